@@ -1,0 +1,58 @@
+/**
+ * The `nfsExports` service: what other plugins may know about NFS shares without calling the API.
+ * `vmware.match_datastores_with_datasets` uses it to describe a dataset by the way it is exported
+ * ("NFS export /mnt/tank/vmware to 192.168.1.0/24").
+ */
+import type { NfsShare } from './schemas.js';
+
+/** One NFS share, as other plugins see it. */
+export interface NfsExportSummary {
+  id: number;
+  /** Exported path (absolute, normalised). */
+  path: string;
+  /** Normalised CIDRs allowed to mount. */
+  networks: string[];
+  /** Host names/addresses/wildcards/netgroups allowed to mount. */
+  hosts: string[];
+  ro: boolean;
+  /** Disabled shares are listed too, but are not in the exports file. */
+  enabled: boolean;
+  /** e.g. `NFS export /mnt/tank/vmware to 192.168.1.0/24` (`… to everybody`, `… (read-only)`, `… (disabled)`). */
+  description: string;
+}
+
+/** The service other plugins get with `ctx.services.get('nfsExports')`. */
+export interface NfsExportsService {
+  /** Every share, in id order (reads the datastore; cheap, synchronous). */
+  list(): NfsExportSummary[];
+}
+
+declare module '../../../daemon/plugin.js' {
+  interface ServiceMap {
+    nfsExports: NfsExportsService;
+  }
+}
+
+/** A human description of a share, for match/dataset descriptions. */
+export function describeExport(share: Pick<NfsShare, 'path' | 'networks' | 'hosts' | 'ro' | 'enabled'>): string {
+  const clients = [...share.hosts, ...share.networks];
+  const to = clients.length ? clients.join(', ') : 'everybody';
+  const flags = [share.ro ? 'read-only' : null, share.enabled ? null : 'disabled'].filter((f) => f !== null);
+  return `NFS export ${share.path} to ${to}${flags.length ? ` (${flags.join(', ')})` : ''}`;
+}
+
+/** Builds the service over a share lister (the plugin's collection). */
+export function nfsExportsService(all: () => readonly NfsShare[]): NfsExportsService {
+  return {
+    list: () =>
+      all().map((s) => ({
+        id: s.id,
+        path: s.path,
+        networks: [...s.networks],
+        hosts: [...s.hosts],
+        ro: s.ro,
+        enabled: s.enabled,
+        description: describeExport(s),
+      })),
+  };
+}
