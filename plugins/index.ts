@@ -3,6 +3,7 @@
  * during `start`, and by any plugin at call time). Add one import and one list entry per plugin.
  */
 import type { Plugin } from '../daemon/plugin.js';
+import { alertPlugin } from './alert/index.js';
 
 /** Every plugin, in setup order. */
-export const plugins: readonly Plugin[] = [];
+export const plugins: readonly Plugin[] = [alertPlugin];
