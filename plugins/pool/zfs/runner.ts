@@ -1,0 +1,116 @@
+/**
+ * Runs the `zfs`/`zpool` binaries through execa with argument arrays (never a shell), in the C
+ * locale so messages and numbers are stable, and turns failures into CallErrors (`errors.ts`).
+ */
+import { execa } from 'execa';
+import { mapZfsFailure } from './errors.js';
+
+/** Where the binaries are and how long one command may take. */
+export interface ZfsBinaries {
+  /** Path or command name of `zfs` (default `zfs`, found on PATH). */
+  readonly zfsPath: string;
+  /** Path or command name of `zpool`. */
+  readonly zpoolPath: string;
+  /** Per-command time limit in ms. */
+  readonly timeoutMs: number;
+}
+
+/** What a finished command printed. */
+export interface RunOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/** Runs commands; injectable so the adapter's parsing can be unit-tested. */
+export interface CommandRunner {
+  /** Runs `tool args…`; resolves on exit code 0, otherwise rejects with a mapped CallError. */
+  run(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal): Promise<RunOutput>;
+  /** Like run, but resolves with the output whatever the exit code (for feature probes). */
+  probe(tool: 'zfs' | 'zpool', args: readonly string[]): Promise<RunOutput>;
+  /**
+   * Runs `tool args…` and counts stdout bytes, stopping (killing the process) once more than
+   * `limit` bytes arrived. Resolves with the count (≤ limit + one chunk).
+   */
+  countStdout(tool: 'zfs' | 'zpool', args: readonly string[], limit: number, signal?: AbortSignal): Promise<number>;
+}
+
+const ENV = { LC_ALL: 'C', LANG: 'C' };
+
+/** The execa-backed runner. */
+export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
+  const pathOf = (tool: 'zfs' | 'zpool'): string => (tool === 'zfs' ? bin.zfsPath : bin.zpoolPath);
+
+  async function exec(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal) {
+    return execa(pathOf(tool), [...args], {
+      reject: false,
+      stdin: 'ignore',
+      env: ENV,
+      timeout: bin.timeoutMs,
+      cancelSignal: signal,
+      stripFinalNewline: false,
+    });
+  }
+
+  return {
+    async run(tool, args, signal) {
+      const r = await exec(tool, args, signal);
+      const stdout = typeof r.stdout === 'string' ? r.stdout : '';
+      const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+      if (!r.failed && r.exitCode === 0) return { stdout, stderr, exitCode: 0 };
+      throw mapZfsFailure({
+        command: `${tool} ${args[0] ?? ''}`.trim(),
+        exitCode: r.exitCode,
+        stderr,
+        spawnCode: typeof r.code === 'string' ? r.code : undefined,
+        binary: pathOf(tool),
+        timedOut: r.timedOut,
+        canceled: r.isCanceled,
+      });
+    },
+
+    async probe(tool, args) {
+      const r = await exec(tool, args);
+      if (typeof r.code === 'string' && r.code.startsWith('E') && r.exitCode === undefined) {
+        throw mapZfsFailure({ command: `${tool} ${args[0] ?? ''}`.trim(), exitCode: undefined, stderr: '', spawnCode: r.code, binary: pathOf(tool) });
+      }
+      return {
+        stdout: typeof r.stdout === 'string' ? r.stdout : '',
+        stderr: typeof r.stderr === 'string' ? r.stderr : '',
+        exitCode: r.exitCode ?? -1,
+      };
+    },
+
+    async countStdout(tool, args, limit, signal) {
+      const child = execa(pathOf(tool), [...args], {
+        reject: false,
+        stdin: 'ignore',
+        env: ENV,
+        timeout: bin.timeoutMs,
+        cancelSignal: signal,
+        buffer: { stdout: false, stderr: true },
+      });
+      let count = 0;
+      let stopped = false;
+      child.stdout?.on('data', (chunk: Buffer) => {
+        count += chunk.length;
+        if (count > limit && !stopped) {
+          stopped = true;
+          child.kill('SIGTERM');
+        }
+      });
+      const r = await child;
+      if (stopped) return count;
+      if (!r.failed && r.exitCode === 0) return count;
+      throw mapZfsFailure({
+        command: `${tool} ${args[0] ?? ''}`.trim(),
+        exitCode: r.exitCode,
+        stderr: typeof r.stderr === 'string' ? r.stderr : '',
+        spawnCode: typeof r.code === 'string' ? r.code : undefined,
+        binary: pathOf(tool),
+        timedOut: r.timedOut,
+        canceled: r.isCanceled,
+      });
+    },
+  };
+}
