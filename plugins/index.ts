@@ -3,7 +3,14 @@
  * during `start`, and by any plugin at call time). Add one import and one list entry per plugin.
  */
 import type { Plugin } from '../daemon/plugin.js';
-import { alertPlugin } from './alert/index.js';
+import { authPlugin } from './auth/index.js';
+import { corePlugin } from './core/index.js';
+import { testPlugin } from './test/index.js';
 
 /** Every plugin, in setup order. */
-export const plugins: readonly Plugin[] = [alertPlugin];
+export const plugins: readonly Plugin[] = [
+  corePlugin,
+  authPlugin,
+  // Registers test.* methods only when VSNAPD_TEST_METHODS=1 (set by tests/helpers/daemon.ts).
+  testPlugin,
+];

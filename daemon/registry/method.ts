@@ -4,6 +4,9 @@
  * Shaped like TrueNAS's `@api_method(Args, Result, roles=…)` + `@job(lock=…)`.
  */
 import type { z } from 'zod';
+import type { CallSession } from './session.js';
+
+export type { CallSession } from './session.js';
 
 /** A role name such as `SNAPSHOT_TASK_READ`; `FULL_ADMIN` implies every role, `X_WRITE` implies `X_READ`. */
 export type Role = string;
@@ -18,9 +21,12 @@ export interface MethodArg<S extends z.ZodType = z.ZodType> {
   readonly schema: S;
 }
 
-/** Who is calling. Unix-socket callers are `UNIX_SOCKET`/root; in-process calls are `INTERNAL`. */
+/**
+ * Who is calling. Unix-socket callers are `UNIX_SOCKET`/root; in-process calls are `INTERNAL`;
+ * `ANONYMOUS` (no roles) is what public methods see on a TCP connection that has not logged in.
+ */
 export interface Credentials {
-  readonly type: 'UNIX_SOCKET' | 'API_KEY' | 'PASSWORD' | 'INTERNAL';
+  readonly type: 'UNIX_SOCKET' | 'API_KEY' | 'PASSWORD' | 'INTERNAL' | 'ANONYMOUS';
   readonly username: string;
   /** Roles held, already expanded (FULL_ADMIN, READONLY_ADMIN, WRITE→READ). */
   readonly roles: ReadonlySet<Role>;
@@ -45,6 +51,8 @@ export interface CallContext {
   readonly job: JobHandle | null;
   /** Aborted when the caller goes away (non-job calls) or the job is aborted (job calls). */
   readonly signal: AbortSignal;
+  /** The wire connection of the call (TrueNAS `pass_app`); null/absent for in-process calls. */
+  readonly session?: CallSession | null;
 }
 
 /** The runtime values of an argument list. */
@@ -59,8 +67,11 @@ export type ArgsIn<A extends readonly MethodArg[]> = {
 
 /** Options of a job method. */
 export interface JobSpec<A extends readonly MethodArg[]> {
-  /** Jobs with the same lock key run one at a time (the later ones wait). */
-  lock?: (args: ArgsOf<A>) => string;
+  /**
+   * Jobs with the same lock key run one at a time (the later ones wait). Declared as a method so a
+   * typed spec stays assignable to {@link AnyMethodDef} (method parameters are bivariant).
+   */
+  lock?(args: ArgsOf<A>): string;
   /** Whether `core.job_abort` may abort it (default true). */
   abortable?: boolean;
 }

@@ -1,0 +1,72 @@
+/**
+ * The core sections of the config file (`etc/vsnapd.json`). Plugin sections (`auth`, `vmware`, …)
+ * sit beside them at the top level and are parsed by their plugin through `PluginContext.config`.
+ * Every field has a default, so an empty file (or none) is a working configuration.
+ */
+import { z } from 'zod';
+
+/** Log levels pino understands. */
+export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Where the API listens. */
+export const ListenConfig = z.strictObject({
+  host: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('TCP address to bind: an IPv4 or IPv6 address or host name (`0.0.0.0`, `::` for every interface)'),
+  port: z.number().int().min(0).max(65535).default(6000).describe('TCP port (0 picks a free one)'),
+  socket: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe('Unix socket path (mode 0600, trusted as root); null = /run/vsnapd/vsnapd.sock as root, else a per-user run folder'),
+});
+
+/** Limits of the JSON-RPC API. */
+export const ApiConfig = z.strictObject({
+  max_frame_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024)
+    .describe('Largest WebSocket message accepted, in bytes; larger ones close the connection with 1009'),
+  max_concurrent_calls: z
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Calls one connection may have in flight; more are refused with -32000 (TrueNAS: 20)'),
+  max_nesting: z.number().int().min(8).max(1000).default(64).describe('Deepest JSON nesting accepted in a request'),
+  allowed_origins: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Browser origins (`https://nas.example.com`) allowed to open the socket; requests without Origin are not browsers and are allowed'),
+  validate_results: z
+    .boolean()
+    .default(false)
+    .describe('Check every result against its method\'s result schema (on in tests, off in production for speed)'),
+});
+
+/** Job manager settings. */
+export const JobsConfig = z.strictObject({
+  shutdown_grace_seconds: z
+    .number()
+    .min(0)
+    .default(10)
+    .describe('On SIGTERM, how long running jobs may continue before they are aborted (seconds)'),
+  max_finished: z.number().int().min(1).default(1000).describe('Finished jobs kept for core.get_jobs (oldest dropped first)'),
+});
+
+/** The core part of the config file; unknown top-level keys are plugin sections. */
+export const CoreConfig = z.looseObject({
+  listen: ListenConfig.default(ListenConfig.parse({})),
+  data_dir: z.string().min(1).nullable().default(null).describe('Data folder (db, key file); null = /var/lib/vsnapd as root, else ~/.local/state/vsnapd'),
+  log_level: LogLevel.default('info'),
+  api: ApiConfig.default(ApiConfig.parse({})),
+  jobs: JobsConfig.default(JobsConfig.parse({})),
+});
+
+/** The parsed core sections. */
+export type CoreConfig = z.output<typeof CoreConfig>;

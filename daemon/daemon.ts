@@ -1,0 +1,158 @@
+/**
+ * `startDaemon(config)`: the whole daemon in-process (config → log → datastore → alerts → registry →
+ * plugins → listeners), returning a handle whose `stop()` shuts down gracefully. `main.ts` wraps it
+ * with signals and exit codes; tests and embedders may call it directly.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { plugins as defaultPlugins } from '../plugins/index.js';
+import { createAlerts } from './alerts/index.js';
+import type { DaemonConfig } from './config/load.js';
+import { openDatastore } from './datastore/index.js';
+import { EventHub } from './events/event-hub.js';
+import { JobManager } from './jobs/job-manager.js';
+import { createLogger } from './log.js';
+import type { Plugin } from './plugin.js';
+import { PluginHost } from './plugin-host.js';
+import { MethodRegistry } from './registry/registry.js';
+import { Caller } from './rpc/caller.js';
+import { Dispatcher } from './rpc/dispatch.js';
+import { Session } from './rpc/session.js';
+import { ApiServer } from './server/api-server.js';
+import { ServiceLocator } from './services.js';
+
+/** A running daemon. */
+export interface DaemonHandle {
+  /** `ws://host:port/api/current` of the TCP listener (the real port when 0 was asked for). */
+  readonly url: string;
+  readonly port: number;
+  readonly socketPath: string;
+  /** Graceful stop: stop accepting, let jobs finish (bounded), close connections, stop plugins in reverse, flush the db. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Options for embedding. */
+export interface StartOptions {
+  /** Root logger (default: pino on stdout at config.logLevel). */
+  readonly log?: Logger;
+  /** Plugins (default: plugins/index.ts). */
+  readonly plugins?: readonly Plugin[];
+}
+
+/** Frames queued to a slow client beyond this many max-size frames close its connection. */
+const MAX_BUFFERED_FRAMES = 4;
+
+/**
+ * Starts the daemon. Throws ConfigError for a bad plugin config section, DatastoreFileError for a
+ * damaged db, or an Error when a listener cannot bind; whatever was started is stopped again.
+ */
+export async function startDaemon(config: DaemonConfig, opts: StartOptions = {}): Promise<DaemonHandle> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = await openDatastore({
+    file: join(config.dataDir, 'vsnapd.db.json'),
+    keyFile: join(config.dataDir, 'secret.key'),
+    log: log.child({ component: 'datastore' }),
+  });
+  const cleanups: (() => Promise<void>)[] = [() => db.close()];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'cleanup step failed'));
+  };
+  try {
+    const events = new EventHub(log.child({ component: 'events' }));
+    const alerts = createAlerts({ db, events, log: log.child({ component: 'alerts' }) });
+    const registry = new MethodRegistry();
+    const jobs = new JobManager({
+      events,
+      log: log.child({ component: 'jobs' }),
+      maxFinished: config.jobs.max_finished,
+      validateArgs: (def, params) => registry.validateArgs(def, params),
+      checkResult: config.api.validate_results ? (def, value) => registry.checkResult(def, value) : undefined,
+    });
+    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, log });
+    const services = new ServiceLocator();
+    services.provide('registry', registry);
+    services.provide('jobManager', jobs);
+    services.provide('eventHub', events);
+
+    const host = new PluginHost({ config, log, db, events, alerts, jobs, services, registry, caller });
+    await host.setup(opts.plugins ?? defaultPlugins);
+    await host.start();
+    cleanups.push(() => host.stop());
+    warnUnknownSections(config, log, new Set((opts.plugins ?? defaultPlugins).map((p) => p.name)));
+
+    const dispatcher = new Dispatcher(caller, { maxConcurrentCalls: config.api.max_concurrent_calls, maxNesting: config.api.max_nesting }, log.child({ component: 'rpc' }));
+    const connect = (ws: WebSocket, transport: 'tcp' | 'unix', remoteAddress: string) => {
+      const session = new Session(
+        {
+          transport,
+          remoteAddress,
+          send: (text) => {
+            if (ws.readyState !== ws.OPEN) return;
+            if (ws.bufferedAmount > MAX_BUFFERED_FRAMES * config.api.max_frame_bytes) {
+              ws.close(1008, 'Client is not reading its replies');
+              return;
+            }
+            ws.send(text);
+          },
+        },
+        events,
+      );
+      const clog = log.child({ session: session.id, transport, remote: remoteAddress });
+      clog.debug('connection opened');
+      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+        void dispatcher.handleMessage(session, buf);
+      });
+      ws.on('error', (err) => clog.info({ err: err.message }, 'connection error'));
+      ws.on('close', (code, reason) => {
+        session.close();
+        clog.debug({ code, reason: reason.toString() }, 'connection closed');
+      });
+    };
+    const server = new ApiServer({
+      host: config.host,
+      port: config.port,
+      socketPath: config.socketPath,
+      maxFrameBytes: config.api.max_frame_bytes,
+      allowedOrigins: config.api.allowed_origins,
+      log: log.child({ component: 'server' }),
+      onConnection: connect,
+    });
+    cleanups.push(async () => {
+      await server.stopAccepting();
+      await server.closeAll();
+    });
+    const addr = await server.listen();
+    log.info({ url: addr.url, socket: addr.socketPath, dataDir: config.dataDir, configFile: config.configFile }, 'vsnapd ready');
+
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        log.info('stopping');
+        await server.stopAccepting();
+        await jobs.shutdown(config.jobs.shutdown_grace_seconds * 1000);
+        await server.closeAll();
+        await host.stop();
+        await db.flush().catch((err: unknown) => log.error({ err }, 'cannot flush the datastore'));
+        await db.close();
+        log.info('stopped');
+      })());
+    return { url: addr.url, port: addr.port, socketPath: addr.socketPath, stop };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Logs top-level config keys that neither the core nor a plugin reads (likely typos); `_…`/`$…` keys are comments. */
+function warnUnknownSections(config: DaemonConfig, log: Logger, pluginNames: ReadonlySet<string>): void {
+  const core = new Set(['listen', 'data_dir', 'log_level', 'api', 'jobs']);
+  for (const key of Object.keys(config.sections)) {
+    if (!core.has(key) && !pluginNames.has(key) && !/^[_$]/.test(key)) {
+      log.warn({ section: key, file: config.configFile }, 'config section is not used by the core or any plugin');
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The daemon's entry point (`npm start`, systemd's ExecStart): parses flags and environment, loads
+ * the config, runs {@link startDaemon} and stops it gracefully on SIGTERM/SIGINT.
+ * Exit codes: 0 after a graceful stop, 2 for an invalid config or command line, 1 for anything else.
+ */
+import { text } from 'node:stream/consumers';
+import { hashPassword } from './auth/password.js';
+import { USAGE, overridesFromEnv, parseCommandLine } from './config/command-line.js';
+import { CONFIG_EXIT_CODE, ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
+import { startDaemon } from './daemon.js';
+import { createLogger } from './log.js';
+
+/** Prints a one-line error (no stack: these are the operator's problems, not bugs) and exits. */
+function fail(message: string, code: number): never {
+  process.stderr.write(`vsnapd: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const cl = parseCommandLine(process.argv.slice(2));
+  if (cl.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (cl.command === 'hash-password') {
+    const password = (await text(process.stdin)).replace(/\r?\n$/, '');
+    if (password === '') fail('hash-password: no password on stdin', CONFIG_EXIT_CODE);
+    process.stdout.write(`${await hashPassword(password)}\n`);
+    return;
+  }
+  const config = loadConfig(cl.flags, overridesFromEnv(process.env));
+  const log = createLogger(config.logLevel);
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection (a bug; the daemon keeps running)'));
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  const daemon = await startDaemon(config, { log });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down');
+    daemon.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(err.message, CONFIG_EXIT_CODE);
+  const e = err as Error & { code?: string };
+  fail(`cannot start: ${e.message}`, 1);
+});

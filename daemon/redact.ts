@@ -1,0 +1,59 @@
+/**
+ * Secret redaction by field name, at any depth: used for log records and for the `arguments` of
+ * jobs listed by `core.get_jobs` (TrueNAS shows `Secret` fields as `"********"`).
+ */
+
+/** What a redacted value is replaced with (TrueNAS's placeholder). */
+export const REDACTED = '********';
+
+/**
+ * Field names (lower-cased, `-` folded to `_`) whose values are secrets. Matched exactly, or as a
+ * suffix after `_` (`vcenter_password`, `x_api_key`), so `keyboard` or `monkey` are left alone.
+ */
+const SECRET_NAMES = [
+  'password',
+  'passwd',
+  'passphrase',
+  'api_key',
+  'apikey',
+  'key',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'set_cookie',
+  'private_key',
+  'password_hash',
+  'otp_token',
+] as const;
+
+/** True when a field of this name holds a secret. */
+export function isSecretField(name: string): boolean {
+  const n = name.toLowerCase().replace(/-/g, '_');
+  return SECRET_NAMES.some((s) => n === s || n.endsWith(`_${s}`));
+}
+
+/**
+ * Returns a copy of `value` with every secret field's value replaced by {@link REDACTED}. Handles
+ * cycles and stops at depth 32 (deeper data is replaced by `"[…]"`), so it never throws.
+ */
+export function redactSecrets(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
+  if (seen.has(value) || depth >= 32) return '[…]';
+  seen.add(value);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    out = value.map((v) => redactSecrets(v, depth + 1, seen));
+  } else if (value instanceof Error) {
+    out = value;
+  } else {
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      copy[k] = isSecretField(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactSecrets(v, depth + 1, seen);
+    }
+    out = copy;
+  }
+  seen.delete(value);
+  return out;
+}

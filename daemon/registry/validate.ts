@@ -1,0 +1,70 @@
+/**
+ * Positional argument validation: each argument is parsed by its zod schema and every failure becomes
+ * a {@link ValidationErrors} entry whose attribute is `<argname>.<path>`, worded like TrueNAS's pydantic
+ * models ("Field required", "Extra inputs are not permitted", "Input should be a valid string").
+ */
+import type { z } from 'zod';
+import { Errno, ValidationErrors } from '../errors.js';
+import type { MethodArg } from './method.js';
+
+/** pydantic's wording for a wrong JSON type, keyed by zod's `expected`. */
+const TYPE_WORDS: Record<string, string> = {
+  string: 'Input should be a valid string',
+  number: 'Input should be a valid number',
+  int: 'Input should be a valid integer',
+  boolean: 'Input should be a valid boolean',
+  array: 'Input should be a valid list',
+  tuple: 'Input should be a valid list',
+  object: 'Input should be a valid dictionary',
+  record: 'Input should be a valid dictionary',
+  null: 'Input should be None',
+  date: 'Input should be a valid datetime',
+};
+
+/** Dotted attribute for a path under an argument: `vmware_create` + `["tls","verify"]` → `vmware_create.tls.verify`. */
+function attributeOf(argName: string, path: readonly PropertyKey[]): string {
+  return [argName, ...path.map(String)].filter((p) => p !== '').join('.');
+}
+
+/** Adds one zod issue to `errors`, as one or more TrueNAS-style validation errors. */
+export function addIssue(errors: ValidationErrors, argName: string, issue: z.core.$ZodIssue): void {
+  const attribute = attributeOf(argName, issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    for (const key of issue.keys) {
+      errors.add(attributeOf(attribute, [key]), 'Extra inputs are not permitted', Errno.EINVAL);
+    }
+    return;
+  }
+  if (issue.code === 'invalid_type') {
+    // Parsed with reportInput: a missing field is the only invalid_type issue without `input`.
+    if (!('input' in issue) || issue.input === undefined) {
+      errors.add(attribute, 'Field required', Errno.EINVAL);
+      return;
+    }
+    if (issue.message.startsWith('Invalid input: expected') && TYPE_WORDS[issue.expected]) {
+      errors.add(attribute, TYPE_WORDS[issue.expected] ?? issue.message, Errno.EINVAL);
+      return;
+    }
+  }
+  errors.add(attribute, issue.message, Errno.EINVAL);
+}
+
+/**
+ * Validates positional `params` against `args` and returns the parsed values (defaults applied).
+ * Throws {@link ValidationErrors}: too many arguments (attribute `""`), or every schema failure.
+ */
+export function validateArgs(args: readonly MethodArg[], params: readonly unknown[]): unknown[] {
+  const errors = new ValidationErrors();
+  if (params.length > args.length) {
+    errors.add('', `Too many arguments (expected ${args.length}, found ${params.length})`, Errno.EINVAL);
+    throw errors;
+  }
+  const out: unknown[] = [];
+  args.forEach((arg, i) => {
+    const result = arg.schema.safeParse(params[i], { reportInput: true });
+    if (result.success) out.push(result.data);
+    else for (const issue of result.error.issues) addIssue(errors, arg.name, issue);
+  });
+  errors.check();
+  return out;
+}

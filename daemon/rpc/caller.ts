@@ -1,0 +1,83 @@
+/**
+ * The call pipeline shared by wire calls and in-process calls: look up → access check (login,
+ * private, roles) → validate params → run the handler or submit a job → check the result (tests).
+ */
+import type { Logger } from 'pino';
+import { CallError, Errno } from '../errors.js';
+import type { JobManager } from '../jobs/job-manager.js';
+import type { AnyMethodDef, CallSession } from '../registry/method.js';
+import type { MethodRegistry } from '../registry/registry.js';
+import { ANONYMOUS, INTERNAL_ROOT, allowed } from '../registry/roles.js';
+import { ErrorCodes, RpcError } from './codes.js';
+
+/** What the pipeline needs. */
+export interface CallerDeps {
+  readonly registry: MethodRegistry;
+  readonly jobs: JobManager;
+  /** Check results against result schemas (`api.validate_results`; on in tests). */
+  readonly validateResults: boolean;
+  readonly log: Logger;
+}
+
+/** One call from a connection. */
+export interface WireCall {
+  readonly session: CallSession;
+  readonly method: string;
+  readonly params: readonly unknown[];
+  /** The JSON-RPC id (undefined for notifications). */
+  readonly messageId: unknown;
+  /** Aborted when the connection closes. */
+  readonly signal: AbortSignal;
+}
+
+/** Runs calls. */
+export class Caller {
+  readonly #deps: CallerDeps;
+  constructor(deps: CallerDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Runs a call from a connection. Throws RpcError -32601 (unknown or, over TCP, private method),
+   * CallError ENOTAUTHENTICATED (207) / EACCES "Not authorized", ValidationErrors, or the method's error.
+   */
+  async fromWire(call: WireCall): Promise<unknown> {
+    const { registry, jobs } = this.#deps;
+    const { session } = call;
+    const def = registry.get(call.method);
+    const hidden = def?.private && session.transport === 'tcp' && !session.options.private_methods;
+    if (!def || hidden) {
+      throw new RpcError(ErrorCodes.METHOD_NOT_FOUND, `Method ${JSON.stringify(call.method)} does not exist`, Errno.ENOMETHOD);
+    }
+    const credentials = session.credentials ?? ANONYMOUS;
+    if (!def.public) {
+      if (!session.credentials) throw new CallError('Not authenticated', Errno.ENOTAUTHENTICATED);
+      if (!allowed(credentials, def.roles)) throw new CallError('Not authorized', Errno.EACCES);
+    }
+    const args = registry.validateArgs(def, call.params);
+    if (def.job) {
+      const legacy = session.options.legacy_jobs;
+      const job = jobs.submit(def, args, { credentials, session, messageId: legacy ? undefined : call.messageId });
+      return legacy ? job.record.id : await job.done;
+    }
+    const result = await def.handler({ credentials, job: null, signal: call.signal, session }, ...(args as never[]));
+    this.#check(def, result);
+    return result;
+  }
+
+  /**
+   * Runs `def` in-process as root (`INTERNAL`), validating `params` like a wire call; a job method
+   * runs as a job (listed by core.get_jobs) and is awaited.
+   */
+  async inProcess(def: AnyMethodDef, params: readonly unknown[], signal: AbortSignal = new AbortController().signal): Promise<unknown> {
+    const args = this.#deps.registry.validateArgs(def, params);
+    if (def.job) return this.#deps.jobs.submit(def, args, { credentials: INTERNAL_ROOT }).done;
+    const result = await def.handler({ credentials: INTERNAL_ROOT, job: null, signal, session: null }, ...(args as never[]));
+    this.#check(def, result);
+    return result;
+  }
+
+  #check(def: AnyMethodDef, result: unknown): void {
+    if (this.#deps.validateResults) this.#deps.registry.checkResult(def, result);
+  }
+}

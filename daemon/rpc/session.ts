@@ -1,0 +1,97 @@
+/**
+ * One WebSocket connection's state: identity, options, subscriptions and calls in flight.
+ * Unix-socket sessions start (and stay, after logout) as root; TCP sessions start anonymous.
+ */
+import { randomUUID } from 'node:crypto';
+import { CallError, Errno } from '../errors.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { Disposable } from '../plugin.js';
+import type { CallSession, Credentials } from '../registry/method.js';
+import { UNIX_SOCKET_ROOT } from '../registry/roles.js';
+import type { SessionOptions } from '../registry/session.js';
+import { encode } from './wire.js';
+
+/** How a session talks to its peer. */
+export interface SessionTransport {
+  readonly transport: 'tcp' | 'unix';
+  readonly remoteAddress: string;
+  /** Sends one text frame; must not throw when the connection is already closed. */
+  send(text: string): void;
+}
+
+/** A connection's session. */
+export class Session implements CallSession {
+  readonly id = randomUUID();
+  readonly transport: 'tcp' | 'unix';
+  readonly remoteAddress: string;
+  readonly options: SessionOptions = { legacy_jobs: true, private_methods: false };
+  /** Calls (requests and notifications) currently running. */
+  inflight = 0;
+  #credentials: Credentials | null;
+  readonly #subscriptions = new Map<string, Disposable>();
+  readonly #closed = new AbortController();
+  readonly #events: EventHub;
+  readonly #send: (text: string) => void;
+
+  constructor(io: SessionTransport, events: EventHub) {
+    this.transport = io.transport;
+    this.remoteAddress = io.remoteAddress;
+    this.#send = io.send;
+    this.#events = events;
+    this.#credentials = this.#default();
+  }
+
+  #default(): Credentials | null {
+    return this.transport === 'unix' ? UNIX_SOCKET_ROOT : null;
+  }
+
+  get credentials(): Credentials | null {
+    return this.#credentials;
+  }
+
+  /** Aborted when the connection closes: in-flight non-job calls stop waiting. */
+  get signal(): AbortSignal {
+    return this.#closed.signal;
+  }
+
+  setCredentials(credentials: Credentials | null): void {
+    this.#credentials = credentials ?? this.#default();
+  }
+
+  subscribe(event: string): string {
+    const credentials = this.#credentials;
+    if (!credentials) throw new CallError('Not authenticated', Errno.ENOTAUTHENTICATED);
+    const disposable = this.#events.subscribe(event, credentials, `session:${this.id}`, (update) =>
+      this.notify('collection_update', update),
+    );
+    const id = randomUUID();
+    this.#subscriptions.set(id, disposable);
+    return id;
+  }
+
+  unsubscribe(id: string): boolean {
+    const d = this.#subscriptions.get(id);
+    if (!d) return false;
+    d.dispose();
+    this.#subscriptions.delete(id);
+    return true;
+  }
+
+  /** Sends a JSON-RPC notification (`collection_update`, …). */
+  notify(method: string, params: unknown): void {
+    if (this.#closed.signal.aborted) return;
+    this.#send(encode({ jsonrpc: '2.0', method, params }));
+  }
+
+  /** Sends a raw frame (replies). */
+  send(text: string): void {
+    if (!this.#closed.signal.aborted) this.#send(text);
+  }
+
+  /** Ends every subscription and aborts calls in flight. */
+  close(): void {
+    for (const d of this.#subscriptions.values()) d.dispose();
+    this.#subscriptions.clear();
+    this.#closed.abort(new CallError('Connection closed', Errno.ECONNRESET));
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The service locator handed to plugins, and the core services the daemon itself provides to the
+ * built-in `core` plugin (the registry for `core.get_methods`, the job manager, the event hub).
+ */
+import type { EventHub } from './events/event-hub.js';
+import type { JobManager } from './jobs/job-manager.js';
+import type { ServiceMap, Services } from './plugin.js';
+import type { MethodRegistry } from './registry/registry.js';
+
+declare module './plugin.js' {
+  interface ServiceMap {
+    /** Every registered method (core.get_methods). */
+    registry: MethodRegistry;
+    /** The job manager (core.get_jobs / job_wait / job_abort). */
+    jobManager: JobManager;
+    /** The event hub with its declared events (core.get_events). */
+    eventHub: EventHub;
+  }
+}
+
+/** A map-backed {@link Services}. */
+export class ServiceLocator implements Services {
+  readonly #services = new Map<keyof ServiceMap, unknown>();
+
+  /** Registers a service; providing the same name twice is a wiring bug and throws. */
+  provide<K extends keyof ServiceMap>(name: K, service: ServiceMap[K]): void {
+    if (this.#services.has(name)) throw new Error(`service ${String(name)} is already provided`);
+    this.#services.set(name, service);
+  }
+
+  /** The service; throws when no plugin provided it (a wiring bug, caught by the start-up tests). */
+  get<K extends keyof ServiceMap>(name: K): ServiceMap[K] {
+    if (!this.#services.has(name)) throw new Error(`service ${String(name)} was not provided (check the plugin order in plugins/index.ts)`);
+    return this.#services.get(name) as ServiceMap[K];
+  }
+}
