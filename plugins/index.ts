@@ -3,6 +3,7 @@
  * during `start`, and by any plugin at call time). Add one import and one list entry per plugin.
  */
 import type { Plugin } from '../daemon/plugin.js';
+import { alertPlugin } from './alert/index.js';
 import { authPlugin } from './auth/index.js';
 import { corePlugin } from './core/index.js';
 import { testPlugin } from './test/index.js';
@@ -11,6 +12,7 @@ import { testPlugin } from './test/index.js';
 export const plugins: readonly Plugin[] = [
   corePlugin,
   authPlugin,
+  alertPlugin,
   // Registers test.* methods only when VSNAPD_TEST_METHODS=1 (set by tests/helpers/daemon.ts).
   testPlugin,
 ];
