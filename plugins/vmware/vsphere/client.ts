@@ -1,0 +1,170 @@
+/**
+ * {@link VsphereClient}: the one object other vsnapd code uses to talk to a vCenter or ESXi host.
+ * It owns a {@link VimSession} (login, keepalive, re-login) and one shared {@link TaskWaiter}, so
+ * every task it waits for, however many run at once, goes through ONE private PropertyCollector.
+ */
+import { Errno } from '../../../daemon/errors.js';
+import { VsphereError } from './faults/errors.js';
+import { isVimFault } from './faults/vim-fault.js';
+import type { AboutInfo } from './methods/service-instance.js';
+import { FindAllByUuid, FindByUuid } from './methods/search-index.js';
+import type { TaskInfo } from './methods/task.js';
+import { readInventory, type InventoryOptions } from './inventory/inventory.js';
+import type { Inventory } from './inventory/types.js';
+import { VimSession, type SessionOptions } from './session/session.js';
+import { mapLimit, removeVmSnapshot, snapshotVm, type OperationOptions, type RemoveRequest, type RemoveResult, type SnapshotRequest, type SnapshotResult } from './tasks/operations.js';
+import { cancelTask, consolidateDisks, type CreateSnapshotSpec } from './tasks/snapshots.js';
+import { TaskWaiter, type TaskWaitOptions } from './tasks/task-waiter.js';
+import type { CertificateInfo } from './transport/tls-policy.js';
+import type { TaskCancelOutcome } from './faults/errors.js';
+import type { MoRef, VimValue } from './types/values.js';
+
+/** Connection options: see {@link SessionOptions} (host, port 443, username, password, tls, timeouts in ms). */
+export type VsphereConnectOptions = SessionOptions;
+
+/** Batch options: per-operation deadline plus a concurrency bound. */
+export interface BatchOptions extends OperationOptions {
+  /** Operations in flight at once (call + task), default 8. */
+  concurrency?: number;
+}
+
+/** Outcome of waiting for one task. */
+export type TaskWaitResult =
+  | { task: MoRef; ok: true; info: TaskInfo; result: VimValue | undefined }
+  | { task: MoRef; ok: false; error: Error };
+
+/** A connected, logged-in vSphere client. Create with {@link VsphereClient.connect}; always {@link close}. */
+export class VsphereClient {
+  /** The underlying session (raw vim25 calls: pass it as the RoundTripper of any `methods/*` function). */
+  readonly session: VimSession;
+  #waiter: TaskWaiter | undefined;
+
+  private constructor(session: VimSession) {
+    this.session = session;
+  }
+
+  /**
+   * Connects to `https://host:port/sdk`, negotiates the API version, reads ServiceContent and logs in.
+   * @throws TlsVerificationError (errno 208; `fingerprint256` to pin), SoapFaultError `InvalidLogin`
+   *   (EPERM), VsphereTransportError (ECONNREFUSED, EHOSTUNREACH…), VsphereTimeoutError (ETIMEDOUT),
+   *   VsphereError (EINVAL) for a malformed `tls.thumbprint` or `tls.ca`
+   */
+  static async connect(opts: VsphereConnectOptions): Promise<VsphereClient> {
+    return new VsphereClient(await VimSession.connect(opts));
+  }
+
+  /** What the server is: `about.apiType` is `VirtualCenter` (vCenter) or `HostAgent` (ESXi). */
+  get about(): AboutInfo {
+    return this.session.about;
+  }
+
+  /** Negotiated vim25 API version, e.g. `8.0.2.0` (vcsim: `6.5`). */
+  get apiVersion(): string {
+    return this.session.apiVersion;
+  }
+
+  /** The server certificate: `{sha256, sha1, subject, issuer, not_after, trusted, pinned}`. */
+  get certificate(): CertificateInfo | undefined {
+    return this.session.certificate;
+  }
+
+  /** SOAP round trips so far (tests assert inventory reads stay O(1)). */
+  get roundTrips(): number {
+    return this.session.roundTrips;
+  }
+
+  /** True for vCenter, false for a standalone ESXi host. */
+  get isVCenter(): boolean {
+    return this.session.about.apiType === 'VirtualCenter';
+  }
+
+  /** The shared waiter (one private PropertyCollector for every task of this client). */
+  get waiter(): TaskWaiter {
+    if (this.session.closed) throw new VsphereError('the vSphere client is closed', Errno.EFAULT, 'network');
+    this.#waiter ??= new TaskWaiter(this.session);
+    return this.#waiter;
+  }
+
+  /**
+   * Reads VMs, datastores and hosts (`extended`: also clusters, resource pools, datacenters, folders
+   * and guest identity) in one ContainerView + RetrievePropertiesEx (+ pages) + DestroyView.
+   */
+  inventory(opts?: InventoryOptions): Promise<Inventory> {
+    return readInventory(this.session, opts);
+  }
+
+  /** Takes one snapshot and waits for it; never rejects (see {@link SnapshotResult}). */
+  createSnapshot(vm: MoRef, spec: CreateSnapshotSpec, opts?: OperationOptions): Promise<SnapshotResult> {
+    return snapshotVm(this.session, this.waiter, { vm, ...spec }, opts);
+  }
+
+  /** Takes many snapshots, at most `concurrency` at once; results in request order. */
+  createSnapshots(requests: readonly SnapshotRequest[], opts: BatchOptions = {}): Promise<SnapshotResult[]> {
+    const { concurrency = 8, ...op } = opts;
+    return mapLimit(requests, concurrency, (r) => snapshotVm(this.session, this.waiter, r, op));
+  }
+
+  /** Removes one snapshot by moref (consolidate by default) and waits; never rejects. */
+  removeSnapshot(snapshot: MoRef, opts: Omit<RemoveRequest, 'snapshot'> & OperationOptions = {}): Promise<RemoveResult> {
+    const { removeChildren, consolidate, ...op } = opts;
+    const req: RemoveRequest = { snapshot, ...(removeChildren !== undefined ? { removeChildren } : {}), ...(consolidate !== undefined ? { consolidate } : {}) };
+    return removeVmSnapshot(this.session, this.waiter, req, op);
+  }
+
+  /** Removes many snapshots, at most `concurrency` at once; results in request order. */
+  removeSnapshots(requests: readonly RemoveRequest[], opts: BatchOptions = {}): Promise<RemoveResult[]> {
+    const { concurrency = 8, ...op } = opts;
+    return mapLimit(requests, concurrency, (r) => removeVmSnapshot(this.session, this.waiter, r, op));
+  }
+
+  /** Waits for tasks started elsewhere (e.g. with raw methods), all through the shared collector. */
+  async waitForTasks(tasks: readonly MoRef[], opts?: TaskWaitOptions): Promise<TaskWaitResult[]> {
+    const waiter = this.waiter;
+    return Promise.all(
+      tasks.map((task) =>
+        waiter.wait(task, opts).then(
+          (o): TaskWaitResult => ({ task, ok: true, info: o.info, result: o.result }),
+          (error: unknown): TaskWaitResult => ({ task, ok: false, error: error instanceof Error ? error : new Error(String(error)) }),
+        ),
+      ),
+    );
+  }
+
+  /** Asks the server to cancel a task; `{requested, ok, reason}` (MethodNotFound → "cannot cancel"). */
+  cancelTask(task: MoRef): Promise<TaskCancelOutcome> {
+    return cancelTask(this.session, task);
+  }
+
+  /** Starts ConsolidateVMDisks_Task (after `consolidationNeeded`) and waits for it. */
+  async consolidateDisks(vm: MoRef, opts: TaskWaitOptions = {}): Promise<TaskWaitResult> {
+    const task = await consolidateDisks(this.session, vm);
+    const [res] = await this.waitForTasks([task], opts);
+    return res ?? { task, ok: false, error: new Error('no result') };
+  }
+
+  /**
+   * VMs with a BIOS (or, with `instanceUuid`, instance) UUID: FindAllByUuid, or FindByUuid on
+   * servers that answer MethodNotFound (Debian's vcsim).
+   */
+  async findVmsByUuid(uuid: string, opts: { instanceUuid?: boolean; datacenter?: MoRef } = {}): Promise<MoRef[]> {
+    const si = this.session.serviceContent.searchIndex;
+    if (!si) throw new VsphereError(`${this.session.origin} has no SearchIndex`, Errno.ENOTSUP, 'fault');
+    const search = { uuid, vmSearch: true, ...opts };
+    if (!this.session.unsupported.has('FindAllByUuid')) {
+      try {
+        return await FindAllByUuid(this.session, si, search);
+      } catch (err) {
+        if (!isVimFault(err, 'MethodNotFound')) throw err;
+        this.session.unsupported.add('FindAllByUuid');
+      }
+    }
+    const one = await FindByUuid(this.session, si, search);
+    return one ? [one] : [];
+  }
+
+  /** Stops waiting (pending waits reject), destroys the collector, logs out, closes connections. Idempotent. */
+  async close(): Promise<void> {
+    await this.#waiter?.close();
+    await this.session.close();
+  }
+}

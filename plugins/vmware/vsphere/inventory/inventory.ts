@@ -1,0 +1,77 @@
+/**
+ * The inventory read: VMs, datastores and hosts (plus clusters, resource pools, datacenters and
+ * folders for the export) from one ContainerView + RetrievePropertiesEx, decoded into typed
+ * objects, with disk datastore names resolved through the datastore list.
+ */
+import type { ObjectContent } from '../methods/property-results.js';
+import type { VimSession } from '../session/session.js';
+import { moRefKey } from '../types/values.js';
+import { decodeContainer, decodeDatastore, decodeHost } from './decode-storage.js';
+import { decodeVirtualMachine } from './decode-vm.js';
+import { BASE_PATHS, EXTENDED_PATHS } from './property-paths.js';
+import { retrieveFromContainerView } from './retrieve.js';
+import type { Inventory } from './types.js';
+
+/** Options of {@link readInventory}. */
+export interface InventoryOptions {
+  /** Also read clusters, resource pools, datacenters, folders and guest identity (for `vmware.inventory`). */
+  extended?: boolean;
+  /** Page size hint for RetrievePropertiesEx (default 1000). */
+  pageSize?: number;
+}
+
+/**
+ * Reads the inventory. When the session had to be re-established mid-read (its ContainerView is
+ * then gone), the read is repeated once.
+ * @throws SoapFaultError (`NoPermission`, `InvalidProperty`…), transport and timeout errors
+ */
+export async function readInventory(session: VimSession, opts: InventoryOptions = {}): Promise<Inventory> {
+  const extended = opts.extended ?? false;
+  const before = session.roundTrips;
+  const generation = session.generation;
+  let contents: ObjectContent[];
+  try {
+    contents = await retrieveFromContainerView(session, extended ? EXTENDED_PATHS : BASE_PATHS, opts);
+  } catch (err) {
+    if (session.generation === generation) throw err;
+    contents = await retrieveFromContainerView(session, extended ? EXTENDED_PATHS : BASE_PATHS, opts);
+  }
+  const inv: Inventory = { vms: [], datastores: [], hosts: [], roundTrips: 0, collectedAt: new Date().toISOString() };
+  if (extended) Object.assign(inv, { clusters: [], resourcePools: [], datacenters: [], folders: [] });
+  for (const c of contents) {
+    switch (c.obj.type) {
+      case 'VirtualMachine':
+        inv.vms.push(decodeVirtualMachine(c, extended));
+        break;
+      case 'Datastore':
+        inv.datastores.push(decodeDatastore(c, extended));
+        break;
+      case 'HostSystem':
+        inv.hosts.push(decodeHost(c, extended));
+        break;
+      case 'ClusterComputeResource':
+        inv.clusters?.push(decodeContainer(c));
+        break;
+      case 'ResourcePool':
+        inv.resourcePools?.push(decodeContainer(c));
+        break;
+      case 'Datacenter':
+        inv.datacenters?.push(decodeContainer(c));
+        break;
+      case 'Folder':
+        inv.folders?.push(decodeContainer(c));
+        break;
+      default:
+        break; // a subtype the view returned (e.g. VirtualApp); not needed
+    }
+  }
+  const dsNames = new Map(inv.datastores.map((d) => [moRefKey(d.moref), d.name]));
+  for (const vm of inv.vms) {
+    for (const disk of vm.disks) {
+      const byRef = disk.datastore ? dsNames.get(moRefKey(disk.datastore)) : undefined;
+      if (byRef !== undefined) disk.datastoreName = byRef;
+    }
+  }
+  inv.roundTrips = session.roundTrips - before;
+  return inv;
+}
