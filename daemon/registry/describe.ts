@@ -38,7 +38,8 @@ export function describeMethod(def: AnyMethodDef): MethodDescription {
     description: def.description,
     accepts: def.args.map((arg) => {
       const s = jsonSchema(arg.schema, 'input');
-      return { title: arg.name, ...s, _required_: !arg.schema.safeParse(undefined).success };
+      // `_name_`/`_required_` as TrueNAS's legacy accepts; `title` is the argument name (overrides a schema title).
+      return { ...s, title: arg.name, _name_: arg.name, _required_: !arg.schema.safeParse(undefined).success };
     }),
     returns: jsonSchema(def.result, 'output'),
     roles: [...def.roles],

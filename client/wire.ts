@@ -1,0 +1,22 @@
+/** JSON with TrueNAS datetimes (`{"$date": ms}`) for the client side. */
+
+/** Serialises a message; `Date` values become `{"$date": ms}`. */
+export function encode(message: unknown): string {
+  return JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? { $date: raw.getTime() } : value;
+  });
+}
+
+/** Parses a message; with `reviveDates`, `{"$date": ms}` objects become `Date`. */
+export function decode(text: string, reviveDates: boolean): unknown {
+  if (!reviveDates) return JSON.parse(text);
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const keys = Object.keys(value);
+      const ms = (value as { $date?: unknown }).$date;
+      if (keys.length === 1 && keys[0] === '$date' && typeof ms === 'number') return new Date(ms);
+    }
+    return value;
+  });
+}
