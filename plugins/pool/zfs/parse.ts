@@ -98,5 +98,6 @@ export function formatSize(bytes: number): string {
     unit = u;
   }
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits).replace(/\.?0+$/, '')}${unit}`;
+  const text = digits === 0 ? value.toFixed(0) : value.toFixed(digits).replace(/0+$/, '').replace(/\.$/, '');
+  return `${text}${unit}`;
 }

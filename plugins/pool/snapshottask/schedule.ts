@@ -1,0 +1,144 @@
+/**
+ * Periodic snapshot task schedules: TrueNAS's cron fields plus a begin/end window (zettarepl
+ * `CronSchedule`). Cron syntax is read with node-cron's parser; matching follows croniter, which
+ * zettarepl uses: when both day-of-month and day-of-week are restricted, either one matching is
+ * enough. The window is inclusive and may wrap midnight (`begin > end`, e.g. 22:00–06:00).
+ * Matching works on naive local time (wall ms, see wall-time.ts), at minute precision.
+ */
+import { parse as parseCron } from 'node-cron';
+import { toMinute } from './wall-time.js';
+
+/** A task's `schedule` as stored and sent on the wire. */
+export interface TaskSchedule {
+  readonly minute: string;
+  readonly hour: string;
+  readonly dom: string;
+  readonly month: string;
+  readonly dow: string;
+  readonly begin: string;
+  readonly end: string;
+}
+
+/** TrueNAS defaults (`PoolSnapshotTaskCron`). */
+export const DEFAULT_SCHEDULE: TaskSchedule = { minute: '00', hour: '*', dom: '*', month: '*', dow: '*', begin: '00:00', end: '23:59' };
+
+/** A schedule ready for matching. */
+export interface CompiledSchedule {
+  readonly minutes: ReadonlySet<number>;
+  readonly hours: ReadonlySet<number>;
+  readonly doms: ReadonlySet<number>;
+  readonly months: ReadonlySet<number>;
+  /** 0 = Sunday. */
+  readonly dows: ReadonlySet<number>;
+  readonly domRestricted: boolean;
+  readonly dowRestricted: boolean;
+  /** Window bounds in minutes of the day. */
+  readonly begin: number;
+  readonly end: number;
+  /** The 5-field expression handed to node-cron (matches a superset; {@link scheduleMatches} decides). */
+  readonly cron: string;
+}
+
+/** One schedule problem: `field` null means the schedule as a whole. */
+export interface ScheduleProblem {
+  readonly field: 'begin' | 'end' | null;
+  readonly message: string;
+}
+
+const TIME = /^(\d{1,2}):(\d{2})$/;
+
+/** Minutes of the day for `H:MM`, or null when it is not a 24-hour time. */
+export function parseTimeOfDay(text: string): number | null {
+  const m = TIME.exec(text);
+  if (!m) return null;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  return h <= 23 && min <= 59 ? h * 60 + min : null;
+}
+
+function cronFields(s: TaskSchedule): string[] {
+  return [s.minute, s.hour, s.dom, s.month, s.dow];
+}
+
+function expand(s: TaskSchedule): { fields: number[][]; error: string | null } {
+  const names = ['minute', 'hour', 'dom', 'month', 'dow'];
+  const raw = cronFields(s);
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i] ?? '';
+    if (v.trim() === '' || /\s/.test(v)) return { fields: [], error: `${names[i]} ${JSON.stringify(v)} must be one cron field without spaces` };
+  }
+  let parsed;
+  try {
+    parsed = parseCron(raw.join(' '));
+  } catch (err) {
+    return { fields: [], error: (err as Error).message };
+  }
+  const fields = [parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek];
+  for (let i = 0; i < fields.length; i++) {
+    if ((fields[i] ?? []).some((v) => typeof v !== 'number')) {
+      return { fields: [], error: `${raw[i]} uses a token vsnapd does not support in ${names[i]} (L, W and # are not cron syntax)` };
+    }
+  }
+  return { fields: fields.map((f) => (f ?? []).map(Number)), error: null };
+}
+
+/** True when `minuteOfDay` lies in the window [begin, end] (which may wrap midnight). */
+export function inWindow(c: Pick<CompiledSchedule, 'begin' | 'end'>, minuteOfDay: number): boolean {
+  return c.begin <= c.end ? minuteOfDay >= c.begin && minuteOfDay <= c.end : minuteOfDay >= c.begin || minuteOfDay <= c.end;
+}
+
+/**
+ * Checks a schedule with TrueNAS's messages: cron syntax ("Please ensure fields match cron syntax -
+ * …"), `begin`/`end` format, and that some minute of the day both matches and lies in the window.
+ */
+export function scheduleProblems(s: TaskSchedule): ScheduleProblem[] {
+  const problems: ScheduleProblem[] = [];
+  for (const field of ['begin', 'end'] as const) {
+    if (parseTimeOfDay(s[field]) === null) problems.push({ field, message: 'Time should be in 24 hour format like "18:00"' });
+  }
+  const { error } = expand(s);
+  if (error) problems.push({ field: null, message: `Please ensure fields match cron syntax - ${error}` });
+  if (problems.length === 0) {
+    const c = compileSchedule(s);
+    const hits = [...c.hours].some((h) => [...c.minutes].some((m) => inWindow(c, h * 60 + m)));
+    if (!hits) problems.push({ field: null, message: 'Specified schedule does not match specified time interval' });
+  }
+  return problems;
+}
+
+/** Compiles a valid schedule (call {@link scheduleProblems} first; throws on invalid input). */
+export function compileSchedule(s: TaskSchedule): CompiledSchedule {
+  const { fields, error } = expand(s);
+  const begin = parseTimeOfDay(s.begin);
+  const end = parseTimeOfDay(s.end);
+  if (error || begin === null || end === null) throw new Error(`Invalid schedule: ${error ?? 'bad begin/end time'}`);
+  const [minutes = [], hours = [], doms = [], months = [], dows = []] = fields;
+  const domRestricted = s.dom.trim() !== '*';
+  const dowRestricted = s.dow.trim() !== '*';
+  // node-cron ANDs day-of-month and day-of-week; croniter ORs them when both are set, so let
+  // node-cron fire on every such day and decide in scheduleMatches.
+  const both = domRestricted && dowRestricted;
+  const cron = [s.minute, s.hour, both ? '*' : s.dom, s.month, both ? '*' : s.dow].join(' ');
+  return {
+    minutes: new Set(minutes),
+    hours: new Set(hours),
+    doms: new Set(doms),
+    months: new Set(months),
+    dows: new Set(dows.map((d) => d % 7)),
+    domRestricted,
+    dowRestricted,
+    begin,
+    end,
+    cron,
+  };
+}
+
+/** zettarepl `CronSchedule.should_run`: does the schedule fire at this naive local minute? */
+export function scheduleMatches(c: CompiledSchedule, wallMs: number): boolean {
+  const d = new Date(toMinute(wallMs));
+  if (!inWindow(c, d.getUTCHours() * 60 + d.getUTCMinutes())) return false;
+  if (!c.minutes.has(d.getUTCMinutes()) || !c.hours.has(d.getUTCHours()) || !c.months.has(d.getUTCMonth() + 1)) return false;
+  const domOk = c.doms.has(d.getUTCDate());
+  const dowOk = c.dows.has(d.getUTCDay());
+  return c.domRestricted && c.dowRestricted ? domOk || dowOk : domOk && dowOk;
+}
