@@ -95,30 +95,33 @@ export class DatastoreCollection<T extends Row> implements Collection<T> {
     return r && this.#open(r);
   }
 
-  insert(data: Omit<T, 'id'>): Promise<T> {
-    const body = toJson(data, `A ${this.spec.name} row`) as Record<string, unknown>;
+  async insert(data: Omit<T, 'id'>): Promise<T> {
+    const body = toJson(data, `A row of ${this.spec.name}`) as Record<string, unknown>;
     delete body.id;
     this.#seal(body);
-    return this.#queue.run((draft) => {
+    const stored = await this.#queue.run((draft) => {
       const c = ensure(draft, this.spec.name);
       const row = { id: c.next_id, ...body } as DbRow;
       c.next_id += 1;
       c.rows.push(row);
-      return { result: this.#open(row), changed: true };
+      return { result: row, changed: true };
     });
+    // Opened after the commit (committed rows are never mutated): a change must not throw after mutating the draft.
+    return this.#open(stored);
   }
 
-  update(id: number, patch: Partial<Omit<T, 'id'>>): Promise<T> {
-    const body = toJson(patch, `A ${this.spec.name} update`) as Record<string, unknown>;
+  async update(id: number, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+    const body = toJson(patch, `An update of ${this.spec.name} ${id}`) as Record<string, unknown>;
     delete body.id;
     this.#seal(body);
-    return this.#queue.run((draft) => {
+    const stored = await this.#queue.run((draft) => {
       const rows = ensure(draft, this.spec.name).rows;
       const i = rows.findIndex((r) => r.id === id);
       if (i < 0) throw new CallError(`${this.spec.name} ${id} does not exist`, Errno.ENOENT);
       rows[i] = { ...rows[i], ...body, id };
-      return { result: this.#open(rows[i]), changed: true };
+      return { result: rows[i], changed: true };
     });
+    return this.#open(stored);
   }
 
   delete(id: number): Promise<boolean> {

@@ -99,7 +99,7 @@ export class DatastoreImpl implements Datastore {
 
 async function migrate(file: string, data: DbFile, migrations: readonly Migration[], log: Logger): Promise<DbFile> {
   const from = data.version;
-  const backup = `${file}.v${from}-${new Date().toISOString().replace(/[:.]/g, '')}.bak`;
+  const backup = `${file}.v${from}-${new Date().toISOString().replace(/[-:.]/g, '')}.bak`;
   await copyFile(file, backup);
   await chmod(backup, 0o600);
   log.info({ file, backup, from, to: migrations.length + 1 }, 'migrating datastore');

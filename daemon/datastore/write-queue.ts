@@ -30,7 +30,9 @@ export class WriteQueue {
   readonly #db: Low<DbFile>;
   #committed: DbFile;
   #pending: Op[] = [];
-  #draining: Promise<void> | null = null;
+  /** Set and cleared synchronously by #drain, so a change queued right as it ends starts a new one. */
+  #running = false;
+  #idle: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(db: Low<DbFile>) {
@@ -51,15 +53,16 @@ export class WriteQueue {
     if (this.#closed) return Promise.reject(new CallError('Datastore is closed (the daemon is shutting down)', Errno.ECANCELED));
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ apply, resolve: resolve as (v: unknown) => void, reject });
-      this.#draining ??= this.#drain().finally(() => {
-        this.#draining = null;
-      });
+      if (!this.#running) {
+        this.#running = true;
+        this.#idle = this.#drain();
+      }
     });
   }
 
   /** Resolves when every change queued so far is on disk (or failed). */
   async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    while (this.#running) await this.#idle;
   }
 
   /** Refuses further changes and waits for the queued ones. */
@@ -69,34 +72,43 @@ export class WriteQueue {
   }
 
   async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const batch = this.#pending.splice(0);
-      const draft = structuredClone(this.#committed);
-      const applied: [Op, unknown][] = [];
-      let changed = false;
-      for (const op of batch) {
-        try {
-          const c = op.apply(draft);
-          changed ||= c.changed;
-          applied.push([op, c.result]);
-        } catch (e) {
-          op.reject(e);
-        }
-      }
-      if (changed) {
-        try {
-          this.#db.data = draft;
-          await this.#db.write();
-          this.#committed = draft;
-        } catch (e) {
-          this.#db.data = this.#committed;
-          const code = (e as NodeJS.ErrnoException).code;
-          const err = new CallError(`Cannot write datastore: ${(e as Error).message}`, code ? errnoFromCode(code) : Errno.EIO, null, { cause: e });
-          for (const [op] of applied) op.reject(err);
-          continue;
-        }
-      }
-      for (const [op, result] of applied) op.resolve(result);
+    // The flag is cleared in this function's own finally, in the same tick as the last empty-queue
+    // check: a caller resuming from a resolved change and queueing another then starts a new drain.
+    try {
+      while (this.#pending.length > 0) await this.#batch();
+    } finally {
+      this.#running = false;
     }
+  }
+
+  /** Applies every queued change to one draft and writes it once (group commit). */
+  async #batch(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    const draft = structuredClone(this.#committed);
+    const applied: [Op, unknown][] = [];
+    let changed = false;
+    for (const op of batch) {
+      try {
+        const c = op.apply(draft);
+        changed ||= c.changed;
+        applied.push([op, c.result]);
+      } catch (e) {
+        op.reject(e);
+      }
+    }
+    if (changed) {
+      try {
+        this.#db.data = draft;
+        await this.#db.write();
+        this.#committed = draft;
+      } catch (e) {
+        this.#db.data = this.#committed;
+        const code = (e as NodeJS.ErrnoException).code;
+        const err = new CallError(`Cannot write datastore: ${(e as Error).message}`, code ? errnoFromCode(code) : Errno.EIO, null, { cause: e });
+        for (const [op] of applied) op.reject(err);
+        return;
+      }
+    }
+    for (const [op, result] of applied) op.resolve(result);
   }
 }
