@@ -1,0 +1,20 @@
+/**
+ * The services the pool plugin provides to other plugins:
+ * - `zfs`: the {@link ZfsAdapter} (datasets, snapshots, user properties, pool status), configured
+ *   from the `zfs` config section;
+ * - `snapshotHooks`: the {@link SnapshotHooks} registry where the VMware coordinator registers
+ *   itself (see snapshot-hook.ts for the exact contract).
+ */
+import type { SnapshotHooks } from './snapshot-hook.js';
+import type { ZfsAdapter } from './zfs/adapter.js';
+
+declare module '../../daemon/plugin.js' {
+  interface ServiceMap {
+    /** ZFS through the zfs/zpool CLI (plugins/pool/zfs). */
+    zfs: ZfsAdapter;
+    /** Where the VMware coordinator plugs into snapshot taking (plugins/pool/snapshot-hook.ts). */
+    snapshotHooks: SnapshotHooks;
+  }
+}
+
+export type { SnapshotHooks, ZfsAdapter };
