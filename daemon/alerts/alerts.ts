@@ -28,6 +28,8 @@ export interface CreateAlertsOptions {
   readonly log: Logger;
   /** Clock (epoch ms), for tests. */
   readonly now?: () => number;
+  /** Most alerts kept (default {@link MAX_ALERTS}). */
+  readonly maxAlerts?: number;
 }
 
 function sortedJson(v: unknown): string {
@@ -44,6 +46,7 @@ export class AlertManager implements Alerts {
   readonly #events: EventBus;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #max: number;
   readonly #classes = new Map<string, AlertClassSpec>();
   /** Alert changes run one at a time, so two raises of one key cannot both insert. */
   #chain: Promise<unknown> = Promise.resolve();
@@ -53,6 +56,7 @@ export class AlertManager implements Alerts {
     this.#events = opts.events;
     this.#log = opts.log;
     this.#now = opts.now ?? Date.now;
+    this.#max = opts.maxAlerts ?? MAX_ALERTS;
   }
 
   #serial<R>(fn: () => Promise<R>): Promise<R> {
@@ -153,10 +157,10 @@ export class AlertManager implements Alerts {
 
   async #prune(): Promise<void> {
     const rows = this.#rows.all();
-    if (rows.length <= MAX_ALERTS) return;
+    if (rows.length <= this.#max) return;
     const victims = rows
       .sort((a, b) => Number(b.dismissed) - Number(a.dismissed) || a.last_occurrence.$date - b.last_occurrence.$date)
-      .slice(0, rows.length - MAX_ALERTS);
+      .slice(0, rows.length - this.#max);
     for (const row of victims) await this.#remove(row);
   }
 
