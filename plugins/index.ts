@@ -7,6 +7,7 @@ import { alertPlugin } from './alert/index.js';
 import { authPlugin } from './auth/index.js';
 import { corePlugin } from './core/index.js';
 import { testPlugin } from './test/index.js';
+import { vmwarePlugin } from './vmware/index.js';
 
 /** Every plugin, in setup order. */
 export const plugins: readonly Plugin[] = [
@@ -15,4 +16,5 @@ export const plugins: readonly Plugin[] = [
   alertPlugin,
   // Registers test.* methods only when VSNAPD_TEST_METHODS=1 (set by tests/helpers/daemon.ts).
   testPlugin,
+  vmwarePlugin,
 ];

@@ -1,0 +1,74 @@
+/**
+ * Opening vSphere sessions for entries and drafts: one place that turns the stored fields (hostname,
+ * port, username, password, tls) and the plugin's timeouts into {@link VsphereClient.connect}
+ * options. TLS is verified by default (TrueNAS never verifies: reference §7 item 14).
+ */
+import type { Logger } from 'pino';
+import { VsphereClient, type VsphereConnectOptions } from './vsphere/index.js';
+import type { VmwareConfig } from './config.js';
+import type { VmwareTls } from './schemas.js';
+
+/** What a connection needs: an entry record or a draft. */
+export interface ConnectTarget {
+  hostname: string;
+  port: number;
+  username: string;
+  password: string;
+  tls: VmwareTls;
+}
+
+/** Per-call overrides of the configured timeouts (ms). */
+export interface ConnectOverrides {
+  connectTimeoutMs?: number;
+  callTimeoutMs?: number;
+  /** Idle keepalive in ms (default 0: the plugin's sessions are short-lived). */
+  keepaliveMs?: number;
+}
+
+/** Builds the client options (the password stays in this object only; never log it). */
+export function connectOptions(target: ConnectTarget, config: VmwareConfig, log: Logger | undefined, o: ConnectOverrides = {}): VsphereConnectOptions {
+  const tls = {
+    verify: target.tls.verify,
+    ...(target.tls.ca ? { ca: target.tls.ca } : {}),
+    ...(target.tls.thumbprint ? { thumbprint: target.tls.thumbprint } : {}),
+  };
+  return {
+    host: target.hostname,
+    port: target.port,
+    username: target.username,
+    password: target.password,
+    tls,
+    connectTimeoutMs: o.connectTimeoutMs ?? config.connect_timeout_seconds * 1000,
+    callTimeoutMs: o.callTimeoutMs ?? config.call_timeout_seconds * 1000,
+    keepaliveMs: o.keepaliveMs ?? 0,
+    ...(log ? { log } : {}),
+  };
+}
+
+/**
+ * Connects and logs in.
+ * @throws the vSphere client's typed errors (TlsVerificationError, SoapFaultError InvalidLogin,
+ *   VsphereTransportError, VsphereTimeoutError); classify them with errors.ts `describeError`.
+ */
+export function connectTo(target: ConnectTarget, config: VmwareConfig, log?: Logger, o?: ConnectOverrides): Promise<VsphereClient> {
+  return VsphereClient.connect(connectOptions(target, config, log, o));
+}
+
+/**
+ * Runs `fn` with a connected client and always closes it (logout), even when `fn` throws.
+ * A failing logout is ignored: the work is done and the session expires on the server anyway.
+ */
+export async function withClient<T>(
+  target: ConnectTarget,
+  config: VmwareConfig,
+  log: Logger | undefined,
+  fn: (client: VsphereClient) => Promise<T>,
+  o?: ConnectOverrides,
+): Promise<T> {
+  const client = await connectTo(target, config, log, o);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
