@@ -74,7 +74,7 @@ t.test('snapshot methods: parameter order and xsi:type of quiesceSpec', async (t
   await RemoveSnapshot_Task(rt, { type: 'VirtualMachineSnapshot', value: 'snapshot-7' }, { removeChildren: false, consolidate: true });
   t.ok(rt.calls[2]!.envelope.includes('<_this type="VirtualMachineSnapshot">snapshot-7</_this><removeChildren>false</removeChildren><consolidate>true</consolidate>'));
   const bad = new FixtureRoundTripper({ CreateSnapshot_Task: envelope('CreateSnapshot_Task', '') });
-  await t.rejects(CreateSnapshot_Task(bad, vm, { name: 'n', memory: false, quiesce: false }), { category: 'protocol' });
+  await t.rejects(CreateSnapshot_Task(bad, vm, { name: 'n', memory: false, quiesce: false }), { name: 'VsphereTransportError', category: 'protocol' });
 });
 
 t.test('RetrievePropertiesEx: empty answer; token; collector morefs', async (t) => {
