@@ -208,10 +208,12 @@ t.test('alert plugin: methods, roles and the alert.list event', async (t) => {
   } as unknown as PluginContext;
   await alertPlugin.setup(ctx);
   t.same(defined, [['alert.list', { description: 'Alerts raised, changed (dismissed/restored) and removed', roles: ['ALERT_LIST_READ'] }]]);
-  t.same(registered.map((d) => [d.name, d.roles, d.args.map((a) => a.name)]), [
-    ['alert.list', ['ALERT_LIST_READ'], []],
-    ['alert.dismiss', ['ALERT_LIST_WRITE'], ['uuid']],
-    ['alert.restore', ['ALERT_LIST_WRITE'], ['uuid']],
+  t.same(registered.map((d) => [d.name, d.roles, d.args.map((a) => a.name), d.private === true]), [
+    ['alert.list', ['ALERT_LIST_READ'], [], false],
+    ['alert.dismiss', ['ALERT_LIST_WRITE'], ['uuid'], false],
+    ['alert.restore', ['ALERT_LIST_WRITE'], ['uuid'], false],
+    ['alert.oneshot_create', ['ALERT_LIST_WRITE'], ['klass', 'args', 'key'], true],
+    ['alert.oneshot_delete', ['ALERT_LIST_WRITE'], ['klass', 'key'], true],
   ]);
   const callCtx = { credentials: { type: 'INTERNAL', username: 'root', roles: new Set(['FULL_ADMIN']) }, job: null, signal: new AbortController().signal } as CallContext;
   const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
@@ -221,7 +223,8 @@ t.test('alert plugin: methods, roles and the alert.list event', async (t) => {
     def.result.parse(out);
     return out;
   };
-  await alerts.oneshotCreate('SnapshotTaskFailed', { id: 7 });
+  t.equal(await call('alert.oneshot_create', 'SnapshotTaskFailed', { id: 7 }), null);
+  await t.rejects(call('alert.oneshot_create', 'Nope', {}), { name: 'ValidationErrors', message: /klass: Unknown alert class 'Nope'; defined: VMWareLoginFailed, / });
   const list = (await call('alert.list')) as AlertEntry[];
   t.equal(list.length, 1);
   t.equal(await call('alert.dismiss', list[0].uuid), null);
@@ -229,6 +232,8 @@ t.test('alert plugin: methods, roles and the alert.list event', async (t) => {
   t.equal(await call('alert.restore', list[0].uuid), null);
   t.equal(((await call('alert.list')) as AlertEntry[])[0].dismissed, false);
   t.throws(() => registered[1].args[0].schema.parse(''), z.ZodError, 'empty uuid refused');
+  t.equal(await call('alert.oneshot_delete', 'SnapshotTaskFailed'), null);
+  t.same(await call('alert.list'), []);
 
   await t.rejects(alertPlugin.setup({ ...ctx, alerts: { defineClass() {}, oneshotCreate: async () => {}, oneshotDelete: async () => {} } } as unknown as PluginContext), /must be the AlertManager/);
   t.ok(alerts instanceof AlertManager);
