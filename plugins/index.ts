@@ -6,6 +6,7 @@ import type { Plugin } from '../daemon/plugin.js';
 import { alertPlugin } from './alert/index.js';
 import { authPlugin } from './auth/index.js';
 import { corePlugin } from './core/index.js';
+import { sharingNfsPlugin } from './sharing/nfs/index.js';
 import { testPlugin } from './test/index.js';
 import { vmwarePlugin } from './vmware/index.js';
 
@@ -17,4 +18,5 @@ export const plugins: readonly Plugin[] = [
   // Registers test.* methods only when VSNAPD_TEST_METHODS=1 (set by tests/helpers/daemon.ts).
   testPlugin,
   vmwarePlugin,
+  sharingNfsPlugin,
 ];

@@ -60,6 +60,8 @@ export interface PendingReload {
 /** Writes the exports file and reloads the NFS server. Callers serialise calls (the plugin's lock). */
 export class ExportsManager {
   #status: ExportsStatus;
+  /** Keys of the NFSShareNotExported alerts raised by the last sync; null before the first one. */
+  #skippedKeys: Set<string> | null = null;
 
   constructor(private readonly opts: ExportsManagerOptions) {
     this.#status = { exports_path: opts.exportsPath, shares: 0, state: 'PENDING', message: 'exports not written yet', skipped: [], datetime: null };
@@ -117,10 +119,15 @@ export class ExportsManager {
       } else {
         await alerts.oneshotDelete(NFS_EXPORTS_NOT_SERVED.name, exportsPath);
       }
-      await alerts.oneshotDelete(NFS_SHARE_NOT_EXPORTED.name);
+      // Clear only the shares that recovered, so a still-broken share keeps its alert (and its
+      // dismissed state). Before the first sync the raised keys are unknown: clear the whole class.
+      const keys = new Set(pending.skipped.map((s) => String(s.id)));
+      if (this.#skippedKeys === null) await alerts.oneshotDelete(NFS_SHARE_NOT_EXPORTED.name);
+      else for (const k of this.#skippedKeys) if (!keys.has(k)) await alerts.oneshotDelete(NFS_SHARE_NOT_EXPORTED.name, k);
       for (const s of pending.skipped) {
         await alerts.oneshotCreate(NFS_SHARE_NOT_EXPORTED.name, { path: s.path, reason: s.reason }, String(s.id));
       }
+      this.#skippedKeys = keys;
     } catch (err) {
       log.error({ err }, 'could not update NFS alerts');
     }
