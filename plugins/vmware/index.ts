@@ -4,13 +4,16 @@
  *
  * | file | concern |
  * |---|---|
- * | schemas.ts | entry, inputs and results |
+ * | schemas.ts, config.ts | entry, inputs, results; the `vmware` config section |
  * | store.ts | the `vmware` collection (password encrypted at rest), entry rendering |
+ * | crud.ts, validate.ts, targets.ts | create/update/delete, their validation, call targets |
  * | entries-service.ts | the `vmwareEntries` service for the coordinator (plugins/vmware/sync) |
- * | connect.ts, errors.ts, alerts.ts | sessions, error classes, VMWareLoginFailed |
+ * | poller.ts, summary.ts | background health checks |
+ * | test-connection.ts, match/, vms.ts, inventory-export.ts | the helper methods |
+ * | connect.ts, server-read.ts, errors.ts, alerts.ts, resolve.ts | sessions, errors, VMWareLoginFailed, DNS |
  *
- * The coordinator (plugins/vmware/sync, `vmware.plan`, `vmware.sweep`, snapshot phases) registers
- * its methods and hooks through this file too; see the "coordinator" block below.
+ * The coordinator (plugins/vmware/sync: `vmware.plan`, `vmware.sweep`, pool's snapshot hook) is set
+ * up here too (`setupSync`), with the `vmwareEntries` service and the `vmware.sync` config.
  */
 import { z } from 'zod';
 import type { Plugin } from '../../daemon/plugin.js';
@@ -18,9 +21,30 @@ import { queryMethods } from '../../daemon/query/index.js';
 import { defineMethod } from '../../daemon/registry/method.js';
 import { VMWARE_LOGIN_FAILED_CLASS } from './alerts.js';
 import { VmwareConfigSchema } from './config.js';
+import { createEntry, deleteEntry, updateEntry, type CrudDeps } from './crud.js';
 import { VmwareEntries } from './entries-service.js';
-import { VmwareEntry } from './schemas.js';
+import { inventoryDocument, InventoryDocument } from './inventory-export.js';
+import { daemonLocalSide, matchInventory } from './match/local.js';
+import { HealthPoller } from './poller.js';
+import { systemResolver } from './resolve.js';
+import {
+  MatchResult,
+  VirtualMachineEntry,
+  VmwareCreate,
+  VmwareCredentials,
+  VmwareEntry,
+  VmwareTestDraft,
+  VmwareTestOverlay,
+  VmwareTestResult,
+  VmwareUpdate,
+} from './schemas.js';
+import { readServer, readServerOrCallError } from './server-read.js';
 import { openVmwareStore, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME } from './store.js';
+import { credentialsTarget, entryTarget } from './targets.js';
+import { setupSync } from './sync/index.js';
+import { testConnection } from './test-connection.js';
+import { matchableDatastoreNames } from './validate.js';
+import { virtualMachines } from './vms.js';
 
 /** Roles (TrueNAS `role_prefix = SNAPSHOT_TASK`; helpers need READONLY_ADMIN). */
 export const ROLES = {
@@ -29,6 +53,8 @@ export const ROLES = {
   helper: ['READONLY_ADMIN'],
 } as const;
 
+const Id = z.number().int().describe('vmware entry id');
+
 /** The vmware plugin. */
 export const vmwarePlugin: Plugin = {
   name: 'vmware',
@@ -36,9 +62,20 @@ export const vmwarePlugin: Plugin = {
     const config = ctx.config('vmware', VmwareConfigSchema);
     const store = openVmwareStore(ctx.db);
     const entries = new VmwareEntries({ store, events: ctx.events, alerts: ctx.alerts, config, log: ctx.log });
+    const resolve = systemResolver();
+    const local = daemonLocalSide(ctx, config.nas_addresses, resolve);
+    const poller = new HealthPoller({ entries, intervalSeconds: config.poll_interval_seconds, log: ctx.log });
     ctx.services.provide('vmwareEntries', entries);
     ctx.alerts.defineClass(VMWARE_LOGIN_FAILED_CLASS);
     ctx.events.define(VMWARE_EVENT, { description: 'VMware entries added, changed (including state and health) or removed', roles: ROLES.read });
+    const crud: CrudDeps = {
+      store,
+      events: ctx.events,
+      alerts: ctx.alerts,
+      validation: { resolve, local, readServer: (target) => readServer(entries, target) },
+      pollIntervalSeconds: config.poll_interval_seconds,
+      onChange: () => poller.sync(),
+    };
 
     const [query, getInstance] = queryMethods({
       namespace: 'vmware',
@@ -47,6 +84,79 @@ export const vmwarePlugin: Plugin = {
       entry: VmwareEntry,
       description: 'Lists VMware entries (TrueNAS filters and options). The password always reads "********".',
       list: () => store.all().map((r) => toEntry(r, config.poll_interval_seconds)),
+    });
+
+    const create = defineMethod({
+      name: 'vmware.create',
+      description:
+        'Adds VMware credentials after checking that the host resolves, the filesystem exists, the login works and the datastores exist. ' +
+        'Without datastore(s), the datastores backed by filesystem (match_datastores_with_datasets) are stored.',
+      args: [{ name: 'vmware_create', schema: VmwareCreate }] as const,
+      result: VmwareEntry,
+      roles: ROLES.write,
+      handler: (_call, input) => createEntry(crud, input),
+    });
+
+    const update = defineMethod({
+      name: 'vmware.update',
+      description: 'Changes fields of entry `id`; an omitted password or "********" keeps the stored one. Only changed fields are re-checked. Resets state to PENDING.',
+      args: [{ name: 'id', schema: Id }, { name: 'vmware_update', schema: VmwareUpdate.prefault({}) }] as const,
+      result: VmwareEntry,
+      roles: ROLES.write,
+      handler: (_call, id, patch) => updateEntry(crud, id, patch),
+    });
+
+    const remove = defineMethod({
+      name: 'vmware.delete',
+      description: 'Deletes entry `id` and its VMWareLoginFailed alert. vSphere and snapshot tasks are not touched.',
+      args: [{ name: 'id', schema: Id }] as const,
+      result: z.literal(true),
+      roles: ROLES.write,
+      handler: (_call, id) => deleteEntry(crud, id),
+    });
+
+    const test = defineMethod({
+      name: 'vmware.test',
+      description:
+        'Tests a login: test(draft) for unsaved credentials, test(id, overlay?) for a saved entry with optional edited fields (the stored password is reused). ' +
+        'Reports product, version, certificate, datastores and latency; failures are results with error {class, message}. Testing a saved entry unchanged updates its health.',
+      args: [
+        { name: 'vmware_test', schema: z.union([Id, VmwareTestDraft]).describe('An entry id, or draft credentials') },
+        { name: 'overlay', schema: VmwareTestOverlay.optional() },
+      ] as const,
+      result: VmwareTestResult,
+      roles: ROLES.helper,
+      handler(call, what, overlay) {
+        const t = typeof what === 'number' ? entryTarget(store, what, 'overlay', call.credentials, overlay) : credentialsTarget('vmware_test', what);
+        return testConnection(entries, t);
+      },
+    });
+
+    const getDatastores = defineMethod({
+      name: 'vmware.get_datastores',
+      description: 'Logs in and returns the sorted names of the NFS, NFS41 and VMFS datastores. Login, permission and licence failures are EPERM; network failures carry the socket errno.',
+      args: [{ name: 'credentials', schema: VmwareCredentials }] as const,
+      result: z.array(z.string()),
+      roles: ROLES.helper,
+      async handler(_call, creds) {
+        const { target } = credentialsTarget('credentials', creds);
+        return matchableDatastoreNames((await readServerOrCallError(entries, target)).inventory);
+      },
+    });
+
+    const match = defineMethod({
+      name: 'vmware.match_datastores_with_datasets',
+      description:
+        'Pairs the server\'s datastores with local datasets: NFS by remote host (an address of this NAS, a configured name, or a name resolving to one) and path ' +
+        '(normalised; the deepest dataset containing it), VMFS by naa. extent. Takes credentials or an entry id.',
+      args: [{ name: 'credentials', schema: z.union([Id, VmwareCredentials]).describe('An entry id, or credentials') }] as const,
+      result: MatchResult,
+      roles: ROLES.helper,
+      async handler(call, what) {
+        const { target } = typeof what === 'number' ? entryTarget(store, what, 'credentials', call.credentials) : credentialsTarget('credentials', what);
+        const server = await readServerOrCallError(entries, target);
+        return (await matchInventory(server.inventory, local)).result;
+      },
     });
 
     const datasetHasVms = defineMethod({
@@ -63,11 +173,44 @@ export const vmwarePlugin: Plugin = {
       handler: (_call, dataset, recursive) => entries.forDataset(dataset, recursive).length > 0,
     });
 
-    ctx.registerMethods([query, getInstance, datasetHasVms]);
+    const getVms = defineMethod({
+      name: 'vmware.get_virtual_machines',
+      description: 'Every VM of entry `id`\'s server, with whether a coordinated snapshot of its filesystem would snapshot it (protected) and why not (reason).',
+      args: [{ name: 'id', schema: Id }] as const,
+      result: z.array(VirtualMachineEntry),
+      roles: ROLES.helper,
+      async handler(call, id) {
+        const t = entryTarget(store, id, 'id', call.credentials);
+        return virtualMachines((await readServerOrCallError(entries, t.target)).inventory, t.datastores);
+      },
+    });
 
-    // ── coordinator (plugins/vmware/sync, owned by the coordinator's author) ──────────────────────
-    // Wired here once plugins/vmware/sync/index.ts exports `syncMethods(ctx)` / `syncHooks(ctx)`.
+    const inventory = defineMethod({
+      name: 'vmware.inventory',
+      description: 'Exports entry `id`\'s hosts, clusters, resource pools, datastores and VMs (IPv4 addresses, power state, guest OS) as one JSON document for CMDB/IPAM import.',
+      args: [{ name: 'id', schema: Id }] as const,
+      result: InventoryDocument,
+      roles: ROLES.helper,
+      async handler(call, id) {
+        const t = entryTarget(store, id, 'id', call.credentials);
+        const server = await readServerOrCallError(entries, t.target, true);
+        return inventoryDocument({ id, hostname: t.target.hostname }, server.about, server.apiVersion, server.inventory);
+      },
+    });
 
-    return {};
+    // The coordinator (plugins/vmware/sync): vmware.plan, vmware.sweep, pool's snapshot hook.
+    const sync = setupSync(ctx, { entries, config: config.sync });
+
+    ctx.registerMethods([query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory, ...sync.methods]);
+    return {
+      start: async () => {
+        poller.start();
+        await sync.start();
+      },
+      stop: async () => {
+        await sync.stop();
+        await poller.stop();
+      },
+    };
   },
 };

@@ -187,6 +187,7 @@ export const CertificateReport = z
     issuer: z.string(),
     not_after: z.string().describe('Expiry, ISO 8601'),
     trusted: z.boolean().describe('Chain and host name verified against the system CAs or tls.ca'),
+    pinned: z.boolean().describe('Matched the pinned tls.thumbprint'),
   })
   .describe('The server certificate');
 
@@ -230,4 +231,7 @@ export const VirtualMachineEntry = z.object({
   datastores: z.array(z.string()).describe('Names of the datastores it uses'),
   protected: z.boolean().describe('Whether a coordinated snapshot of the entry\'s filesystem would snapshot it'),
   reason: z.string().nullable().describe('Why it would not be snapshotted (null when protected)'),
+  code: z.string().nullable().describe('Machine-readable form of reason: powered_off, template, agent_vm, cannot_snapshot, independent_only, other_datastore…'),
+  warnings: z.array(z.string()).describe('Partial-protection notes (independent disks, disks on other datastores, crash-consistent only)'),
 });
+export type VirtualMachineEntryOut = z.output<typeof VirtualMachineEntry>;
