@@ -14,7 +14,12 @@ export function parseQueryOptions(options: unknown, attribute = 'options'): Quer
   const r = QueryOptions.safeParse(options ?? {});
   if (r.success) return r.data;
   const v = new ValidationErrors();
-  for (const issue of r.error.issues) v.add([attribute, ...issue.path.map(String)].join('.'), issue.message);
+  for (const issue of r.error.issues) {
+    const at = [attribute, ...issue.path.map(String)].join('.');
+    // As pydantic (and the method registry) report them: one entry per unknown key.
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) v.add(`${at}.${key}`, 'Extra inputs are not permitted');
+    else v.add(at, issue.message);
+  }
   throw v;
 }
 
