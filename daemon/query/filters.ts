@@ -139,10 +139,9 @@ export function checkFilters(filters: unknown): FilterIssue[] {
  */
 export function compileFilters(filters: unknown, attribute = 'filters'): CompiledFilters {
   if (filters === undefined || filters === null) return { compiled: [] };
-  const issues: FilterIssue[] = [];
-  const compiled = Array.isArray(filters) ? compileList(filters, [], 0, issues) : undefined;
-  if (!Array.isArray(filters)) issues.push(...checkFilters(filters));
-  if (issues.length > 0 || !compiled) {
+  const issues: FilterIssue[] = Array.isArray(filters) ? [] : checkFilters(filters);
+  const compiled = Array.isArray(filters) ? (compileList(filters, [], 0, issues) ?? []) : [];
+  if (issues.length > 0) {
     const v = new ValidationErrors();
     for (const i of issues) v.add([attribute, ...i.path].join('.'), i.message);
     throw v;

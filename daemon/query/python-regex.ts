@@ -14,12 +14,16 @@ export class PatternError extends Error {
 
 const LEADING_FLAGS = /^\(\?([aiLmsux]+)\)/;
 
+/** Longest pattern accepted: filters come from clients and run on the daemon's only thread. */
+export const MAX_PATTERN_LENGTH = 1024;
+
 /**
  * Compiles `pattern` (Python syntax) to a sticky RegExp, so `re.lastIndex = 0; re.test(s)` is
  * `re.match(pattern, s)`.
  * @throws PatternError naming the problem (unsupported flag, or the JS engine's syntax error).
  */
 export function compilePythonRegex(pattern: string): RegExp {
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new PatternError(`pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
   let flags = 'y';
   let src = pattern;
   const lead = LEADING_FLAGS.exec(src);

@@ -45,4 +45,5 @@ t.test('Python regex translation', async (t) => {
   t.throws(() => compilePythonRegex('(?L)a'), PatternError);
   t.throws(() => compilePythonRegex('(?P=x'), PatternError);
   t.throws(() => compilePythonRegex('[a'), PatternError);
+  t.throws(() => compilePythonRegex('a'.repeat(1025)), { message: /longer than 1024 characters/ });
 });
