@@ -22,10 +22,17 @@
 import type { PluginContext } from '../../../daemon/plugin.js';
 import type { AnyMethodDef } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
+import type {} from '../../pool/services.js'; // the snapshotHooks service type
+import { SYNC_ALERT_CLASSES } from './alerts.js';
 import type { SyncConfig } from './config.js';
+import { Coordinator } from './coordinator.js';
+import { syncMethods } from './methods.js';
+import { openRunStore } from './run-store.js';
+import type { SweepDeps } from './sweep.js';
 
 export { SyncConfig, defaultSyncConfig } from './config.js';
 export { classifyVms, type VmSelection, type SkipCode, type SelectOptions } from './select.js';
+export { SyncReport, PlanResult, SweepResult } from './report.js';
 
 /** What the coordinator needs from the vmware plugin. */
 export interface SyncDeps {
@@ -39,10 +46,21 @@ export interface SyncDeps {
 export interface SyncSetup {
   /** `vmware.plan` and `vmware.sweep`: register them with the plugin's other methods. */
   methods: AnyMethodDef[];
-  /** Registers the coordinator with pool's `snapshotHooks`, runs the start-up recovery, schedules the sweep. */
+  /** Registers the coordinator with pool's `snapshotHooks`, starts the start-up recovery (a `vmware.sweep` job), schedules the sweep. */
   start(): Promise<void>;
-  /** Unregisters the coordinator, stops the sweep timer. */
+  /** Unregisters the coordinator, stops the sweep timers. */
   stop(): Promise<void>;
+}
+
+/**
+ * Test hook: with `VSNAPD_TEST_METHODS=1` (set only by tests/helpers/daemon.ts),
+ * `VSNAPD_TEST_SYNC_HOLD_MS=<ms>` makes every run pause that long between the ZFS snapshot and the
+ * removal of its VMware snapshots, so a crash test can kill the daemon while they exist.
+ */
+function testHoldMs(): number {
+  if (process.env.VSNAPD_TEST_METHODS !== '1') return 0;
+  const ms = Number(process.env.VSNAPD_TEST_SYNC_HOLD_MS ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
 }
 
 /**
@@ -51,7 +69,61 @@ export interface SyncSetup {
  * its methods and lifecycle hooks. Call once, in the vmware plugin's `setup`.
  */
 export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
-  void ctx;
-  void deps;
-  return { methods: [], start: async () => undefined, stop: async () => undefined };
+  for (const spec of SYNC_ALERT_CLASSES) ctx.alerts.defineClass(spec);
+  const log = ctx.log.child({ component: 'vmware.sync' });
+  const runs = openRunStore(ctx.db);
+  const active = new Set<string>();
+  const sweepDeps: SweepDeps = { entries: deps.entries, alerts: ctx.alerts, runs, config: deps.config, log, active };
+  const { plan, sweep } = syncMethods(sweepDeps);
+  const timers = new Set<NodeJS.Timeout>();
+  let interval: NodeJS.Timeout | undefined;
+
+  const startSweep = (why: string, options: { run_id?: string } = {}): void => {
+    ctx.jobs
+      .start(sweep, options)
+      .then((job) => {
+        log.info({ job: job.id }, `vmware.sweep started (${why})`);
+        return job.result;
+      })
+      .catch((err: unknown) => log.warn({ err }, `vmware.sweep (${why}) failed`));
+  };
+  const coordinator = new Coordinator({
+    entries: deps.entries,
+    alerts: ctx.alerts,
+    runs,
+    config: deps.config,
+    log,
+    active,
+    holdBeforeRemoveMs: testHoldMs(),
+    // A create that timed out may still finish on the server: look again once its task would be over.
+    onLeftover: (runId) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        startSweep(`recheck of run ${runId}`, { run_id: runId });
+      }, deps.config.task_timeout_seconds * 1000);
+      t.unref();
+      timers.add(t);
+    },
+  });
+
+  return {
+    methods: [plan, sweep],
+    async start() {
+      ctx.services.get('snapshotHooks').setCoordinator(coordinator);
+      // Start-up recovery: records of runs the previous process did not finish, then marked leftovers.
+      startSweep('start-up');
+      const every = deps.config.sweep_interval_minutes * 60_000;
+      if (every > 0) {
+        interval = setInterval(() => startSweep('scheduled'), every);
+        interval.unref();
+      }
+    },
+    async stop() {
+      clearInterval(interval);
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      const hooks = ctx.services.get('snapshotHooks');
+      if (hooks.coordinator() === coordinator) hooks.setCoordinator(null);
+    },
+  };
 }

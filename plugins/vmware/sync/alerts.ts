@@ -1,0 +1,60 @@
+/**
+ * The coordinator's alert classes (one-shot, category TASKS, level WARNING as TrueNAS §1.5).
+ * `VMWareSnapshotCreateFailed`/`VMWareSnapshotDeleteFailed` keep TrueNAS's titles and texts;
+ * `VMWareSnapshotLeftover` is vsnapd's (TrueNAS has no sweeper). Unlike TrueNAS, which adds a new
+ * alert on every failure, alerts are keyed by server and VM, so an hourly task that keeps failing
+ * on one VM shows one current alert instead of hundreds. `VMWareLoginFailed` belongs to the vmware
+ * plugin (raised through `vmwareEntries.loginFailed`).
+ */
+import type { AlertClassSpec, Alerts } from '../../../daemon/plugin.js';
+
+export const SNAPSHOT_CREATE_FAILED: AlertClassSpec = {
+  name: 'VMWareSnapshotCreateFailed',
+  title: 'Creating VMWare Snapshot Failed',
+  text: 'Creating VMWare snapshot %(snapshot)s of VM %(vm)s at %(hostname)s failed: %(error)s.',
+  level: 'WARNING',
+  category: 'TASKS',
+};
+
+export const SNAPSHOT_DELETE_FAILED: AlertClassSpec = {
+  name: 'VMWareSnapshotDeleteFailed',
+  title: 'VMWare Snapshot Deletion Failed',
+  text: 'Deletion of VMWare snapshot %(snapshot)s of VM %(vm)s on %(hostname)s failed: %(error)s.',
+  level: 'WARNING',
+  category: 'TASKS',
+};
+
+export const SNAPSHOT_LEFTOVER: AlertClassSpec = {
+  name: 'VMWareSnapshotLeftover',
+  title: 'VMWare Snapshot Left Behind',
+  text: 'VMware snapshot %(snapshot)s of VM %(vm)s on %(hostname)s, left behind by vsnapd run %(run)s, could not be removed: %(error)s.',
+  level: 'WARNING',
+  category: 'TASKS',
+};
+
+/** Every class of the coordinator, to declare in setup. */
+export const SYNC_ALERT_CLASSES: readonly AlertClassSpec[] = [SNAPSHOT_CREATE_FAILED, SNAPSHOT_DELETE_FAILED, SNAPSHOT_LEFTOVER];
+
+function clean(error: string): string {
+  return error.replace(/\.+$/, '');
+}
+
+/** Raises VMWareSnapshotCreateFailed for `vm` (keyed by hostname and VM moref). */
+export function raiseCreateFailed(alerts: Alerts, a: { hostname: string; vm: string; vmMoref: string; snapshot: string; error: string }): Promise<void> {
+  return alerts.oneshotCreate(SNAPSHOT_CREATE_FAILED.name, { hostname: a.hostname, vm: a.vm, snapshot: a.snapshot, error: clean(a.error) }, `${a.hostname}/${a.vmMoref}`);
+}
+
+/** Raises VMWareSnapshotDeleteFailed for `vm` (keyed by hostname and VM moref). */
+export function raiseDeleteFailed(alerts: Alerts, a: { hostname: string; vm: string; vmMoref: string; snapshot: string; error: string }): Promise<void> {
+  return alerts.oneshotCreate(SNAPSHOT_DELETE_FAILED.name, { hostname: a.hostname, vm: a.vm, snapshot: a.snapshot, error: clean(a.error) }, `${a.hostname}/${a.vmMoref}`);
+}
+
+/** Raises VMWareSnapshotLeftover (keyed by hostname and snapshot moref). */
+export function raiseLeftover(alerts: Alerts, a: { hostname: string; vm: string; snapshot: string; run: string; error: string }): Promise<void> {
+  return alerts.oneshotCreate(SNAPSHOT_LEFTOVER.name, { hostname: a.hostname, vm: a.vm, snapshot: a.snapshot, run: a.run, error: clean(a.error) }, `${a.hostname}/${a.snapshot}`);
+}
+
+/** Clears VMWareSnapshotLeftover of a snapshot that is gone now. */
+export function clearLeftover(alerts: Alerts, hostname: string, snapshot: string): Promise<void> {
+  return alerts.oneshotDelete(SNAPSHOT_LEFTOVER.name, `${hostname}/${snapshot}`);
+}

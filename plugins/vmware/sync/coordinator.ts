@@ -1,0 +1,207 @@
+/**
+ * One coordination run (SPEC §4), implementing pool's {@link SnapshotCoordinator} seam
+ * (plugins/pool/snapshot-hook.ts):
+ *
+ * 1. entries covering the dataset (recursive aware), grouped by server;
+ * 2. per server, concurrently: login, one inventory read, selection, planned VMs persisted;
+ * 3. VMware snapshots created concurrently under one {@link HostLimiter} (global + per ESXi host);
+ * 4. at the end of creation or at the VMware phase deadline (`deadline_seconds`) or on abort,
+ *    whichever comes first: the run record is flushed, then the ZFS snapshot is taken with
+ *    `vsnapd:run`, `vsnapd:vmsynced` (and `freenas:vmsynced=Y` when full) — ALWAYS, even when every
+ *    vCenter is down or slow;
+ * 5. creations still in flight are awaited (each is bounded by its own deadline), every snapshot of
+ *    the run is removed (by moref, then by marker), disks consolidated, the record cleared — or kept
+ *    (state `leftover`) for the sweep when something could not be removed.
+ * The job shows per-VM progress and log lines and gets the per-VM {@link SyncReport}.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Alerts, Collection } from '../../../daemon/plugin.js';
+import type { CoordinatedResult, CoordinationRequest, SnapshotCoordinator } from '../../pool/snapshot-hook.js';
+import type { VmwareEntriesService } from '../entries-service.js';
+import { raiseCreateFailed } from './alerts.js';
+import type { SyncConfig } from './config.js';
+import { HostLimiter } from './limiter.js';
+import { newRunId, snapshotDescription, snapshotName } from './marker.js';
+import { buildReport, reportMessages } from './run-report.js';
+import { mayHoldSnapshot, RunRecorder, type RunRow } from './run-store.js';
+import { removeServerSnapshots, startServerRun, type ServerRun } from './server-run.js';
+import { groupByServer } from './servers.js';
+import { snapshotProperties, vmsyncedOf } from './vmsynced.js';
+
+/** What the coordinator needs. */
+export interface CoordinatorDeps {
+  entries: VmwareEntriesService;
+  alerts: Alerts;
+  runs: Collection<RunRow>;
+  config: SyncConfig;
+  log: Logger;
+  /** Run ids in flight in this process (the sweep leaves them alone). */
+  active: Set<string>;
+  /** A run ended with a record kept (something may remain): schedule a recheck. */
+  onLeftover?(runId: string): void;
+  /** Test hook (VSNAPD_TEST_SYNC_HOLD_MS): pause this long between the ZFS snapshot and removal. */
+  holdBeforeRemoveMs?: number;
+}
+
+/** The coordinator registered with pool's `snapshotHooks`. */
+export class Coordinator implements SnapshotCoordinator {
+  readonly #d: CoordinatorDeps;
+
+  constructor(deps: CoordinatorDeps) {
+    this.#d = deps;
+  }
+
+  async coordinate(req: CoordinationRequest): Promise<CoordinatedResult> {
+    const entries = this.#d.entries.forDataset(req.dataset, req.recursive);
+    if (entries.length === 0) {
+      await req.takeSnapshot({ 'vsnapd:vmsynced': 'none' });
+      return { vmsynced: 'none', runId: null, messages: [`no enabled VMware entry covers ${req.dataset}; nothing to coordinate`] };
+    }
+    const runId = newRunId();
+    this.#d.active.add(runId);
+    try {
+      return await this.#run(req, runId, entries);
+    } finally {
+      this.#d.active.delete(runId);
+    }
+  }
+
+  async #run(req: CoordinationRequest, runId: string, entries: ReturnType<VmwareEntriesService['forDataset']>): Promise<CoordinatedResult> {
+    const { config: cfg, alerts } = this.#d;
+    const zfsName = `${req.dataset}@${req.snapshotName}`;
+    const name = snapshotName(runId);
+    const log = (line: string): void => {
+      req.job?.log(line);
+      this.#d.log.info({ run: runId }, line);
+    };
+    const t0 = Date.now();
+    const deadlineAt = t0 + cfg.deadline_seconds * 1000;
+    const phase = new AbortController();
+    const timer = setTimeout(() => phase.abort(new Error('VMware phase deadline')), deadlineAt - t0);
+    const onAbort = (): void => phase.abort(req.signal.reason);
+    req.signal.addEventListener('abort', onAbort, { once: true });
+    let total = 0;
+    let created = 0;
+    let removed = 0;
+    let lastRemovalAt: number | null = null;
+    const progress = (percent: number, text: string): void => req.job?.setProgress(Math.min(100, Math.round(percent)), text);
+    log(`run ${runId}: VMware snapshots "${name}" for ${zfsName} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'})`);
+    const recorder = await RunRecorder.create(this.#d.runs, { run_id: runId, snapshot: zfsName, state: 'creating', started_at: t0, pid: process.pid, items: [] });
+    const limiter = new HostLimiter({ global: cfg.concurrency.global, perHost: cfg.concurrency.per_host });
+    let servers: ServerRun[] = [];
+    try {
+      servers = groupByServer(entries).map((group) =>
+        startServerRun(group, {
+          runId,
+          entries: this.#d.entries,
+          alerts,
+          cfg,
+          limiter,
+          recorder,
+          create: { name, description: snapshotDescription(runId, zfsName), deadlineAt, signal: phase.signal, log },
+          onPlanned: (n) => {
+            total += n;
+          },
+          onCreated: (w, hostname) => {
+            created++;
+            progress((50 * created) / Math.max(1, total), `VMware snapshots: ${created}/${total} done (${w.sel.vm.name}: ${w.action})`);
+            if (w.action === 'failed') {
+              void raiseCreateFailed(alerts, { hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: name, error: w.reason ?? 'failed' }).catch(() => undefined);
+            }
+          },
+          log,
+        }),
+      );
+      const allCreated = Promise.all(servers.map((s) => s.created));
+      const ended = new Promise<void>((r) => phase.signal.addEventListener('abort', () => r(), { once: true }));
+      await Promise.race([allCreated, ended]);
+      const deadlineHit = phase.signal.aborted;
+      phase.abort(new Error('the ZFS snapshot is being taken')); // no attempt starts after this point
+      if (deadlineHit) log(`VMware phase ended after ${Date.now() - t0} ms (deadline ${cfg.deadline_seconds} s or abort); taking the ZFS snapshot now`);
+      for (const s of servers) for (const w of s.works) w.held = w.snapshot !== null;
+
+      // 4. The record first, then the ZFS snapshot.
+      recorder.change((row) => (row.state = 'snapshotting'));
+      await recorder.flush().catch((err: unknown) => log(`cannot write the run record (crash recovery will rely on the marker sweep): ${String(err)}`));
+      const verdict = vmsyncedOf(
+        servers.map((s) => ({
+          failed: s.status !== 'ok',
+          vms: s.works.map((w) => ({ protected: w.sel.protected, held: w.held, degraded: w.held && w.kind !== w.plannedKind })),
+        })),
+      );
+      const tz = Date.now();
+      let zfsError: unknown;
+      try {
+        await req.takeSnapshot(snapshotProperties(runId, verdict));
+        log(`ZFS snapshot ${zfsName} taken (vsnapd:vmsynced=${verdict})`);
+      } catch (err) {
+        zfsError = err;
+        log(`ZFS snapshot ${zfsName} failed: ${err instanceof Error ? err.message : String(err)}; removing the VMware snapshots`);
+      }
+      const zfsMs = Date.now() - tz;
+
+      // 5. Removal.
+      if (this.#d.holdBeforeRemoveMs) {
+        log(`test hook: holding ${this.#d.holdBeforeRemoveMs} ms before removing the VMware snapshots`);
+        await sleep(this.#d.holdBeforeRemoveMs);
+      }
+      recorder.change((row) => (row.state = 'removing'));
+      await allCreated;
+      const tr = Date.now();
+      const removeCtx = {
+        runId,
+        cfg,
+        limiter,
+        recorder,
+        alerts,
+        entries: this.#d.entries,
+        snapshotName: name,
+        log,
+        onRemoved: () => {
+          removed++;
+          lastRemovalAt = Date.now();
+          progress(50 + (50 * removed) / Math.max(1, total), `VMware snapshots removed: ${removed}/${total}`);
+        },
+      };
+      await Promise.all(servers.map((s) => removeServerSnapshots(s, removeCtx)));
+      const removalMs = Date.now() - tr;
+      const leftover = recorder.row.items.filter(mayHoldSnapshot).length;
+      if (leftover === 0) await recorder.delete().catch((err: unknown) => log(`cannot delete the run record: ${String(err)}`));
+      else {
+        recorder.change((row) => (row.state = 'leftover'));
+        await recorder.flush().catch(() => undefined);
+        log(`${leftover} VMware snapshot(s) of run ${runId} may remain; vmware.sweep will retry`);
+        this.#d.onLeftover?.(runId);
+      }
+      const firstRequest = Math.min(...servers.flatMap((s) => s.works.map((w) => w.requestedAt ?? Infinity)));
+      const report = buildReport({
+        runId,
+        zfsName,
+        recursive: req.recursive,
+        verdict,
+        deadlineHit,
+        servers,
+        leftover,
+        timings: {
+          vmware_phase_ms: tz - t0,
+          zfs_ms: zfsMs,
+          removal_ms: removalMs,
+          window_ms: Number.isFinite(firstRequest) && lastRemovalAt !== null ? lastRemovalAt - firstRequest : null,
+        },
+      });
+      progress(100, `done: vmsynced=${verdict}`);
+      if (zfsError !== undefined) throw zfsError;
+      return { vmsynced: verdict, runId, messages: reportMessages(report), report };
+    } catch (err) {
+      this.#d.onLeftover?.(runId); // whatever the record holds is the sweep's now
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      req.signal.removeEventListener('abort', onAbort);
+      phase.abort(new Error('run over'));
+      // A failure before removal (datastore, bug): sessions must not leak.
+      await Promise.all(servers.map((s) => s.created.then(() => s.client?.close().catch(() => undefined))));
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Shapes of what the coordinator reports: the per-VM run report (attached to the snapshot job as
+ * `CoordinatedResult.report`), the dry-run plan (`vmware.plan`) and the sweep result
+ * (`vmware.sweep`). Times are epoch-free durations in ms; morefs are moref values (`vm-42`).
+ */
+import { z } from 'zod';
+
+const SKIP_CODES = [
+  'other_datastore',
+  'template',
+  'disconnected',
+  'inaccessible',
+  'orphaned',
+  'invalid',
+  'agent_vm',
+  'powered_off',
+  'suspended',
+  'cannot_snapshot',
+  'independent_only',
+] as const;
+
+const Kind = z.enum(['quiesced', 'crash_consistent']);
+
+/** One VM of a run. */
+export const VmReport = z.object({
+  name: z.string().describe('VM display name'),
+  moref: z.string().describe('VirtualMachine moref value, e.g. vm-42'),
+  action: z.enum(['snapshotted', 'skipped', 'failed']).describe('snapshotted: a VMware snapshot was held when the ZFS snapshot was taken'),
+  kind: Kind.nullable().describe('Kind of the VMware snapshot it got (null when none)'),
+  planned_kind: Kind.nullable().describe('Kind planned: quiesced where VMware Tools run (null when skipped)'),
+  code: z.enum(SKIP_CODES).nullable().describe('Why it was skipped (machine-readable)'),
+  reason: z.string().nullable().describe('Why it was skipped or failed (null when snapshotted as planned)'),
+  warnings: z.array(z.string()).describe('Partial protection, fallbacks, retries'),
+  attempts: z.number().int().describe('Snapshot create attempts'),
+  snapshot: z.string().nullable().describe('VirtualMachineSnapshot moref value of the snapshot it got'),
+  removed: z.boolean().nullable().describe('The VMware snapshot is gone again (null when none was made)'),
+  timings: z.object({
+    create_ms: z.number().nullable().describe('From the first create request to the snapshot (ms)'),
+    remove_ms: z.number().nullable().describe('Removal including consolidation (ms)'),
+  }),
+});
+export type VmReport = z.output<typeof VmReport>;
+
+/** One vmware entry of a run or plan. */
+export const EntryReport = z.object({
+  id: z.number().int(),
+  hostname: z.string(),
+  datastores: z.array(z.string()),
+  status: z.enum(['ok', 'login_failed', 'inventory_failed', 'deadline']).describe('How far the entry got'),
+  error: z.string().nullable(),
+  vms: z.array(VmReport),
+});
+export type EntryReport = z.output<typeof EntryReport>;
+
+/** The run report (job result part). */
+export const SyncReport = z.object({
+  run_id: z.string(),
+  snapshot: z.string().describe('The ZFS snapshot, dataset@name'),
+  recursive: z.boolean(),
+  vmsynced: z.enum(['full', 'partial', 'none']),
+  deadline_hit: z.boolean().describe('The VMware phase deadline (or an abort) ended snapshot creation'),
+  counts: z.object({ snapshotted: z.number().int(), skipped: z.number().int(), failed: z.number().int(), leftover: z.number().int() }),
+  timings: z.object({
+    vmware_phase_ms: z.number().describe('Start of the run to the ZFS snapshot request'),
+    zfs_ms: z.number().describe('The ZFS snapshot itself'),
+    removal_ms: z.number().describe('ZFS snapshot done to every VMware snapshot removed'),
+    window_ms: z.number().nullable().describe('First VMware snapshot request to the last removal: how long VMs ran with a snapshot open'),
+  }),
+  entries: z.array(EntryReport),
+});
+export type SyncReport = z.output<typeof SyncReport>;
+
+/** One VM of a plan. */
+export const PlanVm = z.object({
+  name: z.string(),
+  moref: z.string(),
+  action: z.enum(['snapshot', 'skip']),
+  kind: Kind.nullable(),
+  code: z.enum(SKIP_CODES).nullable(),
+  reason: z.string().nullable(),
+  warnings: z.array(z.string()),
+  datastores: z.array(z.string()).describe('Selected datastores holding its disks'),
+  host: z.string().nullable().describe('ESXi host moref value (the per-host concurrency key)'),
+});
+
+/** The dry run. */
+export const PlanResult = z.object({
+  dataset: z.string(),
+  recursive: z.boolean(),
+  entries: z.array(
+    z.object({
+      id: z.number().int(),
+      hostname: z.string(),
+      filesystem: z.string(),
+      datastores: z.array(z.string()),
+      status: z.enum(['ok', 'login_failed', 'inventory_failed']),
+      error: z.string().nullable(),
+      missing_datastores: z.array(z.string()).describe('Datastores of the entry the inventory does not have'),
+      vms: z.array(PlanVm),
+    }),
+  ),
+  summary: z.object({ snapshot: z.number().int(), skip: z.number().int(), quiesced: z.number().int() }),
+});
+export type PlanResult = z.output<typeof PlanResult>;
+
+/** The sweep's result. */
+export const SweepResult = z.object({
+  records: z.number().int().describe('Run records of interrupted runs processed'),
+  removed: z.array(z.object({ hostname: z.string(), vm: z.string(), snapshot: z.string(), run_id: z.string() })),
+  failed: z.array(z.object({ hostname: z.string(), vm: z.string(), snapshot: z.string(), run_id: z.string(), error: z.string() })),
+  servers: z.array(z.object({ hostname: z.string(), ok: z.boolean(), error: z.string().nullable() })),
+});
+export type SweepResult = z.output<typeof SweepResult>;

@@ -1,0 +1,183 @@
+/**
+ * One server's part of a run (SPEC §4 steps 2–3 and 6): log in once, read the inventory in one
+ * PropertyCollector round trip, classify the VMs against the union of the server's entries'
+ * datastores, persist the planned VMs in the run record, create the snapshots; later remove them.
+ * Login failures raise `VMWareLoginFailed` and set the entries' state to ERROR through the
+ * vmwareEntries service (reference §1.2, §1.5); a successful run sets SUCCESS (TrueNAS: end phase).
+ */
+import type { Alerts } from '../../../daemon/plugin.js';
+import type { VmwareEntriesService } from '../entries-service.js';
+import type { VsphereClient } from '../vsphere/index.js';
+import { raiseDeleteFailed } from './alerts.js';
+import type { SyncConfig } from './config.js';
+import { createVmSnapshot, newVmWork, type CreateContext, type VmWork } from './create-phase.js';
+import type { HostLimiter } from './limiter.js';
+import { removeRunSnapshots, type RemovalOutcome } from './remove.js';
+import type { RunRecorder } from './run-store.js';
+import { classifyVms } from './select.js';
+import type { ServerGroup } from './servers.js';
+
+/** How far a server got. */
+export type ServerStatus = 'pending' | 'ok' | 'login_failed' | 'inventory_failed';
+
+/** One server in a run. */
+export interface ServerRun {
+  group: ServerGroup;
+  status: ServerStatus;
+  error: string | null;
+  client: VsphereClient | null;
+  /** Every VM of its inventory, classified (protected ones carry their outcome). */
+  works: VmWork[];
+  /** Settles when login, inventory and every creation are over (never rejects). */
+  created: Promise<void>;
+}
+
+/** What a server run needs from the coordinator. */
+export interface ServerRunContext {
+  runId: string;
+  entries: VmwareEntriesService;
+  alerts: Alerts;
+  cfg: SyncConfig;
+  limiter: HostLimiter;
+  recorder: RunRecorder;
+  create: Omit<CreateContext, 'client' | 'limiter' | 'cfg'>;
+  /** A protected VM's creation ended (progress, create-failure alert). */
+  onCreated(w: VmWork, hostname: string): void;
+  /** VMs became known (progress total). */
+  onPlanned(protectedCount: number): void;
+  log(line: string): void;
+}
+
+function text(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Starts a server's login, inventory and creations; see {@link ServerRun.created}. */
+export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerRun {
+  const s: ServerRun = { group, status: 'pending', error: null, client: null, works: [], created: Promise.resolve() };
+  s.created = (async () => {
+    try {
+      const left = Math.max(1000, c.create.deadlineAt - Date.now());
+      s.client = await c.entries.connect(group.target, { connectTimeoutMs: Math.min(10_000, left) });
+    } catch (err) {
+      s.status = 'login_failed';
+      s.error = await c.entries.loginFailed(group.target, err).catch(() => text(err));
+      c.log(`${group.hostname}: login failed: ${s.error}`);
+      for (const e of group.entries) await c.entries.recordHealth(e.id, { ok: false, error: err }).catch(() => undefined);
+      return;
+    }
+    let inv;
+    try {
+      inv = await s.client.inventory();
+    } catch (err) {
+      s.status = 'inventory_failed';
+      s.error = c.entries.describeError(err).message;
+      c.log(`${group.hostname}: inventory read failed: ${s.error}`);
+      return;
+    }
+    s.status = 'ok';
+    for (const sel of classifyVms(inv, group.datastores, { quiesce: c.cfg.quiesce })) {
+      const ids = group.entries.filter((e) => e.datastores.some((d) => sel.datastores.includes(d))).map((e) => e.id);
+      s.works.push(newVmWork(sel, ids, `${group.key}|${sel.vm.host?.value ?? ''}`));
+    }
+    const prot = s.works.filter((w) => w.sel.protected);
+    c.onPlanned(prot.length);
+    if (prot.length === 0) return;
+    // The undo context first: every VM that may get a snapshot is on disk before the first request.
+    c.recorder.change((row) => {
+      for (const w of prot) {
+        row.items.push({
+          entry_id: w.entryIds[0] ?? group.target.id,
+          hostname: group.hostname,
+          port: group.target.port,
+          username: group.target.username,
+          vm: w.sel.vm.moref.value,
+          vm_name: w.sel.vm.name,
+          task: null,
+          snapshot: null,
+          status: 'pending',
+        });
+      }
+    });
+    await c.recorder.flush();
+    const client = s.client;
+    await Promise.all(
+      prot.map(async (w) => {
+        await createVmSnapshot(w, { ...c.create, client, limiter: c.limiter, cfg: c.cfg });
+        c.recorder.item(w.sel.vm.moref.value, {
+          snapshot: w.snapshot?.value ?? null,
+          task: w.task?.value ?? null,
+          status: w.snapshot ? 'created' : w.uncertain ? 'pending' : 'failed',
+        });
+        c.onCreated(w, group.hostname);
+      }),
+    );
+  })().catch((err: unknown) => {
+    // A bug or a datastore failure: nothing more is created for this server; removal still runs.
+    s.status = s.status === 'pending' ? 'inventory_failed' : s.status;
+    s.error ??= text(err);
+    c.log(`${group.hostname}: ${text(err)}`);
+  });
+  return s;
+}
+
+/** What the removal of a server's snapshots reports per VM. */
+export interface RemoveContext {
+  runId: string;
+  cfg: SyncConfig;
+  limiter: HostLimiter;
+  recorder: RunRecorder;
+  alerts: Alerts;
+  entries: VmwareEntriesService;
+  snapshotName: string;
+  onRemoved(w: VmWork, o: RemovalOutcome): void;
+  log(line: string): void;
+}
+
+/**
+ * Removes the snapshots the server's VMs got (and finds late/uncertain ones by marker), raises
+ * `VMWareSnapshotDeleteFailed` for what stays, marks the run record, sets the entries' state and
+ * closes the session. Never rejects.
+ */
+export async function removeServerSnapshots(s: ServerRun, c: RemoveContext): Promise<void> {
+  const client = s.client;
+  if (!client) return;
+  try {
+    const works = s.works.filter((w) => w.snapshot || w.uncertain);
+    const byVm = new Map(works.map((w) => [w.sel.vm.moref.value, w]));
+    if (works.length > 0) {
+      await removeRunSnapshots(
+        client,
+        works.map((w) => ({ vm: w.sel.vm.moref, vmName: w.sel.vm.name, hostKey: w.hostKey, snapshot: w.snapshot, runId: c.runId })),
+        {
+          limiter: c.limiter,
+          timeoutMs: c.cfg.remove_timeout_seconds * 1000,
+          onDone: (o) => {
+            const w = byVm.get(o.target.vm.value);
+            if (!w) return;
+            w.removed = o.ok;
+            w.removeMs = o.ms;
+            // A timed-out create whose snapshot is not there (yet) stays pending: the server may still make it.
+            const unresolved = !o.ok || (w.snapshot === null && o.removed.length === 0);
+            c.recorder.item(o.target.vm.value, { status: unresolved ? (o.ok ? 'pending' : 'created') : 'removed' });
+            for (const f of o.failed) {
+              c.log(`${w.sel.vm.name}: removing snapshot ${f.snapshot} failed: ${f.error}`);
+              void raiseDeleteFailed(c.alerts, { hostname: s.group.hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: c.snapshotName, error: f.error }).catch(() => undefined);
+            }
+            if (o.consolidation) {
+              c.log(`${w.sel.vm.name}: ${o.consolidation}`);
+              void raiseDeleteFailed(c.alerts, { hostname: s.group.hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: c.snapshotName, error: o.consolidation }).catch(() => undefined);
+            }
+            c.onRemoved(w, o);
+          },
+        },
+      );
+    }
+    if (s.status === 'ok') {
+      await c.entries.loginSucceeded(s.group.target).catch(() => undefined);
+      for (const e of s.group.entries) await c.entries.recordHealth(e.id, { ok: true }).catch(() => undefined);
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
