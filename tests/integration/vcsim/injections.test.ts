@@ -52,8 +52,8 @@ t.test('quiesce faults hit only quiescing snapshots, for the given number of tim
 });
 
 t.test('busy VM, SOAP faults, task faults on RemoveSnapshot_Task', async (t) => {
-  const { vc, p, sc, vm, snapshot, task, faultOf } = await world(t);
-  await vc.control({ action: 'busyVm', vm: 'web01', times: 1 });
+  // busyVm given in the spec's `control` list: applied before the first call.
+  const { vc, p, sc, vm, snapshot, task, faultOf } = await world(t, { control: [{ action: 'busyVm', vm: 'web01', times: 1 }] });
   t.equal(faultOf(await p.waitTask(sc, task(await snapshot(vm('web01')))))['@_type'], 'TaskInProgress');
   const ok = await p.waitTask(sc, task(await snapshot(vm('web01'))));
   t.equal(ok.state, 'success');
