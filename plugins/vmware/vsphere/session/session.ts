@@ -148,6 +148,11 @@ export class VimSession implements RoundTripper {
     return this.#soap.roundTrips;
   }
 
+  /** SOAP round trips per vim25 method so far. */
+  get callsByMethod(): ReadonlyMap<string, number> {
+    return this.#soap.callsByMethod;
+  }
+
   /** The server certificate as seen on the latest handshake. */
   get certificate(): CertificateInfo | undefined {
     return this.#transport.certificate;

@@ -44,6 +44,8 @@ export class SoapClient implements RoundTripper {
   version: string;
   /** SOAP requests sent so far (each HTTP POST to /sdk, including logins and failed calls). */
   roundTrips = 0;
+  /** The same, per vim25 method (e.g. tests assert one `CreatePropertyCollector` for many tasks). */
+  readonly callsByMethod = new Map<string, number>();
   readonly #transport: HttpTransport;
   readonly #callTimeoutMs: number;
   readonly #path: string;
@@ -63,6 +65,7 @@ export class SoapClient implements RoundTripper {
   /** {@inheritDoc RoundTripper.call} */
   async call(method: string, params: SoapObject, opts: CallOptions = {}): Promise<VimValue[]> {
     this.roundTrips++;
+    this.callsByMethod.set(method, (this.callsByMethod.get(method) ?? 0) + 1);
     const started = Date.now();
     const res = await this.#transport.request(
       'POST',

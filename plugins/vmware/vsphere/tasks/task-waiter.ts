@@ -78,6 +78,7 @@ export class TaskWaiter {
   #loop: Promise<void> | undefined;
   #waiting = false;
   #waitSeq = 0;
+  #interruptedSeq = -1;
   #wakeScheduled = false;
   #closed = false;
 
@@ -174,6 +175,8 @@ export class TaskWaiter {
   async #interrupt(seq: number, attempt: number): Promise<void> {
     const pc = this.#pc;
     if (!pc || !this.#waiting || this.#waitSeq !== seq || this.#closed) return;
+    if (attempt === 0 && this.#interruptedSeq === seq) return; // already being interrupted
+    this.#interruptedSeq = seq;
     await CancelWaitForUpdates(this.#session, pc).catch(() => undefined);
     if (attempt < 5) {
       setTimeout(() => void this.#interrupt(seq, attempt + 1), 500).unref();

@@ -1,0 +1,85 @@
+// Integration: connect, log in and out against vcsim's vCenter (VPX) and ESXi (ESX) models; bad
+// passwords and unreachable servers give typed errors; the password never shows up anywhere.
+import { inspect } from 'node:util';
+import t from 'tap';
+import { Errno } from '../../../daemon/errors.js';
+import { VsphereClient, SoapFaultError, VsphereTransportError, isVimFault } from '../../../plugins/vmware/vsphere/index.js';
+import { startVcsim } from '../../fixtures/vcsim/index.js';
+import { connectClient, optionsFor } from '../../helpers/vsphere.js';
+
+const PASSWORD = 'Sup3r-s3cret-pässword';
+
+t.test('VPX model: login, ServiceContent, logout ends the session', async (t) => {
+  const vc = await startVcsim({ model: 'vpx', username: 'svc@vsphere.local', password: PASSWORD }, { t });
+  const a = await VsphereClient.connect(optionsFor(vc));
+  const b = await connectClient(t, vc);
+  t.equal(a.about.apiType, 'VirtualCenter');
+  t.equal(a.isVCenter, true);
+  t.equal(a.apiVersion, vc.apiVersion, 'negotiated from vimServiceVersions.xml and about.apiVersion');
+  t.equal(a.session.userSession.userName, 'svc@vsphere.local');
+  t.equal(a.session.serviceContent.sessionManager?.value, 'SessionManager');
+  t.equal(a.roundTrips, 2, 'RetrieveServiceContent + Login');
+
+  await a.close();
+  await a.close(); // idempotent
+  t.equal(a.session.closed, true);
+  await t.rejects(a.inventory(), { name: 'VsphereError', message: /session .* is closed/ });
+  // Only b's session is left on the server: Logout really ended a's.
+  const { expired } = await vc.control({ action: 'expireSessions' });
+  t.equal(expired, 1);
+  t.ok((await b.inventory()).hosts.length > 0, 'b re-logged in after expiry');
+});
+
+t.test('ESX model: different morefs read from ServiceContent', async (t) => {
+  const vc = await startVcsim({ model: 'esx' }, { t });
+  const c = await connectClient(t, vc);
+  t.equal(c.about.apiType, 'HostAgent');
+  t.equal(c.isVCenter, false);
+  t.equal(c.session.serviceContent.sessionManager?.value, 'ha-sessionmgr');
+  t.equal(c.session.serviceContent.propertyCollector.value, 'ha-property-collector');
+  const inv = await c.inventory();
+  t.equal(inv.hosts.length, 1);
+  t.equal(inv.hosts[0]?.name, 'localhost.localdomain');
+});
+
+t.test('bad password: typed InvalidLogin, EPERM, no password in the error', async (t) => {
+  const vc = await startVcsim({ password: PASSWORD }, { t });
+  const wrong = `${PASSWORD}-wrong`;
+  const err: unknown = await VsphereClient.connect(optionsFor(vc, { password: wrong })).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(err instanceof SoapFaultError, 'a SoapFaultError');
+  t.ok(isVimFault(err, 'InvalidLogin'));
+  t.match(err, { faultType: 'InvalidLogin', errno: Errno.EPERM, category: 'auth', method: 'Login' });
+  const text = `${inspect(err, { depth: 8 })} ${JSON.stringify(err)} ${(err as Error).stack}`;
+  t.notOk(text.includes(wrong), 'the password is not in the error, its stack or its JSON');
+});
+
+t.test('the password is not reachable through the client object', async (t) => {
+  const vc = await startVcsim({ password: PASSWORD }, { t });
+  const c = await connectClient(t, vc);
+  const text = `${inspect(c, { depth: 12, showHidden: true })} ${JSON.stringify(c.session.serviceContent)} ${JSON.stringify(c.session.userSession)}`;
+  t.notOk(text.includes(PASSWORD));
+});
+
+t.test('unreachable server: ECONNREFUSED, typed', async (t) => {
+  const vc = await startVcsim({}, { t });
+  const port = vc.port;
+  await vc.stop();
+  await t.rejects(VsphereClient.connect(optionsFor(vc, { port })), { name: 'VsphereTransportError', errno: Errno.ECONNREFUSED, category: 'network' });
+  const err = await VsphereClient.connect(optionsFor(vc, { port })).catch((e: unknown) => e);
+  t.ok(err instanceof VsphereTransportError);
+  t.match((err as Error).message, new RegExp(`Cannot connect to https://127.0.0.1:${port}/sdk/vimServiceVersions.xml: connection refused`));
+});
+
+t.test('malformed TLS input: EINVAL naming the field, before any connection', async (t) => {
+  await t.rejects(VsphereClient.connect({ host: '127.0.0.1', username: 'u', password: 'p', tls: { thumbprint: 'AB:CD' } }), {
+    errno: Errno.EINVAL,
+    message: /^tls\.thumbprint:/,
+  });
+  await t.rejects(VsphereClient.connect({ host: '127.0.0.1', username: 'u', password: 'p', tls: { ca: 'nope' } }), {
+    errno: Errno.EINVAL,
+    message: /^tls\.ca:/,
+  });
+});
