@@ -6,6 +6,7 @@ import type { Plugin } from '../daemon/plugin.js';
 import { alertPlugin } from './alert/index.js';
 import { authPlugin } from './auth/index.js';
 import { corePlugin } from './core/index.js';
+import { poolPlugin } from './pool/index.js';
 import { sharingNfsPlugin } from './sharing/nfs/index.js';
 import { testPlugin } from './test/index.js';
 import { vmwarePlugin } from './vmware/index.js';
@@ -17,6 +18,8 @@ export const plugins: readonly Plugin[] = [
   alertPlugin,
   // Registers test.* methods only when VSNAPD_TEST_METHODS=1 (set by tests/helpers/daemon.ts).
   testPlugin,
+  // Provides the zfs and snapshotHooks services vmware and sharing use.
+  poolPlugin,
   vmwarePlugin,
   sharingNfsPlugin,
 ];

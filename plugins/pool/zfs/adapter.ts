@@ -115,8 +115,11 @@ export interface ZfsAdapter {
     opts?: { recursive?: boolean; properties?: Record<string, string> } & CallOptions,
   ): Promise<void>;
 
-  /** `zfs destroy [-r] dataset@name`. Only snapshot names are accepted. Throws ENOENT when absent. */
-  destroySnapshot(snapshot: string, opts?: { recursive?: boolean } & CallOptions): Promise<void>;
+  /**
+   * `zfs destroy [-r] [-d] dataset@name`. Only snapshot names are accepted. Throws ENOENT when absent.
+   * `defer` marks a held or cloned snapshot for destruction when it is released.
+   */
+  destroySnapshot(snapshot: string, opts?: { recursive?: boolean; defer?: boolean } & CallOptions): Promise<void>;
 
   /** User properties of a dataset or snapshot (names containing `:`). */
   getUserProperties(name: string, opts?: CallOptions): Promise<Record<string, ZfsPropertyValue>>;

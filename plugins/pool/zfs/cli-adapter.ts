@@ -215,6 +215,7 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
       assertSnapshotName(snapshot);
       const args = ['destroy'];
       if (opts.recursive) args.push('-r');
+      if (opts.defer) args.push('-d');
       args.push(snapshot);
       await zfsOn(snapshot, args, opts.signal);
     },

@@ -1,0 +1,99 @@
+/**
+ * The `pool` plugin: ZFS datasets and snapshots (`pool.dataset.*`, `pool.filesystem_choices`,
+ * `pool.snapshot.*`) and periodic snapshot tasks (`pool.snapshottask.*`) with their scheduler and
+ * retention. It provides the `zfs` adapter and the `snapshotHooks` registry (services.ts) that the
+ * VMware coordinator plugs into (snapshot-hook.ts), so it must come before sharing and vmware in
+ * plugins/index.ts.
+ *
+ * Config sections: `zfs` (`zfs_path`, `zpool_path`, `timeout_ms`, see zfs/index.ts) and `pool`
+ * (`timezone`: the IANA zone snapshot names and schedules use; default the host's).
+ */
+import { z } from 'zod';
+import type { Plugin } from '../../daemon/plugin.js';
+import { datasetMethods } from './dataset/methods.js';
+import './services.js';
+import { createSnapshotHooks } from './snapshot-hook.js';
+import { snapshotMethods } from './snapshot/methods.js';
+import { SNAPSHOT_TASK_FAILED } from './snapshottask/alerts.js';
+import { KeyedLock, RecentSnapshots } from './snapshottask/keyed-lock.js';
+import { snapshotTaskMethods } from './snapshottask/methods.js';
+import type { RunDeps } from './snapshottask/run.js';
+import { nodeCronFactory, TaskScheduler } from './snapshottask/scheduler.js';
+import type { TaskRow } from './snapshottask/schemas.js';
+import { TASK_EVENT, TaskStore } from './snapshottask/store.js';
+import { systemTimeZone, timeZoneProblem } from './snapshottask/wall-time.js';
+import { createZfsAdapter, ZfsConfigSchema } from './zfs/index.js';
+
+/** The `pool` config section. */
+export const PoolConfig = z
+  .strictObject({
+    timezone: z
+      .string()
+      .refine((tz) => timeZoneProblem(tz) === null, { message: 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"' })
+      .optional()
+      .describe('Time zone of snapshot names and task schedules (default: the host time zone)'),
+  })
+  .describe('Snapshots and periodic snapshot tasks');
+
+/** The pool plugin. */
+export const poolPlugin: Plugin = {
+  name: 'pool',
+  async setup(ctx) {
+    const zfsConfig = ctx.config('zfs', ZfsConfigSchema);
+    const timeZone = ctx.config('pool', PoolConfig).timezone ?? systemTimeZone();
+    ctx.services.provide('zfs', createZfsAdapter(zfsConfig));
+    ctx.services.provide('snapshotHooks', createSnapshotHooks());
+    ctx.alerts.defineClass(SNAPSHOT_TASK_FAILED);
+    ctx.events.define(TASK_EVENT, { description: 'Periodic snapshot tasks added, changed (incl. state) or removed', roles: ['SNAPSHOT_TASK_READ'] });
+
+    const store = new TaskStore(ctx.db.collection<TaskRow>({ name: 'pool.snapshottask' }), ctx.events);
+    const active = new Set<number>();
+    const runDeps: RunDeps = {
+      zfs: ctx.services.get('zfs'),
+      hooks: ctx.services.get('snapshotHooks'),
+      store,
+      alerts: ctx.alerts,
+      log: ctx.log,
+      timeZone,
+      now: () => Date.now(),
+      locks: new KeyedLock(),
+      recent: new RecentSnapshots(),
+      active,
+    };
+    let scheduler: TaskScheduler | null = null;
+    const tasks = snapshotTaskMethods(ctx, store, () => runDeps, () => scheduler?.sync(store.all()));
+
+    ctx.registerMethods([
+      ...datasetMethods(ctx),
+      ...snapshotMethods(ctx, timeZone),
+      tasks.query,
+      tasks.getInstance,
+      tasks.create,
+      tasks.update,
+      tasks.delete,
+      tasks.run,
+    ]);
+
+    return {
+      async start() {
+        await store.recoverInterrupted(Date.now());
+        scheduler = new TaskScheduler({
+          cron: nodeCronFactory,
+          timeZone,
+          log: ctx.log,
+          isRunning: (id) => active.has(id),
+          trigger: async (id) => {
+            const job = await ctx.jobs.start(tasks.run, id);
+            job.result.catch((err: unknown) => ctx.log.warn({ task: id, job: job.id, err: (err as Error).message }, 'scheduled snapshot task run failed'));
+          },
+        });
+        scheduler.sync(store.all());
+        ctx.log.info({ timeZone, tasks: scheduler.scheduledIds().length }, 'snapshot task scheduler started');
+      },
+      async stop() {
+        scheduler?.stop();
+        scheduler = null;
+      },
+    };
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * `pool.snapshottask.query/get_instance/create/update/delete/run`. Create/update validate like
+ * TrueNAS (attributes `periodic_snapshot_create.*` / `periodic_snapshot_update.*`; update checks
+ * the merged task), then `onChange` rebuilds the scheduler. `run` is a job, locked per task.
+ */
+import { z } from 'zod';
+import type { PluginContext } from '../../../daemon/plugin.js';
+import { queryMethods } from '../../../daemon/query/index.js';
+import { defineMethod } from '../../../daemon/registry/method.js';
+import { runTask, type RunDeps } from './run.js';
+import { TaskCreate, TaskEntry, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
+import { TASK_VERBOSE_NAME, type TaskStore } from './store.js';
+import { validateTask } from './validate.js';
+
+const READ = ['SNAPSHOT_TASK_READ'] as const;
+const WRITE = ['SNAPSHOT_TASK_WRITE'] as const;
+
+/** The task's data fields (no id/state). */
+function dataOf(row: TaskRow): TaskData {
+  const { id: _id, state: _state, ...data } = row;
+  return data;
+}
+
+/** The snapshot task methods. `onChange` runs after every create/update/delete. */
+export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDeps: () => RunDeps, onChange: () => void) {
+  const choices = async (): Promise<string[]> => (await ctx.services.get('zfs').listDatasets()).map((d) => d.name);
+
+  const [query, getInstance] = queryMethods({
+    namespace: 'pool.snapshottask',
+    verboseName: TASK_VERBOSE_NAME,
+    roles: READ,
+    entry: TaskEntry,
+    description: 'Lists periodic snapshot tasks with their state (TrueNAS filters and options).',
+    list: () => store.all().map((r) => store.entry(r)),
+  });
+
+  const create = defineMethod({
+    name: 'pool.snapshottask.create',
+    description: 'Creates a periodic snapshot task (TrueNAS fields and defaults; vmware_sync makes its snapshots VM-consistent).',
+    args: [{ name: 'periodic_snapshot_create', schema: TaskCreate }] as const,
+    result: TaskEntry,
+    roles: WRITE,
+    async handler(_call, data) {
+      validateTask('periodic_snapshot_create', data, await choices()).check();
+      const row = await store.insert(data);
+      onChange();
+      return store.entry(row);
+    },
+  });
+
+  const update = defineMethod({
+    name: 'pool.snapshottask.update',
+    description: 'Changes fields of task `id` (a partial schedule is merged into the current one); the merged task is validated as on create.',
+    args: [
+      { name: 'id', schema: z.number().int().describe('Task id') },
+      { name: 'periodic_snapshot_update', schema: TaskUpdate },
+    ] as const,
+    result: TaskEntry,
+    roles: WRITE,
+    async handler(_call, id, patch) {
+      const old = store.get(id);
+      const { schedule, fixate_removal_date: _fixate, ...rest } = patch;
+      const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<TaskData>;
+      const definedSchedule = Object.fromEntries(Object.entries(schedule ?? {}).filter(([, v]) => v !== undefined));
+      const merged: TaskData = { ...dataOf(old), ...defined, schedule: { ...old.schedule, ...definedSchedule } };
+      validateTask('periodic_snapshot_update', merged, await choices()).check();
+      const row = await store.update(id, merged);
+      onChange();
+      return store.entry(row);
+    },
+  });
+
+  const del = defineMethod({
+    name: 'pool.snapshottask.delete',
+    description: 'Deletes task `id` (its snapshots stay); returns true.',
+    args: [
+      { name: 'id', schema: z.number().int().describe('Task id') },
+      {
+        name: 'options',
+        schema: z
+          .strictObject({ fixate_removal_date: z.boolean().default(false).describe('Accepted for TrueNAS compatibility; no effect') })
+          .prefault({}),
+      },
+    ] as const,
+    result: z.literal(true),
+    roles: WRITE,
+    async handler(_call, id) {
+      store.get(id);
+      await store.remove(id);
+      onChange();
+      return true as const;
+    },
+  });
+
+  const run = defineMethod({
+    name: 'pool.snapshottask.run',
+    description: 'Runs task `id` now exactly as on schedule (VMware coordination, empty check, retention). Fails with "Task is not enabled" for a disabled task and "Snapshot <ds>@<name> already existed…" when this minute\'s snapshot exists.',
+    args: [{ name: 'id', schema: z.number().int().describe('Task id') }] as const,
+    result: z.null(),
+    roles: WRITE,
+    job: { lock: ([id]) => `pool.snapshottask.run:${id}`, abortable: true },
+    handler: (call, id) => runTask(runDeps(), id, { job: call.job, signal: call.signal }),
+  });
+
+  return { query, getInstance, create, update, delete: del, run };
+}

@@ -1,0 +1,154 @@
+/**
+ * `pool.snapshottask` models: TrueNAS's fields and defaults (`PoolSnapshotTaskCreate`,
+ * `PoolSnapshotTaskCron`), plus `vmware_sync` as a settable boolean (SPEC §3; TrueNAS derives it)
+ * and the read-only `state`. Update is partial; a partial `schedule` is merged into the stored one.
+ */
+import { z } from 'zod';
+import { WireDateSchema } from '../../../daemon/wire/date.js';
+import { DEFAULT_SCHEDULE } from './schedule.js';
+
+export const LifetimeUnit = z.enum(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']).describe('Unit of lifetime_value (MONTH = 30 days, YEAR = 365 days)');
+
+const cronField = (what: string, def: string) => z.string().default(def).describe(`${what} (cron syntax)`);
+
+/** The schedule with TrueNAS defaults (minute "00", everything else "*", window 00:00–23:59). */
+export const ScheduleCreate = z
+  .strictObject({
+    minute: cronField('Minute "00"-"59"', DEFAULT_SCHEDULE.minute),
+    hour: cronField('Hour "00"-"23"', DEFAULT_SCHEDULE.hour),
+    dom: cronField('Day of month "1"-"31"', DEFAULT_SCHEDULE.dom),
+    month: cronField('Month "1"-"12" or jan-dec', DEFAULT_SCHEDULE.month),
+    dow: cronField('Day of week "1" (Monday)-"7" (Sunday), 0 is Sunday too', DEFAULT_SCHEDULE.dow),
+    begin: z.string().default(DEFAULT_SCHEDULE.begin).describe('Start of the daily window, HH:MM (24 h)'),
+    end: z.string().default(DEFAULT_SCHEDULE.end).describe('End of the daily window, HH:MM (inclusive; before begin = wraps midnight)'),
+  })
+  .describe('When snapshots are taken');
+
+const ScheduleUpdate = z
+  .strictObject({
+    minute: z.string().optional(),
+    hour: z.string().optional(),
+    dom: z.string().optional(),
+    month: z.string().optional(),
+    dow: z.string().optional(),
+    begin: z.string().optional(),
+    end: z.string().optional(),
+  })
+  .describe('Schedule fields to change (the others keep their value)');
+
+const fields = {
+  dataset: z.string().describe('The dataset to snapshot'),
+  recursive: z.boolean().describe('Snapshot descendant datasets too'),
+  exclude: z.array(z.string()).describe('Descendants to leave out (recursive tasks only); fnmatch patterns allowed'),
+  lifetime_value: z.number().int().nonnegative().describe('How many lifetime_unit to keep snapshots'),
+  lifetime_unit: LifetimeUnit,
+  naming_schema: z.string().describe('strftime schema of snapshot names (local time), e.g. auto-%Y-%m-%d_%H-%M'),
+  allow_empty: z.boolean().describe('Keep snapshots in which nothing changed'),
+  enabled: z.boolean().describe('Whether the task runs on its schedule'),
+  vmware_sync: z.boolean().describe('Make snapshots VM-consistent through the VMware coordinator'),
+};
+
+/** `pool.snapshottask.create` input. */
+export const TaskCreate = z
+  .strictObject({
+    dataset: fields.dataset,
+    recursive: fields.recursive.default(false),
+    exclude: fields.exclude.default([]),
+    lifetime_value: fields.lifetime_value.default(2),
+    lifetime_unit: fields.lifetime_unit.default('WEEK'),
+    naming_schema: fields.naming_schema.default('auto-%Y-%m-%d_%H-%M'),
+    schedule: ScheduleCreate.prefault({}),
+    allow_empty: fields.allow_empty.default(true),
+    enabled: fields.enabled.default(true),
+    vmware_sync: fields.vmware_sync.default(false),
+  })
+  .describe('A periodic snapshot task');
+
+/** `pool.snapshottask.update` input: any subset of the fields. */
+export const TaskUpdate = z
+  .strictObject({
+    dataset: fields.dataset.optional(),
+    recursive: fields.recursive.optional(),
+    exclude: fields.exclude.optional(),
+    lifetime_value: fields.lifetime_value.optional(),
+    lifetime_unit: fields.lifetime_unit.optional(),
+    naming_schema: fields.naming_schema.optional(),
+    schedule: ScheduleUpdate.optional(),
+    allow_empty: fields.allow_empty.optional(),
+    enabled: fields.enabled.optional(),
+    vmware_sync: fields.vmware_sync.optional(),
+    fixate_removal_date: z.boolean().optional().describe('Accepted for TrueNAS compatibility; vsnapd does not write removal dates'),
+  })
+  .describe('Fields to change');
+
+/** Task states (zettarepl). */
+export const TaskStateName = z.enum(['PENDING', 'RUNNING', 'FINISHED', 'ERROR', 'HOLD']);
+
+/** The read-only `state` on the wire. */
+export const TaskState = z
+  .strictObject({
+    state: TaskStateName,
+    datetime: WireDateSchema.optional().describe('When the state was entered'),
+    error: z.string().optional().describe('ERROR: what went wrong'),
+    reason: z.string().optional().describe('HOLD: why the task is held (e.g. the pool is offline)'),
+    warnings: z.array(z.string()).optional().describe('FINISHED: what went wrong without failing the run (e.g. VMware coordination)'),
+    last_snapshot: z.string().nullable().optional().describe('The last snapshot the task took (dataset@name)'),
+  })
+  .describe('The task state (read-only)');
+
+/** One task as the API returns it. */
+export const TaskEntry = z
+  .strictObject({
+    id: z.number().int(),
+    dataset: fields.dataset,
+    recursive: fields.recursive,
+    exclude: fields.exclude,
+    lifetime_value: fields.lifetime_value,
+    lifetime_unit: fields.lifetime_unit,
+    naming_schema: fields.naming_schema,
+    schedule: z.strictObject({
+      minute: z.string(),
+      hour: z.string(),
+      dom: z.string(),
+      month: z.string(),
+      dow: z.string(),
+      begin: z.string(),
+      end: z.string(),
+    }),
+    allow_empty: fields.allow_empty,
+    enabled: fields.enabled,
+    vmware_sync: fields.vmware_sync,
+    state: TaskState,
+  })
+  .describe('A periodic snapshot task');
+
+/** The state as stored (datetime in ms). */
+export interface StoredTaskState {
+  state: z.infer<typeof TaskStateName>;
+  datetime?: number;
+  error?: string;
+  reason?: string;
+  warnings?: string[];
+  last_snapshot?: string | null;
+}
+
+/** A task row in the `pool.snapshottask` collection. */
+export interface TaskRow {
+  id: number;
+  dataset: string;
+  recursive: boolean;
+  exclude: string[];
+  lifetime_value: number;
+  lifetime_unit: z.infer<typeof LifetimeUnit>;
+  naming_schema: string;
+  schedule: z.infer<typeof TaskEntry>['schedule'];
+  allow_empty: boolean;
+  enabled: boolean;
+  vmware_sync: boolean;
+  state: StoredTaskState;
+}
+
+export type TaskData = Omit<TaskRow, 'id' | 'state'>;
+export type TaskCreateT = z.output<typeof TaskCreate>;
+export type TaskUpdateT = z.output<typeof TaskUpdate>;
+export type TaskEntryT = z.output<typeof TaskEntry>;

@@ -1,0 +1,31 @@
+/**
+ * Validation of a whole task (create, and update on the merged task), with TrueNAS's attributes and
+ * messages (`periodic_snapshot_create.*` / `periodic_snapshot_update.*`, reference §4.3–4.4).
+ */
+import { ValidationErrors } from '../../../daemon/errors.js';
+import { namingSchemaProblem } from './naming-schema.js';
+import { scheduleProblems } from './schedule.js';
+import type { TaskData } from './schemas.js';
+
+/**
+ * Checks `data`; `datasets` is `pool.filesystem_choices()`. Returns the errors (empty when valid),
+ * with attributes under `attr` (`periodic_snapshot_create`).
+ */
+export function validateTask(attr: string, data: TaskData, datasets: readonly string[]): ValidationErrors {
+  const v = new ValidationErrors();
+  if (!datasets.includes(data.dataset)) v.add(`${attr}.dataset`, 'Dataset not found');
+  if (data.exclude.length > 0 && !data.recursive) {
+    v.add(`${attr}.exclude`, 'Excluding datasets is not necessary for non-recursive periodic snapshot tasks');
+  }
+  data.exclude.forEach((e, i) => {
+    if (!e.startsWith(`${data.dataset}/`)) {
+      v.add(`${attr}.exclude.${i}`, 'Excluded dataset should be a child or other descendant of the selected dataset');
+    }
+  });
+  const schemaProblem = namingSchemaProblem(data.naming_schema);
+  if (schemaProblem) v.add(`${attr}.naming_schema`, schemaProblem);
+  for (const p of scheduleProblems(data.schedule)) {
+    v.add(p.field ? `${attr}.schedule.${p.field}` : `${attr}.schedule`, p.message);
+  }
+  return v;
+}
