@@ -12,7 +12,8 @@
  * 5. creations still in flight are awaited (each is bounded by its own deadline), every snapshot of
  *    the run is removed (by moref, then by marker), disks consolidated, the record cleared — or kept
  *    (state `leftover`) for the sweep when something could not be removed.
- * The job shows per-VM progress and log lines and gets the per-VM {@link SyncReport}.
+ * The job shows per-VM progress and log lines; the per-VM {@link SyncReport} is returned to pool
+ * (which logs it as one JSON line) and set as the job's final `progress.extra`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -85,7 +86,7 @@ export class Coordinator implements SnapshotCoordinator {
     let created = 0;
     let removed = 0;
     let lastRemovalAt: number | null = null;
-    const progress = (percent: number, text: string): void => req.job?.setProgress(Math.min(100, Math.round(percent)), text);
+    const progress = (percent: number, text: string, extra?: unknown): void => req.job?.setProgress(Math.min(100, Math.round(percent)), text, extra);
     log(`run ${runId}: VMware snapshots "${name}" for ${zfsName} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'})`);
     const recorder = await RunRecorder.create(this.#d.runs, { run_id: runId, snapshot: zfsName, state: 'creating', started_at: t0, pid: process.pid, items: [] });
     const limiter = new HostLimiter({ global: cfg.concurrency.global, perHost: cfg.concurrency.per_host });
@@ -190,7 +191,8 @@ export class Coordinator implements SnapshotCoordinator {
           window_ms: Number.isFinite(firstRequest) && lastRemovalAt !== null ? lastRemovalAt - firstRequest : null,
         },
       });
-      progress(100, `done: vmsynced=${verdict}`);
+      // The per-VM report is the final progress `extra` (core.get_jobs), besides the job-log line pool writes.
+      progress(100, `done: vmsynced=${verdict}`, report);
       if (zfsError !== undefined) throw zfsError;
       return { vmsynced: verdict, runId, messages: reportMessages(report), report };
     } catch (err) {
