@@ -165,16 +165,17 @@ export async function validateEntry(
 ): Promise<ValidationOutcome> {
   const errors = pre;
   checkConnectionShape(schema, draft, errors);
-  const shapeOk = !errors.errors.some((e) => /\.(hostname|tls\.)/.test(e.attribute ?? ''));
+  // A malformed connection field (or the password placeholder) would only fail the login again.
+  const bad = (re: RegExp) => errors.errors.some((e) => re.test((e.attribute ?? '').slice(schema.length + 1)));
   const readServer = async (): Promise<ServerRead | null> => {
-    if (plan.hostname || plan.login) {
-      const bad = await checkResolves(draft.hostname, deps.resolve);
-      if (bad) {
-        if (plan.hostname || plan.login) errors.add(`${schema}.hostname`, bad, Errno.ENOENT);
+    if ((plan.hostname || plan.login) && !bad(/^hostname$/)) {
+      const unresolved = await checkResolves(draft.hostname, deps.resolve);
+      if (unresolved) {
+        errors.add(`${schema}.hostname`, unresolved, Errno.ENOENT);
         return null;
       }
     }
-    if (!plan.login || !shapeOk) return null;
+    if (!plan.login || bad(/^(hostname|port|username|password|tls)(\.|$)/)) return null;
     try {
       return await deps.readServer(draft);
     } catch (err) {

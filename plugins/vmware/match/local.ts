@@ -5,6 +5,7 @@
  * VMFS path of the matcher only runs in unit tests), and this NAS's identity (interface addresses +
  * `vmware.nas_addresses`).
  */
+import { CallError, Errno } from '../../../daemon/errors.js';
 import type { PluginContext } from '../../../daemon/plugin.js';
 import type { Inventory } from '../vsphere/index.js';
 import type { MatchResultOut } from '../schemas.js';
@@ -21,10 +22,20 @@ export interface LocalSide {
   resolve: Resolver;
 }
 
-/** Datasets and zvols of imported pools, in `zfs list` order (pool hierarchy). */
+/**
+ * Datasets and zvols of imported pools, in `zfs list` order (pool hierarchy). A listing that races
+ * with a dataset or pool being destroyed fails with ENOENT (zfs-fuse lists, then reads properties);
+ * it is read again, at most twice, since the next listing no longer has the vanished dataset.
+ */
 export async function zfsFilesystems(ctx: Pick<PluginContext, 'services'>): Promise<LocalFilesystem[]> {
-  const list = await ctx.services.get('zfs').listDatasets();
-  return list.map((d) => ({ name: d.name, type: d.type, mountpoint: d.mountpoint }));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const list = await ctx.services.get('zfs').listDatasets();
+      return list.map((d) => ({ name: d.name, type: d.type, mountpoint: d.mountpoint }));
+    } catch (err) {
+      if (attempt >= 2 || !(err instanceof CallError) || err.errno !== Errno.ENOENT) throw err;
+    }
+  }
 }
 
 /** The real local side of a running daemon. */
