@@ -57,7 +57,8 @@ export interface CloseInfo {
   readonly reason: string;
 }
 
-const TIMEOUT_CODE = 0;
+/** Code of the synthetic response json-rpc-2.0 makes on timeout (outside JSON-RPC's reserved range; 0 = connection closed). */
+const TIMEOUT_CODE = -1;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** A connected client. Create with {@link Client.connect}. */
@@ -164,6 +165,8 @@ export class Client {
     } catch (err) {
       if (err instanceof JSONRPCErrorException) {
         if (err.code === TIMEOUT_CODE && timeoutMs !== null) throw new ClientTimeoutError(method, timeoutMs);
+        // rejectAllPendingRequests (connection closed) answers with code 0.
+        if (err.code === 0) throw new ClientConnectionError(`${method}: ${err.message}`);
         throw fromRpcError({ code: err.code, message: err.message, data: err.data });
       }
       if (err instanceof ClientConnectionError) throw err;

@@ -41,6 +41,17 @@ export interface StartOptions {
   readonly plugins?: readonly Plugin[];
 }
 
+/** On shutdown, how long calls still in flight may take to send their replies (ms). */
+const DRAIN_MS = 2000;
+
+/** Waits until no session has a call in flight, or `ms` passed. */
+async function drain(sessions: ReadonlySet<Session>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while ([...sessions].some((s) => s.inflight > 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Frames queued to a slow client beyond this many max-size frames close its connection. */
 const MAX_BUFFERED_FRAMES = 4;
 
@@ -84,6 +95,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     warnUnknownSections(config, log, new Set((opts.plugins ?? defaultPlugins).map((p) => p.name)));
 
     const dispatcher = new Dispatcher(caller, { maxConcurrentCalls: config.api.max_concurrent_calls, maxNesting: config.api.max_nesting }, log.child({ component: 'rpc' }));
+    const sessions = new Set<Session>();
     const connect = (ws: WebSocket, transport: 'tcp' | 'unix', remoteAddress: string) => {
       const session = new Session(
         {
@@ -100,6 +112,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         },
         events,
       );
+      sessions.add(session);
       const clog = log.child({ session: session.id, transport, remote: remoteAddress });
       clog.debug('connection opened');
       ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
@@ -109,6 +122,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       ws.on('error', (err) => clog.info({ err: err.message }, 'connection error'));
       ws.on('close', (code, reason) => {
         session.close();
+        sessions.delete(session);
         clog.debug({ code, reason: reason.toString() }, 'connection closed');
       });
     };
@@ -134,6 +148,8 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         log.info('stopping');
         await server.stopAccepting();
         await jobs.shutdown(config.jobs.shutdown_grace_seconds * 1000);
+        // Let replies already under way (job_wait of the jobs that just ended …) reach their clients.
+        await drain(sessions, DRAIN_MS);
         await server.closeAll();
         await host.stop();
         await db.flush().catch((err: unknown) => log.error({ err }, 'cannot flush the datastore'));

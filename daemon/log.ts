@@ -4,7 +4,7 @@
  * logger bindings, so a plugin that logs a request object cannot leak a password, API key or cookie.
  */
 import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
-import { redactSecrets } from './redact.js';
+import { REDACTED, SECRET_NAMES, redactSecrets } from './redact.js';
 
 /** Creates the root logger at `level`; `destination` defaults to stdout. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -16,8 +16,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       log: (object) => redactSecrets(object) as Record<string, unknown>,
       bindings: (bindings) => redactSecrets(bindings) as Record<string, unknown>,
     },
-    // pino's own redaction on top, for headers of ws/http objects serialized by pino's req serializer.
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '********' },
+    // Child-logger bindings bypass `formatters` (pino resets them for children) but not `redact`:
+    // cover secret names at the top and two levels down there.
+    redact: { paths: SECRET_NAMES.flatMap((n) => [n, `*.${n}`, `*.*.${n}`]), censor: REDACTED },
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -10,7 +10,7 @@ export const REDACTED = '********';
  * Field names (lower-cased, `-` folded to `_`) whose values are secrets. Matched exactly, or as a
  * suffix after `_` (`vcenter_password`, `x_api_key`), so `keyboard` or `monkey` are left alone.
  */
-const SECRET_NAMES = [
+export const SECRET_NAMES = [
   'password',
   'passwd',
   'passphrase',

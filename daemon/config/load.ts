@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { defaultDataDir, defaultSocketPath } from '../../client/paths.js';
 import type { Overrides } from './command-line.js';
+import { MAX_SOCKET_PATH } from '../server/unix-socket.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './issues.js';
 import { CoreConfig, LogLevel } from './schema.js';
@@ -95,16 +96,21 @@ export function loadConfig(flags: Overrides, env: Overrides, cwd: string = proce
   if (host && host.value.trim() === '') throw new ConfigError(`${host.source}: the listen address must not be empty`);
 
   const fileDir = dirname(configFile);
+  // Paths in the file are relative to the file; paths from flags/env to the working directory.
+  const socketPath = socket
+    ? resolve(cwd, socket.value)
+    : core.listen.socket
+      ? resolve(fileDir, core.listen.socket)
+      : defaultSocketPath();
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    const source = socket?.source ?? `${configFile}: listen.socket`;
+    throw new ConfigError(`${source}: socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes (the Unix socket limit)`);
+  }
   return {
     configFile: raw === null ? null : configFile,
     host: host?.value ?? core.listen.host,
     port: port ? parsePort(port.value, port.source) : core.listen.port,
-    // Paths in the file are relative to the file; paths from flags/env to the working directory.
-    socketPath: socket
-      ? resolve(cwd, socket.value)
-      : core.listen.socket
-        ? resolve(fileDir, core.listen.socket)
-        : defaultSocketPath(),
+    socketPath,
     dataDir: dataDir ? resolve(cwd, dataDir.value) : core.data_dir ? resolve(fileDir, core.data_dir) : defaultDataDir(),
     logLevel: level,
     api: core.api,

@@ -29,6 +29,7 @@ export class Session implements CallSession {
   inflight = 0;
   #credentials: Credentials | null;
   readonly #subscriptions = new Map<string, Disposable>();
+  #lastUpdate: object | null = null;
   readonly #closed = new AbortController();
   readonly #events: EventHub;
   readonly #send: (text: string) => void;
@@ -61,9 +62,13 @@ export class Session implements CallSession {
   subscribe(event: string): string {
     const credentials = this.#credentials;
     if (!credentials) throw new CallError('Not authenticated', Errno.ENOTAUTHENTICATED);
-    const disposable = this.#events.subscribe(event, credentials, `session:${this.id}`, (update) =>
-      this.notify('collection_update', update),
-    );
+    const disposable = this.#events.subscribe(event, credentials, `session:${this.id}`, (update) => {
+      // One publish reaches every matching subscription (`x` and `*`) synchronously with the same
+      // object: send it once, since notifications do not say which subscription they are for.
+      if (update === this.#lastUpdate) return;
+      this.#lastUpdate = update;
+      this.notify('collection_update', update);
+    });
     const id = randomUUID();
     this.#subscriptions.set(id, disposable);
     return id;

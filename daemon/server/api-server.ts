@@ -46,6 +46,8 @@ export class ApiServer {
   readonly #tcp: Server;
   readonly #unix: Server;
   readonly #clients = new Set<WebSocket>();
+  /** Only a socket file this server bound is removed on stop (never another daemon's). */
+  #ownsSocket = false;
 
   constructor(opts: ApiServerOptions) {
     this.#opts = opts;
@@ -122,6 +124,7 @@ export class ApiServer {
         process.umask(umask);
       }
     });
+    this.#ownsSocket = true;
     restrictSocket(socketPath);
     const addr = this.#tcp.address() as AddressInfo;
     const urlHost = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
@@ -132,7 +135,8 @@ export class ApiServer {
   async stopAccepting(): Promise<void> {
     const close = (s: Server) => new Promise<void>((r) => (s.listening ? s.close(() => r()) : r()));
     const done = Promise.all([close(this.#tcp), close(this.#unix)]);
-    removeSocket(this.#opts.socketPath);
+    if (this.#ownsSocket) removeSocket(this.#opts.socketPath);
+    this.#ownsSocket = false;
     // server.close waits for open connections; don't block on them here (closeAll ends them).
     void done;
   }

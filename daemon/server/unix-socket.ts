@@ -3,6 +3,9 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 
+/** Longest Unix socket path Linux accepts, in bytes. */
+export const MAX_SOCKET_PATH = 107;
+
 /** True when something accepts connections on the socket at `path`. */
 function socketAlive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,6 +23,10 @@ function socketAlive(path: string): Promise<boolean> {
  * a crashed daemon. Throws when another daemon is listening there or the path is not a socket.
  */
 export async function prepareSocketPath(path: string): Promise<void> {
+  // sockaddr_un.sun_path holds 108 bytes with the NUL; Linux would silently bind a truncated path.
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    throw new Error(`socket path ${path} is ${Buffer.byteLength(path)} bytes long; Unix sockets allow at most ${MAX_SOCKET_PATH}`);
+  }
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let stat;
   try {

@@ -1,0 +1,103 @@
+/** The real `midclt` process: call, job, subscribe, ping, stdin, remote daemons, errors and exit codes. */
+import t from 'tap';
+import { runMidclt, startTestDaemon } from '../../helpers/daemon.js';
+
+t.test('midclt', async (t) => {
+  const d = await startTestDaemon(t);
+
+  t.test('ping and call over the local socket (VSNAPD_SOCKET)', async (t) => {
+    // Independent runs go in parallel: each midclt is a fresh node process.
+    const [ping, pong, num, obj, str, stdinJson, stdinText, now, count] = await Promise.all([
+      d.midclt(['ping']),
+      d.midclt(['call', 'core.ping']),
+      d.midclt(['call', 'test.echo', '42']),
+      d.midclt(['call', 'test.echo', '{"a": [1, true, null]}']),
+      d.midclt(['call', 'test.echo', 'not json']),
+      d.midclt(['call', 'test.echo', '-'], { input: '{"from": "stdin"}\n' }),
+      d.midclt(['call', 'test.echo', '-'], { input: 'plain text\n' }),
+      d.midclt(['call', 'test.now']),
+      d.midclt(['call', 'core.get_jobs', '[["state", "=", "SUCCESS"]]', '{"count": true}']),
+    ]);
+    t.match(ping, { code: 0, stdout: 'pong\n', stderr: '' });
+    t.match(pong, { code: 0, stdout: 'pong\n' }, 'strings print raw');
+    t.match(num, { stdout: '42\n' }, 'numbers print raw');
+    t.match(obj, { stdout: '{"a":[1,true,null]}\n' });
+    t.match(str, { stdout: 'not json\n' }, 'a non-JSON argument is a string');
+    t.match(stdinJson, { stdout: '{"from":"stdin"}\n' });
+    t.match(stdinText, { stdout: 'plain text\n' });
+    t.match(JSON.parse(now.stdout), { now: { $date: Number } }, 'datetimes print in wire form');
+    t.match(count, { code: 0, stdout: /^\d+\n$/ });
+  });
+
+  t.test('-j waits for a job, progress on stderr', async (t) => {
+    const [r, quiet, id, failed] = await Promise.all([
+      d.midclt(['call', '-j', 'test.job', '{"steps": 2, "step_ms": 5, "result": {"done": true}}']),
+      d.midclt(['call', '--job', '-q', 'test.job', '{"steps": 1, "step_ms": 1}']),
+      d.midclt(['call', 'test.job', '{"steps": 1, "step_ms": 1}']),
+      d.midclt(['call', '-j', 'test.job', '{"steps": 0, "fail": "it broke", "fail_errno": 5}']),
+    ]);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout, '{"done":true}\n');
+    t.match(r.stderr, /\[ 50%\] step 1\/2\n\[100%\] step 2\/2\n/);
+    t.match(quiet, { code: 0, stdout: '{"steps":1}\n', stderr: '' });
+    t.match(id.stdout, /^\d+\n$/, 'without -j the job id prints');
+    t.match(failed, { code: 1, stdout: '' });
+    t.match(failed.stderr, /\[EIO\] it broke\n$/);
+  });
+
+  t.test('failures exit 1 with the reason and validation attributes on stderr', async (t) => {
+    const [v, unknown, thrown, timeout, usage, missing, noSocket] = await Promise.all([
+      d.midclt(['call', 'test.job', '{"steps": "many", "extra": 1}']),
+      d.midclt(['call', 'no.such_method']),
+      d.midclt(['call', 'test.throw']),
+      d.midclt(['call', 'test.sleep', '5000', '-t', '0.3']),
+      d.midclt(['frobnicate']),
+      d.midclt(['call']),
+      runMidclt(['ping'], { env: { VSNAPD_SOCKET: `${d.tmpDir}/nothing.sock` } }),
+    ]);
+    t.equal(v.code, 1);
+    t.match(v.stderr, /test_job\.steps: Input should be a valid number/);
+    t.match(v.stderr, /test_job\.extra: Extra inputs are not permitted/);
+    t.match(unknown, { code: 1, stderr: /does not exist/ });
+    t.match(thrown, { code: 1, stderr: '[EFAULT] boom\n' });
+    t.match(timeout, { code: 1, stderr: /ETIMEDOUT.*300 ms/ });
+    t.match(usage, { code: 2, stderr: /unknown command/ });
+    t.match(missing, { code: 2, stderr: /missing method/ });
+    t.match(noSocket, { code: 1, stderr: /cannot connect \(ENOENT\)/ });
+  });
+
+  t.test('subscribe prints events as JSON lines, -n stops after N', async (t) => {
+    const sub = d.midclt(['subscribe', 'test.query', '-n', '2']);
+    // Publish until the subscriber has seen two events (it subscribes asynchronously).
+    const root = await d.root();
+    let done = false;
+    void sub.then(() => (done = true));
+    for (let i = 0; !done && i < 500; i++) {
+      await root.call('test.publish', { msg: 'added', id: i });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const r = await sub;
+    t.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { collection: string; msg: string });
+    t.equal(lines.length, 2);
+    t.match(lines[0], { collection: 'test.query', msg: 'added' });
+  });
+
+  t.test('remote: -u URL -K key, or MIDCLT_URL / MIDCLT_API_KEY', async (t) => {
+    const key = await d.apiKey();
+    const [me, env, ping, anon, wrong, job] = await Promise.all([
+      runMidclt(['-u', d.url, '-K', key, 'call', 'auth.me']),
+      runMidclt(['call', 'core.ping'], { env: { MIDCLT_URL: d.url, MIDCLT_API_KEY: key } }),
+      runMidclt(['-u', d.url, 'ping']),
+      runMidclt(['-u', d.url, 'call', 'auth.me']),
+      runMidclt(['-u', d.url, '-K', '1-wrong', 'call', 'auth.me']),
+      runMidclt(['-u', d.url, '-K', key, 'call', '-j', 'test.job', '{"steps": 1, "step_ms": 1}']),
+    ]);
+    t.match(me, { code: 0, stdout: /"pw_name":"root"/ });
+    t.match(env, { code: 0, stdout: 'pong\n' });
+    t.match(ping, { code: 0, stdout: 'pong\n' }, 'ping needs no login');
+    t.match(anon, { code: 1, stderr: '[ENOTAUTHENTICATED] Not authenticated\n' });
+    t.match(wrong, { code: 1, stderr: /Login failed: invalid API key/ });
+    t.match(job, { code: 0, stdout: '{"steps":1}\n' });
+  });
+});
