@@ -97,6 +97,8 @@ export class ExportsManager {
       message = r.message;
       if (r.state === 'RELOADED') log.info({ exportsPath, lines: pending.lines }, 'NFS exports reloaded');
       else log.warn({ exportsPath, state: r.state }, r.message);
+    } else if (pending.lines === 0) {
+      message = 'no enabled NFS share: nothing to export, no exports file';
     }
     this.#status = {
       exports_path: exportsPath,
