@@ -35,40 +35,49 @@ const parser = new XMLParser({
 
 type OrderedEntry = Record<string, unknown>;
 
+const NO_ATTRS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 function localName(name: string): string {
   const i = name.indexOf(':');
   return i < 0 ? name : name.slice(i + 1);
 }
 
 function convertAttrs(raw: unknown): Record<string, string> {
-  const attrs: Record<string, string> = {};
-  if (!raw || typeof raw !== 'object') return attrs;
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+  if (!raw || typeof raw !== 'object') return NO_ATTRS;
+  let attrs: Record<string, string> | undefined;
+  for (const k in raw as Record<string, unknown>) {
     if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
     const i = k.indexOf(':');
     const key = i < 0 ? k : localName(k) === 'type' ? 'xsi:type' : k;
-    attrs[key] = String(v);
+    (attrs ??= {})[key] = String((raw as Record<string, unknown>)[k]);
   }
-  return attrs;
+  return attrs ?? NO_ATTRS;
 }
 
-function convert(entries: OrderedEntry[], out: XmlNode[], textParts: string[]): void {
-  for (const entry of entries) {
-    for (const key of Object.keys(entry)) {
+/**
+ * Converts fast-xml-parser's ordered entries into nodes appended to `out`; returns the text found
+ * at this level. Written for speed (inventory answers reach tens of MB): one pass, no per-node
+ * arrays for text, a shared empty attribute object.
+ */
+function convert(entries: OrderedEntry[], out: XmlNode[]): string {
+  let text = '';
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as OrderedEntry;
+    for (const key in entry) {
       if (key === ':@') continue;
       const value = entry[key];
       if (key === '#text') {
-        textParts.push(String(value));
+        text += String(value);
         continue;
       }
-      if (key.startsWith('#') || key.startsWith('?') || key.startsWith('!')) continue; // comments, PIs
+      const c = key.charCodeAt(0);
+      if (c === 35 /* # */ || c === 63 /* ? */ || c === 33 /* ! */) continue; // comments, PIs
       const node: XmlNode = { name: localName(key), attrs: convertAttrs(entry[':@']), children: [], text: '' };
-      const parts: string[] = [];
-      if (Array.isArray(value)) convert(value as OrderedEntry[], node.children, parts);
-      node.text = parts.join('');
+      if (Array.isArray(value) && value.length > 0) node.text = convert(value as OrderedEntry[], node.children);
       out.push(node);
     }
   }
+  return text;
 }
 
 /**
@@ -77,7 +86,7 @@ function convert(entries: OrderedEntry[], out: XmlNode[], textParts: string[]): 
  */
 export function parseXml(xml: string): XmlNode {
   const roots: XmlNode[] = [];
-  convert(parser.parse(xml) as OrderedEntry[], roots, []);
+  convert(parser.parse(xml) as OrderedEntry[], roots);
   const root = roots[0];
   if (!root) throw new Error('not an XML document');
   return root;
