@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '../../client/index.js';
-import { startVcsim, type VcsimHandle } from '../fixtures/vcsim/index.js';
+import { startVcsim, type VcsimHandle, type VcsimSpec } from '../fixtures/vcsim/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, type PoolFixture } from '../fixtures/zfs/pool.js';
 import { startTestDaemon, type TestDaemon } from './daemon.js';
@@ -43,6 +43,8 @@ export interface VmwareWorld {
   root: Client;
   /** Dataset names: `vmware`, `vm`, `other` and the pool root. */
   ds: { vmware: string; vm: string; other: string; root: string };
+  /** The simulator's spec (to start it again on the same port after stopping it). */
+  spec: VcsimSpec;
   /** The seed-shaped create payload for the simulator (port added, no tls). */
   seed(extra?: Record<string, unknown>): Record<string, unknown>;
 }
@@ -63,27 +65,25 @@ export async function startVmwareWorld(t: Teardown, opts: VmwareWorldOptions = {
   mkdirSync(byvipDir);
   const foreign = mkdtempSync(join(tmpdir(), 'vsnapd-foreign-'));
   t.teardown(() => rmSync(foreign, { recursive: true, force: true }));
-  const vc = await startVcsim(
-    {
-      username: VC_USER,
-      password: VC_PASSWORD,
-      nfsDatastores: [
-        { name: 'vmstore', remoteHost: '127.0.0.1', remotePath: pool.mountpoint('vmware'), localPath: pool.mountpoint('vmware') },
-        { name: 'bylocalhost', remoteHost: 'localhost', remotePath: `${pool.mountpoint('vm')}/`, localPath: pool.mountpoint('vm') },
-        { name: 'isos', remoteHost: '127.0.0.1', remotePath: isos, localPath: isos },
-        { name: 'prefix', remoteHost: '127.0.0.1', remotePath: vmx, localPath: vmx },
-        { name: 'byvip', remoteHost: NAS_VIP_NAME, remotePath: pool.mountpoint('vm'), localPath: byvipDir, type: 'NFS41' },
-        { name: 'foreign', remoteHost: '192.0.2.10', remotePath: '/mnt/tank/vm', localPath: foreign },
-      ],
-      vms: [
-        { name: 'web01', datastore: 'vmstore' },
-        { name: 'db01', datastore: 'vmstore', powerState: 'off' },
-        { name: 'tmpl01', datastore: 'vmstore', powerState: 'off', template: true },
-        { name: 'app01', datastore: 'foreign' },
-      ],
-    },
-    { t },
-  );
+  const spec: VcsimSpec = {
+    username: VC_USER,
+    password: VC_PASSWORD,
+    nfsDatastores: [
+      { name: 'vmstore', remoteHost: '127.0.0.1', remotePath: pool.mountpoint('vmware'), localPath: pool.mountpoint('vmware') },
+      { name: 'bylocalhost', remoteHost: 'localhost', remotePath: `${pool.mountpoint('vm')}/`, localPath: pool.mountpoint('vm') },
+      { name: 'isos', remoteHost: '127.0.0.1', remotePath: isos, localPath: isos },
+      { name: 'prefix', remoteHost: '127.0.0.1', remotePath: vmx, localPath: vmx },
+      { name: 'byvip', remoteHost: NAS_VIP_NAME, remotePath: pool.mountpoint('vm'), localPath: byvipDir, type: 'NFS41' },
+      { name: 'foreign', remoteHost: '192.0.2.10', remotePath: '/mnt/tank/vm', localPath: foreign },
+    ],
+    vms: [
+      { name: 'web01', datastore: 'vmstore' },
+      { name: 'db01', datastore: 'vmstore', powerState: 'off' },
+      { name: 'tmpl01', datastore: 'vmstore', powerState: 'off', template: true },
+      { name: 'app01', datastore: 'foreign' },
+    ],
+  };
+  const vc = await startVcsim(spec, { t });
   const daemon = await startTestDaemon(t, {
     config: {
       zfs: { zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN },
@@ -98,6 +98,7 @@ export async function startVmwareWorld(t: Teardown, opts: VmwareWorldOptions = {
     vc,
     daemon,
     root,
+    spec,
     ds: { vmware: pool.dataset('vmware'), vm: pool.dataset('vm'), other: pool.dataset('other'), root: pool.pool },
     seed: (extra = {}) => ({ hostname: '127.0.0.1', username: VC_USER, password: VC_PASSWORD, filesystem: pool.dataset('vmware'), port: vc.port, ...extra }),
   };
