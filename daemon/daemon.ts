@@ -92,7 +92,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     await host.setup(opts.plugins ?? defaultPlugins);
     await host.start();
     cleanups.push(() => host.stop());
-    warnUnknownSections(config, log, new Set((opts.plugins ?? defaultPlugins).map((p) => p.name)));
+    warnUnknownSections(config, log, host.sectionsRead);
 
     const dispatcher = new Dispatcher(caller, { maxConcurrentCalls: config.api.max_concurrent_calls, maxNesting: config.api.max_nesting }, log.child({ component: 'rpc' }));
     const sessions = new Set<Session>();
@@ -164,10 +164,10 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
 }
 
 /** Logs top-level config keys that neither the core nor a plugin reads (likely typos); `_…`/`$…` keys are comments. */
-function warnUnknownSections(config: DaemonConfig, log: Logger, pluginNames: ReadonlySet<string>): void {
+function warnUnknownSections(config: DaemonConfig, log: Logger, read: ReadonlySet<string>): void {
   const core = new Set(['listen', 'data_dir', 'log_level', 'api', 'jobs']);
   for (const key of Object.keys(config.sections)) {
-    if (!core.has(key) && !pluginNames.has(key) && !/^[_$]/.test(key)) {
+    if (!core.has(key) && !read.has(key) && !/^[_$]/.test(key)) {
       log.warn({ section: key, file: config.configFile }, 'config section is not used by the core or any plugin');
     }
   }

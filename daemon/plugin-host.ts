@@ -29,6 +29,8 @@ export class PluginHost {
   readonly #deps: PluginHostDeps;
   readonly #started: { name: string; hooks: PluginHooks }[] = [];
   readonly #setUp: { name: string; hooks: PluginHooks }[] = [];
+  /** Config sections some plugin read (the rest of the file's top-level keys are likely typos). */
+  readonly sectionsRead = new Set<string>();
 
   constructor(deps: PluginHostDeps) {
     this.#deps = deps;
@@ -44,7 +46,10 @@ export class PluginHost {
       alerts: d.alerts,
       jobs: d.jobs,
       services: d.services,
-      config: <S extends z.ZodType>(section: string, schema: S) => readSection(d.config, section, schema),
+      config: <S extends z.ZodType>(section: string, schema: S) => {
+        this.sectionsRead.add(section);
+        return readSection(d.config, section, schema);
+      },
       registerMethods: (defs: readonly AnyMethodDef[]) => d.registry.register(defs, plugin.name),
       call: <A extends readonly MethodArg[], R extends z.ZodType>(def: MethodDef<A, R>, ...args: ArgsIn<A>) =>
         d.caller.inProcess(def as unknown as AnyMethodDef, args) as Promise<z.output<R>>,
