@@ -5,7 +5,7 @@
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { zfs } from '../../fixtures/zfs/pool.js';
-import { startPoolDaemon } from '../../helpers/pool.js';
+import { startPoolDaemon, waitFor } from '../../helpers/pool.js';
 
 const HOUR = 3_600_000;
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', '_').replace(/:/g, '-');
@@ -69,4 +69,22 @@ t.test('tasks with different schemas keep each other’s snapshots while pruning
   t.equal(new Set(taken).size, 6, 'six distinct snapshots taken');
   t.same(await snapshotsOf(ds), [...taken, hourlyNew, dailyOld].sort(), 'only the expired hourly snapshot is gone');
   t.same(await snapshotsOf(pool.dataset('vms/a')), taken.filter((s) => s.startsWith('daily-')).sort(), 'the recursive task covers the child');
+});
+
+t.test('runs of one task never overlap', async (t) => {
+  const { pool, client } = await startPoolDaemon(t, { datasets: ['vms'] });
+  const task = await client.call<{ id: number }>('pool.snapshottask.create', { dataset: pool.dataset('vms'), naming_schema: 'one-%Y-%m-%d_%H-%M-%S' });
+  const states: string[] = [];
+  await client.subscribe('pool.snapshottask.query', (u) => {
+    const s = (u.fields?.state as { state?: string } | undefined)?.state;
+    if (s) states.push(s);
+  });
+  const outcomes = await Promise.allSettled([client.callJob('pool.snapshottask.run', [task.id]), client.callJob('pool.snapshottask.run', [task.id])]);
+  // The second run waits for the first (job lock); in the same second it finds the snapshot taken.
+  for (const o of outcomes) {
+    if (o.status === 'rejected') t.match(o.reason, { errname: 'EEXIST', message: /already existed/ });
+  }
+  t.ok(outcomes.some((o) => o.status === 'fulfilled'), 'at least one run took the snapshot');
+  await waitFor('both runs streamed', () => states.length >= 4);
+  t.same(states, ['RUNNING', 'FINISHED', 'RUNNING', 'FINISHED'], 'the second run started after the first finished');
 });
