@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every benchmark in tests/bench/ (each `*.ts` file except this one), one after
+ * `npm run bench`: runs every benchmark in tests/bench/ (each `*.ts` file except this one and dotfiles), one after
  * another, each in its own process so they cannot disturb each other, and prints their figures.
  * `npm run bench -- rpc` runs only the files whose name contains one of the given words.
  * Exit code 1 when a benchmark failed (the others still run).
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const dir = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== basename(fileURLToPath(import.meta.url)))
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('.') && f !== basename(fileURLToPath(import.meta.url)))
   .filter((f) => only.length === 0 || only.some((w) => f.includes(w)))
   .sort();
 

@@ -16,7 +16,11 @@
  *   const r = await d.midclt(['call', 'core.ping']);   // the real CLI against this daemon
  * });
  * ```
- * `config` is deep-merged over the test defaults below (objects merge, other values replace).
+ * `config` is deep-merged over the test defaults below (objects merge, other values replace); keep
+ * `log_level` at `info` or lower, since readiness is the daemon's "vsnapd ready" info line.
+ * Defaults: listen 127.0.0.1 port 0, socket and data folder in a fresh temp folder, log_level info,
+ * api.validate_results true, jobs.shutdown_grace_seconds 5. VSNAPD_* and MIDCLT_* variables of the
+ * test runner are not passed on (they would override the config file).
  * The daemon's stdout/stderr (pino JSON lines) are kept in memory: `d.output()` shows them, and a
  * daemon that fails to start rejects with them in the message.
  */
