@@ -4,7 +4,7 @@ import t from 'tap';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { connectClient, eventually } from '../../helpers/vsphere.js';
 
-const vc = await startVcsim({ hostsPerCluster: 2 }, { t });
+const vc = await startVcsim({ hostsPerCluster: 2, bulkVms: { count: 3, datastore: 'LocalDS_0' } }, { t });
 
 t.test('an expired session is re-established once and the call retried', async (t) => {
   const c = await connectClient(t, vc, { keepaliveMs: 0 });
@@ -43,6 +43,21 @@ t.test('a closed client refuses calls', async (t) => {
   const c = await connectClient(t, vc, { keepaliveMs: 0 });
   await c.close();
   await t.rejects(c.inventory(), { name: 'VsphereError', message: /closed/ });
+});
+
+t.test('tasks being waited for survive a session expiry (collector rebuilt if lost)', async (t) => {
+  const c = await connectClient(t, vc, { keepaliveMs: 0 });
+  await vc.control({ action: 'slowTasks', ms: 1500 });
+  t.teardown(() => vc.control({ action: 'slowTasks', ms: 0 }));
+  const vms = vc.inventory.vms.map((v) => ({ type: 'VirtualMachine', value: v.moref }));
+  const pending = c.createSnapshots(vms.map((vm) => ({ vm, name: 'across-expiry' })), { deadlineMs: 30_000 });
+  await new Promise((r) => setTimeout(r, 400));
+  await vc.control({ action: 'expireSessions' });
+  const made = await pending;
+  t.same(made.map((r) => r.ok), vms.map(() => true), String(made.flatMap((r) => (r.ok ? [] : [r.error.message]))));
+  const removed = await c.removeSnapshots(made.flatMap((r) => (r.ok ? [{ snapshot: r.snapshot }] : [])), { deadlineMs: 30_000 });
+  t.ok(removed.every((r) => r.ok));
+  t.ok(c.session.generation >= 2, 'the session was re-established');
 });
 
 t.test('keepalive: an idle session sends CurrentTime', async (t) => {

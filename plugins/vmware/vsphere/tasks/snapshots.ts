@@ -88,9 +88,17 @@ export async function removeSnapshot(
   return RemoveSnapshot_Task(session, snapshot, { removeChildren, consolidate }, call);
 }
 
-/** Starts `ConsolidateVMDisks_Task` for a VM whose `runtime.consolidationNeeded` is true. */
+/**
+ * Starts `ConsolidateVMDisks_Task` for a VM whose `runtime.consolidationNeeded` is true.
+ * @throws SoapFaultError `MethodNotFound` on servers without it (then also recorded in `session.unsupported`)
+ */
 export async function consolidateDisks(session: VimSession, vm: MoRef, opts?: CallOptions): Promise<MoRef> {
-  return ConsolidateVMDisks_Task(session, vm, opts);
+  try {
+    return await ConsolidateVMDisks_Task(session, vm, opts);
+  } catch (err) {
+    if (isVimFault(err, 'MethodNotFound')) session.unsupported.add('ConsolidateVMDisks_Task');
+    throw err;
+  }
 }
 
 /**
