@@ -1,5 +1,6 @@
 // Integration: connect, log in and out against vcsim's vCenter (VPX) and ESXi (ESX) models; bad
 // passwords and unreachable servers give typed errors; the password never shows up anywhere.
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import t from 'tap';
 import { Errno } from '../../../daemon/errors.js';
@@ -30,8 +31,8 @@ t.test('VPX model: login, ServiceContent, logout ends the session', async (t) =>
   t.ok((await b.inventory()).hosts.length > 0, 'b re-logged in after expiry');
 });
 
-t.test('ESX model: different morefs read from ServiceContent', async (t) => {
-  const vc = await startVcsim({ model: 'esx' }, { t });
+t.test('ESX model: different morefs read from ServiceContent; snapshots work there too', async (t) => {
+  const vc = await startVcsim({ model: 'esx', bulkVms: { count: 2 } }, { t });
   const c = await connectClient(t, vc);
   t.equal(c.about.apiType, 'HostAgent');
   t.equal(c.isVCenter, false);
@@ -40,6 +41,11 @@ t.test('ESX model: different morefs read from ServiceContent', async (t) => {
   const inv = await c.inventory();
   t.equal(inv.hosts.length, 1);
   t.equal(inv.hosts[0]?.name, 'localhost.localdomain');
+  t.equal(inv.vms.length, 2);
+  const made = await c.createSnapshots(inv.vms.map((v) => ({ vm: v.moref, name: 'esx-snap' })));
+  t.ok(made.every((r) => r.ok), 'created through the private collector of ha-property-collector');
+  const removed = await c.removeSnapshots(made.flatMap((r) => (r.ok ? [{ snapshot: r.snapshot }] : [])));
+  t.ok(removed.every((r) => r.ok));
 });
 
 t.test('bad password: typed InvalidLogin, EPERM, no password in the error', async (t) => {
@@ -71,6 +77,21 @@ t.test('unreachable server: ECONNREFUSED, typed', async (t) => {
   const err = await VsphereClient.connect(optionsFor(vc, { port })).catch((e: unknown) => e);
   t.ok(err instanceof VsphereTransportError);
   t.match((err as Error).message, new RegExp(`Cannot connect to https://127.0.0.1:${port}/sdk/vimServiceVersions.xml: connection refused`));
+});
+
+t.test('a server that accepts TCP but never completes TLS: connect timeout (ETIMEDOUT)', async (t) => {
+  const sockets = new Set<Socket>();
+  const server = createServer((s) => sockets.add(s)); // real socket, silent peer
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  const port = (server.address() as AddressInfo).port;
+  await t.rejects(
+    VsphereClient.connect({ host: '127.0.0.1', port, username: 'u', password: 'p', connectTimeoutMs: 300 }),
+    { name: 'VsphereTimeoutError', phase: 'connect', errno: Errno.ETIMEDOUT, timeoutMs: 300 },
+  );
 });
 
 t.test('malformed TLS input: EINVAL naming the field, before any connection', async (t) => {
