@@ -156,3 +156,26 @@ t.test('only the planned checks run (update of unchanged fields does not log in)
   t.equal(logins, 0);
   t.same(r, { datastores: ['gone-from-server'], server: null });
 });
+
+t.test('malformed connection fields are not tried against the server', async (t) => {
+  let logins = 0;
+  let lookups = 0;
+  const counting = {
+    resolve: async (h: string) => {
+      lookups++;
+      return local.resolve(h);
+    },
+    local,
+    readServer: async () => {
+      logins++;
+      return server();
+    },
+  };
+  const pre = new ValidationErrors().add('vmware_create.password', 'placeholder');
+  const errs = await errorsOf(validateEntry('vmware_create', draft(), plan(), counting, pre));
+  t.same(errs.map((e) => e[0]), ['vmware_create.password']);
+  t.equal(logins, 0, 'no login with the placeholder password');
+  const url = await errorsOf(validateEntry('vmware_create', draft({ hostname: 'https://vc.example.com' }), plan(), counting));
+  t.same(url.map((e) => e[0]), ['vmware_create.hostname']);
+  t.same([logins, lookups], [0, 1], 'a URL is neither resolved nor logged in to');
+});
