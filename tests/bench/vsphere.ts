@@ -6,8 +6,9 @@
  * - snapshots: time to create and then remove one snapshot on each of 10 and 100 VMs with a per-call
  *   delay on every vim25 method (vcsim `delays['*']`, simulating WAN/vCenter latency), concurrency 16.
  *
- * Run: `node --import tsx tests/bench/vsphere.ts [--delay-ms 50] [--concurrency 16]` (or through
- * `npm run bench`, which calls {@link run}). Env VSPHERE_BENCH_DELAY_MS also sets the delay.
+ * Run: `node --import tsx tests/bench/vsphere.ts [--delay-ms 50] [--concurrency 16]`, or
+ * `npm run bench -- vsphere` (the runner starts this file as its own process). Env
+ * VSPHERE_BENCH_DELAY_MS also sets the delay.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

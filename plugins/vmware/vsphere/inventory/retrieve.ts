@@ -7,6 +7,7 @@
  * ContinueRetrievePropertiesEx is asked once more with the unpaged RetrieveProperties.
  * (Debian's vcsim ignores `maxObjects` and returns everything in one page, so no token.)
  */
+import { protocolError } from '../faults/errors.js';
 import { isVimFault } from '../faults/vim-fault.js';
 import {
   CancelRetrievePropertiesEx,
@@ -35,7 +36,7 @@ export async function retrieveFromContainerView(
   opts: RetrieveOptions = {},
 ): Promise<ObjectContent[]> {
   const { viewManager, rootFolder, propertyCollector: pc } = session.serviceContent;
-  if (!viewManager) throw new Error(`${session.origin} has no ViewManager (vSphere < 4.0 is not supported)`);
+  if (!viewManager) throw protocolError('CreateContainerView', `${session.origin} has no ViewManager in its ServiceContent`);
   const view = await CreateContainerView(session, viewManager, rootFolder, Object.keys(pathSets), true);
   try {
     const spec = containerViewSpec(view, pathSets);

@@ -4,7 +4,7 @@
  * never rejections, so one failing VM never hides the others.
  */
 import { Errno } from '../../../../daemon/errors.js';
-import { VsphereError, VsphereTimeoutError } from '../faults/errors.js';
+import { VsphereError } from '../faults/errors.js';
 import type { TaskInfo } from '../methods/task.js';
 import type { VimSession } from '../session/session.js';
 import { ref } from '../types/read.js';
@@ -119,7 +119,3 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-/** Whether an error is a deadline (call or task). */
-export function isTimeout(err: unknown): err is VsphereTimeoutError {
-  return err instanceof VsphereTimeoutError;
-}

@@ -3,7 +3,7 @@
  * API layer reports (TrueNAS reports the socket errno for unreachable vCenters).
  */
 import { Errno } from '../../../../daemon/errors.js';
-import { TlsVerificationError, VsphereError, VsphereTimeoutError, VsphereTransportError } from '../faults/errors.js';
+import { VsphereError, VsphereTimeoutError, VsphereTransportError } from '../faults/errors.js';
 
 function errorCode(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
@@ -55,7 +55,3 @@ export function mapNetworkError(err: unknown, url: string, connectTimeoutMs: num
   return fail(text, Errno.EFAULT);
 }
 
-/** True for errors that a TLS policy refusal produced. */
-export function isTlsRefusal(err: unknown): err is TlsVerificationError {
-  return err instanceof TlsVerificationError;
-}
