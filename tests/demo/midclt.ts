@@ -1,0 +1,84 @@
+/**
+ * Runs the real `midclt` (client/bin/midclt.js, a separate process) for the demo and prints the
+ * command the way the seed writes it: `midclt call <method> '<json>'`, objects spread over lines.
+ * `-j` jobs stream their progress lines (midclt writes them to stderr) while they run.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { REPO_ROOT } from '../helpers/daemon.js';
+import { command, output, seedJson, shellQuote } from './output.js';
+
+/** What a midclt run produced. */
+export interface MidcltResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** How one argument is written on the command line: JSON, except that objects use the seed's layout. */
+function displayArg(value: unknown): string {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return `'${seedJson(value as Record<string, unknown>)}'`;
+  if (typeof value === 'string' || Array.isArray(value)) return shellQuote(JSON.stringify(value));
+  return String(value);
+}
+
+/** The command line as shown: `midclt call [-j] method args…`. */
+export function midcltCommandLine(method: string, params: readonly unknown[], job = false): string {
+  return ['midclt', 'call', ...(job ? ['-j'] : []), method, ...params.map(displayArg)].join(' ');
+}
+
+/** Runs midclt with raw `args` against `env` (VSNAPD_SOCKET…); `onStderrLine` sees stderr live. */
+export function runMidcltProcess(args: readonly string[], env: Record<string, string>, onStderrLine?: (line: string) => void): Promise<MidcltResult> {
+  return new Promise((resolve, reject) => {
+    const childEnv: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^(VSNAPD_|MIDCLT_)/.test(k)) childEnv[k] = v;
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'client/bin/midclt.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...childEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderr += `${line}\n`;
+      onStderrLine?.(line);
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Options of {@link midcltCall}. */
+export interface CallOptions {
+  /** `-j`: wait for the job, printing its progress. */
+  readonly job?: boolean;
+  /** Print the raw JSON result under the command. */
+  readonly raw?: boolean;
+}
+
+/**
+ * Prints and runs `midclt call [-j] <method> <params…>`. Resolves with the exit code, the parsed
+ * result (null when it failed or printed no JSON) and stderr; never rejects for a failed call.
+ */
+export async function midcltCall(
+  env: Record<string, string>,
+  method: string,
+  params: readonly unknown[],
+  opts: CallOptions = {},
+): Promise<{ code: number | null; result: unknown; stdout: string; stderr: string }> {
+  command(midcltCommandLine(method, params, opts.job));
+  const args = ['call', ...(opts.job ? ['-j'] : []), method, ...params.map((p) => JSON.stringify(p))];
+  const r = await runMidcltProcess(args, env, opts.job ? (line) => output(line) : undefined);
+  let result: unknown = null;
+  if (r.code === 0) {
+    try {
+      result = JSON.parse(r.stdout);
+    } catch {
+      result = r.stdout.trim();
+    }
+    if (opts.raw) output(r.stdout);
+  }
+  return { code: r.code, result, stdout: r.stdout, stderr: r.stderr };
+}
