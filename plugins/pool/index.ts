@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { Plugin } from '../../daemon/plugin.js';
+import { defineMethod } from '../../daemon/registry/method.js';
 import { datasetMethods } from './dataset/methods.js';
 import './services.js';
 import { createSnapshotHooks } from './snapshot-hook.js';
@@ -74,11 +75,32 @@ export const poolPlugin: Plugin = {
       tasks.run,
     ]);
 
+    if (process.env.VSNAPD_TEST_METHODS === '1') {
+      // Integration tests fire a cron tick by hand instead of waiting for the wall clock.
+      ctx.registerMethods([
+        defineMethod({
+          name: 'pool.snapshottask.test_tick',
+          description: 'Test only: delivers a cron tick for task `id` at instant `at` (ISO 8601) to the scheduler.',
+          args: [
+            { name: 'id', schema: z.number().int() },
+            { name: 'at', schema: z.iso.datetime() },
+          ] as const,
+          result: z.null(),
+          roles: ['FULL_ADMIN'],
+          private: true,
+          handler(_call, id, at) {
+            scheduler?.tick(id, new Date(at));
+            return null;
+          },
+        }),
+      ]);
+    }
+
     return {
       async start() {
         await store.recoverInterrupted(Date.now());
         scheduler = new TaskScheduler({
-          cron: nodeCronFactory,
+          cron: nodeCronFactory(ctx.log),
           timeZone,
           log: ctx.log,
           isRunning: (id) => active.has(id),

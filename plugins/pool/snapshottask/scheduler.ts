@@ -22,16 +22,27 @@ export interface CronHandle {
 /** Starts a 5-field cron schedule in `timeZone`, calling `onTick` with the scheduled instant. */
 export type CronFactory = (expression: string, timeZone: string, onTick: (firedAt: Date) => void) => CronHandle;
 
-/** node-cron as the cron source. */
-export const nodeCronFactory: CronFactory = (expression, timeZone, onTick) => {
-  const task = createTask(expression, (ctx) => onTick(ctx.date), { timezone: timeZone, noOverlap: false });
-  void task.start();
-  return {
-    stop: () => {
-      void task.destroy();
-    },
+/**
+ * node-cron as the cron source, its messages (e.g. "missed execution") going to `log` instead of
+ * the console.
+ */
+export function nodeCronFactory(log: Logger): CronFactory {
+  const logger = {
+    info: (m: string) => log.info(`node-cron: ${m}`),
+    warn: (m: string) => log.warn(`node-cron: ${m}`),
+    error: (m: string | Error, err?: Error) => log.error({ err: err ?? m }, 'node-cron error'),
+    debug: (m: string | Error) => log.debug({ msg: String(m) }, 'node-cron'),
   };
-};
+  return (expression, timeZone, onTick) => {
+    const task = createTask(expression, (ctx) => onTick(ctx.date), { timezone: timeZone, noOverlap: false, logger });
+    void task.start();
+    return {
+      stop: () => {
+        void task.destroy();
+      },
+    };
+  };
+}
 
 /** What the scheduler drives. */
 export interface SchedulerDeps {

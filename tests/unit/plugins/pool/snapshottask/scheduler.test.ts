@@ -93,7 +93,7 @@ t.test('DST: the repeated local hour does not fire twice; the skipped hour never
 
 t.test('the node-cron factory fires with the scheduled instant', async (t) => {
   const fired = await new Promise<Date>((resolve) => {
-    const handle = nodeCronFactory('* * * * * *', 'UTC', (d) => {
+    const handle = nodeCronFactory(log)('* * * * * *', 'UTC', (d) => {
       handle.stop();
       resolve(d);
     });
