@@ -141,6 +141,21 @@ t.test('vmware CRUD', async (t) => {
     single(t, await create(w.seed({ tls: { thumbprint: sha1 } })), 'vmware_create.tls.thumbprint', new RegExp(`does not match the pinned SHA1 fingerprint.*${vc.thumbprintSha256}`), 208);
     single(t, await create(w.seed({ hostname: 'localhost', tls: { ca: vc.certPem } })), 'vmware_create.tls', /not trusted \(ERR_TLS_CERT_ALTNAME_INVALID\)|not trusted/, 208);
 
+    // Host names that are not host names, duplicate datastores.
+    single(t, await create(w.seed({ ...pin, hostname: '[::1]' })), 'vmware_create.hostname', /without brackets/);
+    single(t, await create(w.seed({ ...pin, hostname: `127.0.0.1:${vc.port}` })), 'vmware_create.hostname', /put the port in the `port` field/);
+    single(t, await create(w.seed({ ...pin, hostname: 'vc center' })), 'vmware_create.hostname', /not a valid host name/);
+    single(t, await create(w.seed({ ...pin, datastores: ['vmstore', 'vmstore'] })), 'vmware_create.datastores.1', 'Duplicate datastore "vmstore"');
+
+    // Licence (free ESXi) and permission faults: EPERM on the user name, with vSphere's reason.
+    // (No `times`: the background check may log in meanwhile; the faults are cleared right after.)
+    await vc.control({ action: 'injectFault', fault: 'RestrictedVersion', methods: ['Login'], as: 'soap', message: 'Current license or ESXi version prohibits execution of the requested operation.' });
+    single(t, await create(w.seed(pin)), 'vmware_create.username', /^Failed to connect: \[EPERM\] .*license or ESXi version prohibits/, 1);
+    await vc.control({ action: 'clearFaults' });
+    await vc.control({ action: 'injectFault', fault: 'NoPermission', methods: ['RetrievePropertiesEx'], as: 'soap', message: 'Permission to perform this operation was denied.' });
+    single(t, await create(w.seed(pin)), 'vmware_create.username', /^Failed to connect: \[EPERM\] .*Permission to perform this operation was denied/, 1);
+    await vc.control({ action: 'clearFaults' });
+
     // Datastores: missing, not backable, none matching (with what each is backed by).
     single(t, await create(w.seed({ ...pin, datastores: ['vmstore', 'nope'] })), 'vmware_create.datastores.1', /^Datastore "nope" not found on the server; it has: .*bylocalhost.*vmstore/);
     single(t, await create(w.seed({ ...pin, datastore: 'LocalDS_0' })), 'vmware_create.datastore', /is a OTHER datastore; only NFS, NFS41 and VMFS/);
