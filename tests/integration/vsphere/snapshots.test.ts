@@ -55,6 +55,18 @@ t.test('waitForTasks: tasks started elsewhere, all through the shared collector'
   t.equal(c.session.callsByMethod.get('CreatePropertyCollector'), 1);
 });
 
+t.test('a task moref that does not exist fails alone; the other tasks are not affected', async (t) => {
+  const c = await connectClient(t, vc, { keepaliveMs: 0 });
+  const real = await CreateSnapshot_Task(c.session, vms[1] as MoRef, { name: 'real', memory: false, quiesce: false });
+  const [bogus, ok] = await c.waitForTasks([{ type: 'Task', value: 'task-999999' }, real], { deadlineMs: 3000 });
+  t.equal(ok?.ok, true, 'the real task completes');
+  t.equal(bogus?.ok, false, 'the bogus one is reported (missing, or at its deadline when the server skips it)');
+  if (bogus && !bogus.ok) t.match(bogus.error, { errno: /^(2|110)$/ });
+  if (ok?.ok && ok.result && typeof ok.result === 'object' && 'value' in ok.result) {
+    t.match(await c.removeSnapshot({ type: 'VirtualMachineSnapshot', value: String(ok.result.value) }), { ok: true });
+  }
+});
+
 t.test('quiesce with a timeout: CreateSnapshotEx_Task; MethodNotFound → CreateSnapshot_Task, remembered', async (t) => {
   const c = await connectClient(t, vc, { keepaliveMs: 0 });
   const vm = vms[0] as MoRef;

@@ -12,7 +12,7 @@
  */
 import { Errno } from '../../../../daemon/errors.js';
 import { VsphereError, VsphereTimeoutError, type TaskCancelOutcome } from '../faults/errors.js';
-import { TaskFaultError, isVimFault } from '../faults/vim-fault.js';
+import { TaskFaultError, asVimFault, isVimFault } from '../faults/vim-fault.js';
 import {
   CancelWaitForUpdates,
   CreateFilter,
@@ -23,7 +23,7 @@ import {
 import type { UpdateSet } from '../methods/property-results.js';
 import { decodeTaskInfo, type TaskInfo } from '../methods/task.js';
 import type { VimSession } from '../session/session.js';
-import { obj } from '../types/read.js';
+import { obj, ref } from '../types/read.js';
 import type { MoRef, VimObject, VimValue } from '../types/values.js';
 import { cancelTask } from './snapshots.js';
 
@@ -200,6 +200,8 @@ export class TaskWaiter {
           await CreateFilter(session, pc, {
             propSet: [{ type: 'Task', pathSet: ['info'] }],
             objectSet: batch.map((e) => ({ obj: e.task })),
+            // A task that no longer exists comes back in missingSet instead of failing the filter.
+            reportMissingObjectsInResults: true,
           }, false);
           this.#queue = this.#queue.filter((e) => !batch.includes(e));
           this.#version = '';
@@ -223,7 +225,17 @@ export class TaskWaiter {
           this.#version = '';
           continue;
         }
-        if (session.generation !== this.#pcGeneration || isVimFault(err, 'ManagedObjectNotFound')) {
+        const gone = ref(asVimFault(err, 'ManagedObjectNotFound')?.fault.obj);
+        const lostTask = gone?.type === 'Task' ? this.#entries.get(gone.value) : undefined;
+        if (lostTask) {
+          // One bad task must not poison the others: drop it, rebuild the filters without it.
+          this.#settle(lostTask, { err: new VsphereError(`task ${gone?.value} does not exist on the server (ManagedObjectNotFound)`, Errno.ENOENT, 'task') });
+          const old = this.#pc;
+          this.#pc = undefined;
+          if (old) await DestroyPropertyCollector(session, old).catch(() => undefined);
+          continue;
+        }
+        if (session.generation !== this.#pcGeneration || gone) {
           this.#pc = undefined; // collector lost with the old session: rebuild it and its filters
         }
         if (++failures >= 3) {
