@@ -140,7 +140,7 @@ export class TaskWaiter {
       cancel =
         info && !info.cancelable && info.state !== 'queued'
           ? { requested: false, ok: false, reason: 'cannot cancel: the task is not cancelable' }
-          : await cancelTask(this.#session, entry.task).catch((err: unknown) => ({
+          : await cancelTask(this.#session, entry.task, { timeoutMs: Math.min(this.#session.callTimeoutMs, 10_000) }).catch((err: unknown) => ({
               requested: true,
               ok: false,
               reason: `cannot cancel: ${err instanceof Error ? err.message : String(err)}`,
