@@ -15,6 +15,7 @@
  * The job shows per-VM progress and log lines; the per-VM {@link SyncReport} is returned to pool
  * (which logs it as one JSON line) and set as the job's final `progress.extra`.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Alerts, Collection } from '../../../daemon/plugin.js';
@@ -79,6 +80,7 @@ export class Coordinator implements SnapshotCoordinator {
     const t0 = Date.now();
     const deadlineAt = t0 + cfg.deadline_seconds * 1000;
     const phase = new AbortController();
+    setMaxListeners(0, phase.signal); // every VM waiting for a limiter slot listens to it
     const timer = setTimeout(() => phase.abort(new Error('VMware phase deadline')), deadlineAt - t0);
     const onAbort = (): void => phase.abort(req.signal.reason);
     req.signal.addEventListener('abort', onAbort, { once: true });
@@ -117,7 +119,7 @@ export class Coordinator implements SnapshotCoordinator {
       const allCreated = Promise.all(servers.map((s) => s.created));
       const ended = new Promise<void>((r) => phase.signal.addEventListener('abort', () => r(), { once: true }));
       await Promise.race([allCreated, ended]);
-      const deadlineHit = phase.signal.aborted;
+      const deadlineHit = phase.signal.aborted || servers.some((s) => s.works.some((w) => w.cutByPhase));
       phase.abort(new Error('the ZFS snapshot is being taken')); // no attempt starts after this point
       if (deadlineHit) log(`VMware phase ended after ${Date.now() - t0} ms (deadline ${cfg.deadline_seconds} s or abort); taking the ZFS snapshot now`);
       for (const s of servers) for (const w of s.works) w.held = w.snapshot !== null;

@@ -6,7 +6,7 @@
  * described with the vsnapd marker. Results land in the VM's {@link VmWork}.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { VsphereClient } from '../vsphere/index.js';
+import { VsphereTimeoutError, type VsphereClient } from '../vsphere/index.js';
 import type { MoRef } from '../vsphere/types/values.js';
 import type { SyncConfig } from './config.js';
 import type { HostLimiter } from './limiter.js';
@@ -31,6 +31,8 @@ export interface VmWork {
   task: MoRef | null;
   /** A create timed out: whether a snapshot exists is unknown until the VM is re-read. */
   uncertain: boolean;
+  /** The VMware phase deadline (not the per-task one) cut an attempt short. */
+  cutByPhase: boolean;
   /** Epoch ms of the first create request / of success. */
   requestedAt: number | null;
   createdAt: number | null;
@@ -55,6 +57,7 @@ export function newVmWork(sel: VmSelection, entryIds: number[], hostKey: string)
     snapshot: null,
     task: null,
     uncertain: false,
+    cutByPhase: false,
     requestedAt: null,
     createdAt: null,
     held: false,
@@ -93,7 +96,10 @@ export async function createVmSnapshot(w: VmWork, c: CreateContext): Promise<voi
   };
   for (;;) {
     const left = c.deadlineAt - Date.now();
-    if (c.signal.aborted || left <= 0) return fail(w.attempts === 0 ? 'the VMware phase ended (deadline or abort) before the snapshot was requested' : `${w.reason ?? 'failed'}; the VMware phase ended before another attempt`);
+    if (c.signal.aborted || left <= 0) {
+      w.cutByPhase = true;
+      return fail(w.attempts === 0 ? 'the VMware phase ended (deadline or abort) before the snapshot was requested' : `${w.reason ?? 'failed'}; the VMware phase ended before another attempt`);
+    }
     const deadlineMs = Math.max(1, Math.min(c.cfg.task_timeout_seconds * 1000, left));
     const spec = {
       name: c.name,
@@ -114,6 +120,7 @@ export async function createVmSnapshot(w: VmWork, c: CreateContext): Promise<voi
         c.signal,
       );
     } catch {
+      w.cutByPhase = true;
       return fail(w.attempts === 0 ? 'the VMware phase ended (deadline or abort) before the snapshot was requested' : `${w.reason ?? 'failed'}; the VMware phase ended before another attempt`);
     }
     if (res.ok) {
@@ -131,8 +138,11 @@ export async function createVmSnapshot(w: VmWork, c: CreateContext): Promise<voi
     const failure = classifyFailure(res.error);
     if (failure === 'quiesce') quiesceFailures++;
     if (failure === 'timeout') {
-      w.uncertain = true;
-      w.task = res.task ?? null;
+      if (deadlineMs < c.cfg.task_timeout_seconds * 1000) w.cutByPhase = true;
+      // A call that timed out may still take effect; a task the server confirmed cancelled does not.
+      const cancelled = res.error instanceof VsphereTimeoutError && res.error.phase === 'task' && res.error.cancel?.ok === true;
+      w.uncertain = !cancelled;
+      w.task = cancelled ? null : (res.task ?? null);
     }
     const step = nextStep({ kind, quiesceFailures, busyRetries }, failure, c.cfg);
     w.reason = `${text(res.error)} (${step.why})`;

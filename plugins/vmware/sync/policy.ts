@@ -64,7 +64,7 @@ export function nextStep(
       }
       return { action: 'fail', why: `VM still busy (TaskInProgress) after ${cfg.busy_retries} retries` };
     case 'timeout':
-      return { action: 'fail', why: 'timed out; a snapshot that appears later is removed by the sweep' };
+      return { action: 'fail', why: 'timed out; not retried (a snapshot that still appears is removed by the run or the sweep)' };
     default:
       return { action: 'fail', why: 'not retryable' };
   }
