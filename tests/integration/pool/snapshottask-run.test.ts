@@ -87,8 +87,10 @@ t.test('allow_empty: false destroys snapshots in which nothing was written, per 
 });
 
 t.test('a failed run raises SnapshotTaskFailed and the next success clears it', async (t) => {
-  const { pool, client } = await startPoolDaemon(t, { datasets: ['vms'] });
+  const { pool, client } = await startPoolDaemon(t);
   const ds = pool.dataset('vms');
+  // Not mounted, so destroying it cannot hit a busy FUSE mount.
+  await zfs('create', '-o', 'mountpoint=none', ds);
   const task = await client.call<{ id: number }>('pool.snapshottask.create', { dataset: ds, naming_schema: 'auto-%Y-%m-%d_%H-%M-%S' });
   await zfs('destroy', '-r', ds);
   await t.rejects(client.callJob('pool.snapshottask.run', [task.id]), { errname: 'ENOENT', message: /does not exist/ });
@@ -98,7 +100,7 @@ t.test('a failed run raises SnapshotTaskFailed and the next success clears it', 
   const alerts = await client.call<Array<{ klass: string; formatted: string }>>('alert.list');
   t.match(alerts.filter((a) => a.klass === 'SnapshotTaskFailed'), [{ formatted: new RegExp(`^Periodic snapshot task ${task.id} of "${ds}" failed: `) }]);
 
-  await zfs('create', ds);
+  await zfs('create', '-o', 'mountpoint=none', ds);
   t.equal(await client.callJob('pool.snapshottask.run', [task.id]), null);
   const after = await client.call<Array<{ klass: string }>>('alert.list');
   t.same(after.filter((a) => a.klass === 'SnapshotTaskFailed'), []);
