@@ -158,7 +158,8 @@ t.test('finished jobs are retained up to jobs.max_finished', async (t) => {
     await root.call('core.job_wait', id);
     ids.push(id);
   }
-  t.same((await root.call<Job[]>('core.get_jobs')).map((j) => j.id), ids.slice(2));
-  t.same(removed, ids.slice(0, 2));
+  // Other plugins may run jobs of their own at start-up (vmware.sweep): look at test.job only.
+  t.same((await root.call<Job[]>('core.get_jobs', [['method', '=', 'test.job']])).map((j) => j.id), ids.slice(2));
+  t.same(removed.filter((id) => ids.includes(id as number)), ids.slice(0, 2));
   await t.rejects(root.call('core.job_wait', ids[0]), { name: 'ClientCallError', errname: 'ENOENT' });
 });
