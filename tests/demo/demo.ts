@@ -34,6 +34,9 @@ class Interrupted extends Error {
   }
 }
 
+/** pino's numeric levels. */
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
 /** Last lines of the daemon's log (pino JSON → "level msg"), for a failure report. */
 function daemonLogTail(world: DemoWorld | null, lines = 15): string {
   if (!world) return '';
@@ -45,7 +48,7 @@ function daemonLogTail(world: DemoWorld | null, lines = 15): string {
     .map((l) => {
       try {
         const r = JSON.parse(l) as { level?: number; msg?: string; err?: { message?: string } };
-        return `${r.level ?? ''} ${r.msg ?? ''}${r.err?.message ? `: ${r.err.message}` : ''}`;
+        return `${LEVELS[r.level ?? 0] ?? r.level ?? ''} ${r.msg ?? ''}${r.err?.message ? `: ${r.err.message}` : ''}`;
       } catch {
         return l;
       }
@@ -133,7 +136,9 @@ async function main(): Promise<number> {
     if (err instanceof Interrupted) {
       if (!keeping) interrupted = err.signal;
     } else {
-      failure = err instanceof DemoFailure ? err.message : ((err as Error).stack ?? String(err));
+      // A programming error gets its stack; a step's failure (a command, a check) its message.
+      const bug = err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError;
+      failure = err instanceof Error ? (bug ? (err.stack ?? err.message) : err.message) : String(err);
       bad(`FAILED: ${failure}`);
       const tail = daemonLogTail(world);
       if (tail) {
@@ -150,7 +155,8 @@ async function main(): Promise<number> {
     return 128 + constants.signals[interrupted];
   }
   if (failure !== null || problems.length > 0) {
-    banner(style.red(style.bold(`\nDemo FAILED after ${took} s: ${failure ?? problems.join('; ')}`)));
+    const why = failure === null ? problems.join('; ') : (failure.split('\n')[0] ?? failure);
+    banner(style.red(style.bold(`\nDemo FAILED after ${took} s: ${why}`)));
     return 1;
   }
   banner(style.green(style.bold(`\nDemo passed in ${took} s: every step did what it should, and nothing is left behind.`)));

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../helpers/daemon.js';
-import { command, output, seedJson, shellQuote } from './output.js';
+import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
 
 /** What a midclt run produced. */
 export interface MidcltResult {
@@ -19,7 +19,8 @@ export interface MidcltResult {
 /** How one argument is written on the command line: JSON, except that objects use the seed's layout. */
 function displayArg(value: unknown): string {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) return `'${seedJson(value as Record<string, unknown>)}'`;
-  if (typeof value === 'string' || Array.isArray(value)) return shellQuote(JSON.stringify(value));
+  if (Array.isArray(value)) return `'${inlineJson(value)}'`;
+  if (typeof value === 'string') return shellQuote(JSON.stringify(value));
   return String(value);
 }
 

@@ -9,10 +9,12 @@
  * session: zfs-fuse, the only part started in a new session on purpose, is checked separately.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { zfsDaemonRunning } from '../../fixtures/zfs/daemon.js';
+import { ZFS_BIN, zfsDaemonRunning } from '../../fixtures/zfs/daemon.js';
 import { zpool } from '../../fixtures/zfs/pool.js';
 import { REPO_ROOT, runMidclt } from '../../helpers/daemon.js';
 
@@ -32,8 +34,8 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function startDemo(command: string, args: string[]): DemoRun {
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function startDemo(command: string, args: string[], env: Record<string, string> = {}): DemoRun {
+  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...userEnv(), ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -152,5 +154,25 @@ t.test('--keep keeps the world for midclt until Ctrl-C, then tears it down', asy
   t.equal(code, 0, 'Ctrl-C after --keep is the normal way out (exit 0)');
   t.match(output, /== \d+\. Tear down/);
   t.match(output, /Demo passed in/);
+  await assertNothingLeft(t, run, output);
+});
+
+t.test('a failing step fails the demo (exit 1) and still tears everything down', async (t) => {
+  // A real failure, no hook in the demo: the zfs binary the fixtures use (VSNAPD_TEST_ZFS) is a
+  // wrapper that refuses `zfs get vsnapd:…`, which only the evidence step runs.
+  const dir = mkdtempSync(join(tmpdir(), 'vsnapd-demo-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const wrapper = join(dir, 'zfs');
+  writeFileSync(wrapper, `#!/bin/sh\ncase "$1 $2" in "get vsnapd:"*) echo "cannot get properties: injected by the demo test" >&2; exit 1;; esac\nexec ${ZFS_BIN} "$@"\n`, { mode: 0o755 });
+  const run = startDemo(process.execPath, ['--import', 'tsx', 'tests/demo/demo.ts'], { VSNAPD_TEST_ZFS: wrapper });
+  t.teardown(() => {
+    if (sessionMembers(run.pid).length > 0) run.signalGroup('SIGTERM');
+  });
+  const { code, output } = await run.done;
+  t.equal(code, 1, 'exit code 1');
+  t.match(output, /✓ vmsynced=full/, 'the steps before the failure ran');
+  t.match(output, /✗ FAILED: .*cannot get properties: injected by the demo test/, 'the failure names the step\'s error');
+  t.match(output, /== \d+\. Tear down/, 'teardown ran');
+  t.match(output, /Demo FAILED after [\d.]+ s/);
   await assertNothingLeft(t, run, output);
 });
