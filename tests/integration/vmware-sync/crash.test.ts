@@ -49,7 +49,7 @@ t.test('SIGKILL between the VMware snapshots and their removal: the restart remo
   t.same(left, [], 'no vsnapd snapshot remains in vcsim');
   t.same(await w.allSnapshots(), ['keep/user'], "the user's own snapshot is untouched");
   t.equal((await w.zfsProps(`${w.dataset}@crash1`))['vsnapd:run'], marked[0]?.runId, 'the ZFS snapshot of the run is kept');
-  const jobs = await w.client.call<{ method: string; state: string; result: { records: number } | null }[]>('core.get_jobs', [['method', '=', 'vmware.sweep']]);
-  t.equal(jobs[0]?.state, 'SUCCESS');
-  t.equal(jobs[0]?.result?.records, 1, 'the start-up sweep processed the interrupted run record');
+  const [sweepJob] = await w.client.call<{ id: number }[]>('core.get_jobs', [['method', '=', 'vmware.sweep']]);
+  const result = await w.client.callWithTimeout<{ records: number }>('core.job_wait', [sweepJob?.id], 30_000);
+  t.equal(result.records, 1, 'the start-up sweep processed the interrupted run record');
 });
