@@ -7,6 +7,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { ClientValidationError, type CollectionUpdate } from '../../../client/index.js';
 import { startVmwareWorld, VC_PASSWORD, type VmwareWorld } from '../../helpers/vmware-world.js';
@@ -97,6 +98,8 @@ t.test('vmware CRUD', async (t) => {
     const text = await readFile(join(w.daemon.dataDir, f)).then((b) => b.toString('latin1'));
     t.notOk(text.includes(VC_PASSWORD), `${f} does not hold the password`);
   }
+  const grep = await execa('grep', ['-rF', '--', VC_PASSWORD, w.daemon.dataDir], { reject: false });
+  t.equal(grep.exitCode, 1, `grep -r finds nothing in the data folder (${grep.stdout})`);
   t.ok((await readFile(join(w.daemon.dataDir, 'vsnapd.db.json'), 'utf8')).includes('"$secret"'), 'stored sealed');
   t.notOk(w.daemon.output().includes(VC_PASSWORD), 'logs do not hold the password');
 
@@ -162,7 +165,6 @@ t.test('vmware CRUD', async (t) => {
   });
 
   t.test('no datastore backed by the filesystem: the error explains the server', async (t) => {
-    const { execa } = await import('execa');
     const { ZFS_BIN } = await import('../../fixtures/zfs/daemon.js');
     await execa(ZFS_BIN, ['create', `${ds.vmware}/empty`]);
     const errs = await invalid(root.call('vmware.create', w.seed({ tls: { thumbprint: vc.thumbprintSha256 }, filesystem: `${ds.vmware}/empty` })));
