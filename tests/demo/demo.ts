@@ -23,7 +23,7 @@ import { Teardown } from './teardown.js';
 import { provision, worldSteps } from './world-steps.js';
 import { buildWorld, type DemoWorld } from './world.js';
 
-const USAGE = `usage: npm run demo [-- --keep] [-- --json]
+const USAGE = `usage: npm run demo [-- [--keep] [--json]]
   --keep   leave the world running after the run (Ctrl-C tears it down)
   --json   also print the raw JSON result of each midclt call`;
 

@@ -79,7 +79,7 @@ export async function midcltCall(
     } catch {
       result = r.stdout.trim();
     }
-    if (opts.raw) output(r.stdout);
+    if (opts.raw && typeof result === 'object' && result !== null) output(r.stdout);
   }
   return { code: r.code, result, stdout: r.stdout, stderr: r.stderr };
 }
