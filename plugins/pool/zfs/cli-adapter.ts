@@ -91,13 +91,31 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
     return explainMissing(name, () => runner.run('zfs', args, signal));
   }
 
+  /**
+   * Runs a listing that may race with destroys elsewhere (other tasks, other tools): when the only
+   * complaints on stderr are about objects that no longer exist, the rows printed are the answer.
+   * A complaint about `mustExist` itself (the dataset asked for) stays an error (ENOENT).
+   */
+  async function listTolerant(args: readonly string[], mustExist: string | undefined, signal?: AbortSignal): Promise<string> {
+    const r = await runner.probe('zfs', args, signal);
+    if (r.exitCode === 0) return r.stdout;
+    const lines = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+    const vanished = lines.length > 0 && lines.every((l) => /does not exist|no such pool/.test(l));
+    const aboutTarget = mustExist !== undefined && lines.some((l) => l.includes(`'${mustExist}'`));
+    if (vanished && !aboutTarget) return r.stdout;
+    return explainMissing(mustExist, () =>
+      Promise.reject(mapZfsFailure({ command: `zfs ${args[0] ?? ''}`, exitCode: r.exitCode, stderr: r.stderr, binary: 'zfs' })),
+    );
+  }
+
   /** `zfs get -H -p -o name,property,value,source <props> <names…>`, chunked. */
-  async function getProperties(props: string, names: readonly string[], signal?: AbortSignal): Promise<PropertyRow[]> {
+  async function getProperties(props: string, names: readonly string[], signal?: AbortSignal, tolerant = false): Promise<PropertyRow[]> {
     const rows: PropertyRow[] = [];
     for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
       const chunk = names.slice(i, i + NAMES_PER_CALL);
-      const out = await zfsOn(chunk[0], ['get', '-H', '-p', '-o', 'name,property,value,source', props, ...chunk], signal);
-      rows.push(...parsePropertyRows(out.stdout));
+      const args = ['get', '-H', '-p', '-o', 'name,property,value,source', props, ...chunk];
+      const stdout = tolerant ? await listTolerant(args, undefined, signal) : (await zfsOn(chunk[0], args, signal)).stdout;
+      rows.push(...parsePropertyRows(stdout));
     }
     return rows;
   }
@@ -133,8 +151,8 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
       const types = c.volumes ? 'filesystem,volume' : 'filesystem';
       const target = root === undefined ? [] : ['-r', root];
       if (c.parsableList) {
-        const out = await zfsOn(root, ['list', '-H', '-p', '-o', 'name,type,mountpoint,used,available,referenced', '-t', types, ...target], signal);
-        const rows = parseRows(out.stdout).map(([name = '', type = '', mountpoint = '', used, available, referenced]) => ({
+        const out = await listTolerant(['list', '-H', '-p', '-o', 'name,type,mountpoint,used,available,referenced', '-t', types, ...target], root, signal);
+        const rows = parseRows(out).map(([name = '', type = '', mountpoint = '', used, available, referenced]) => ({
           name,
           pool: poolOf(name),
           type: datasetType(type),
@@ -145,10 +163,11 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
         }));
         return withChildren(rows, root, recursive);
       }
-      const out = await zfsOn(root, ['list', '-H', '-o', 'name,type,mountpoint', '-t', types, ...target], signal);
-      const base = parseRows(out.stdout);
-      const sizes = groupByName(await getProperties('used,available,referenced', base.map((r) => r[0] ?? ''), signal));
-      const rows = base.map(([name = '', type = '', mountpoint = '']) => {
+      const out = await listTolerant(['list', '-H', '-o', 'name,type,mountpoint', '-t', types, ...target], root, signal);
+      const base = parseRows(out);
+      const sizes = groupByName(await getProperties('used,available,referenced', base.map((r) => r[0] ?? ''), signal, true));
+      // A dataset destroyed between the two commands has no sizes: it is gone, leave it out.
+      const rows = base.filter(([name = '']) => sizes.has(name)).map(([name = '', type = '', mountpoint = '']) => {
         const p = sizes.get(name);
         return {
           name,
@@ -173,8 +192,8 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
       if (dataset !== undefined) args.push(...(recursive ? ['-r'] : ['-d', '1']));
       args.push('all');
       if (dataset !== undefined) args.push(dataset);
-      const out = await zfsOn(dataset, args, signal);
-      const grouped = groupByName(parsePropertyRows(out.stdout));
+      const out = await listTolerant(args, dataset, signal);
+      const grouped = groupByName(parsePropertyRows(out));
       const snapshots: ZfsSnapshot[] = [];
       for (const [name, props] of grouped) {
         if (!name.includes('@')) continue;

@@ -26,8 +26,11 @@ export interface RunOutput {
 export interface CommandRunner {
   /** Runs `tool args…`; resolves on exit code 0, otherwise rejects with a mapped CallError. */
   run(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal): Promise<RunOutput>;
-  /** Like run, but resolves with the output whatever the exit code (for feature probes). */
-  probe(tool: 'zfs' | 'zpool', args: readonly string[]): Promise<RunOutput>;
+  /**
+   * Like run, but resolves with the output whatever the exit code (feature probes, listings that
+   * may race with destroys). Still rejects when the binary cannot be started.
+   */
+  probe(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal): Promise<RunOutput>;
   /**
    * Runs `tool args…` and counts stdout bytes, stopping (killing the process) once more than
    * `limit` bytes arrived. Resolves with the count (≤ limit + one chunk).
@@ -69,8 +72,8 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
       });
     },
 
-    async probe(tool, args) {
-      const r = await exec(tool, args);
+    async probe(tool, args, signal) {
+      const r = await exec(tool, args, signal);
       if (typeof r.code === 'string' && r.code.startsWith('E') && r.exitCode === undefined) {
         throw mapZfsFailure({ command: `${tool} ${args[0] ?? ''}`.trim(), exitCode: undefined, stderr: '', spawnCode: r.code, binary: pathOf(tool) });
       }

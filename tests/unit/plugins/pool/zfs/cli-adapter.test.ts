@@ -142,3 +142,26 @@ t.test('ZFS not running: capabilities fail with EIO and are probed again later',
   up = true;
   t.equal((await zfs.capabilities()).flavor, 'zfs-fuse');
 });
+
+t.test('listings tolerate datasets destroyed meanwhile, but not a missing target', async (t) => {
+  const { runner } = fakeRunner((tool, args) => {
+    const p = fuseProbe(args);
+    if (p) return p;
+    if (tool === 'zpool') return 'tank\tONLINE\n';
+    if (args[0] === 'list') return 'tank\tfilesystem\t/mnt/tank\ngone\tfilesystem\t/mnt/gone\n';
+    if (args[0] === 'get' && args.includes('used,available,referenced')) {
+      return { stdout: 'tank\tused\t10\t-\n', stderr: "cannot open 'gone': dataset does not exist\n", exitCode: 1 };
+    }
+    if (args[0] === 'get' && args.at(-1) === 'tank/missing') {
+      return { stdout: '', stderr: "cannot open 'tank/missing': dataset does not exist\n", exitCode: 1 };
+    }
+    if (args[0] === 'get') {
+      return { stdout: 'tank@a\tcreation\t1\t-\n', stderr: "cannot open 'other/x@y': dataset does not exist\n", exitCode: 1 };
+    }
+    return '';
+  });
+  const zfs = createCliAdapter(runner);
+  t.same((await zfs.listDatasets()).map((d) => d.name), ['tank'], 'the vanished pool is left out');
+  t.same((await zfs.listSnapshots()).map((s) => s.name), ['tank@a']);
+  await t.rejects(zfs.listSnapshots({ dataset: 'tank/missing' }), { name: 'CallError', errno: Errno.ENOENT });
+});
