@@ -30,6 +30,7 @@ export interface DatasetEntry {
   children: DatasetEntry[];
 }
 
+/** zod schema of {@link DatasetEntry} (recursive through `children`). */
 export const DatasetEntrySchema: z.ZodType<DatasetEntry> = z.lazy(() =>
   z
     .strictObject({

@@ -54,5 +54,7 @@ export const SnapshotDeleteOptions = z
   })
   .describe('Options');
 
+/** A snapshot entry as returned. */
 export type SnapshotEntryT = z.output<typeof SnapshotEntry>;
+/** `pool.snapshot.create` input after defaults. */
 export type SnapshotCreateT = z.output<typeof SnapshotCreate>;

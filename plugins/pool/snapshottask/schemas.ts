@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
 import { DEFAULT_SCHEDULE } from './schedule.js';
 
+/** TrueNAS `lifetime_unit`. */
 export const LifetimeUnit = z.enum(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']).describe('Unit of lifetime_value (MONTH = 30 days, YEAR = 365 days)');
 
 const cronField = (what: string, def: string) => z.string().default(def).describe(`${what} (cron syntax)`);
@@ -148,7 +149,11 @@ export interface TaskRow {
   state: StoredTaskState;
 }
 
+/** A task's stored fields without id and state. */
 export type TaskData = Omit<TaskRow, 'id' | 'state'>;
+/** Create input after defaults. */
 export type TaskCreateT = z.output<typeof TaskCreate>;
+/** Update input (all optional). */
 export type TaskUpdateT = z.output<typeof TaskUpdate>;
+/** A task entry as returned. */
 export type TaskEntryT = z.output<typeof TaskEntry>;

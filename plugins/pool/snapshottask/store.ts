@@ -52,18 +52,21 @@ export class TaskStore {
     return { ...row, exclude: [...row.exclude], schedule: { ...row.schedule }, state: wireState(row.state) };
   }
 
+  /** Stores a new task (state PENDING) and announces it (`added`). */
   async insert(data: TaskData): Promise<TaskRow> {
     const row = await this.#rows.insert({ ...data, state: { state: 'PENDING' } });
     publishCrud(this.#events, TASK_EVENT, 'added', row.id, this.entry(row));
     return row;
   }
 
+  /** Replaces task `id`'s fields (state kept) and announces it (`changed`). */
   async update(id: number, data: TaskData): Promise<TaskRow> {
     const row = await this.#rows.update(id, data);
     publishCrud(this.#events, TASK_EVENT, 'changed', row.id, this.entry(row));
     return row;
   }
 
+  /** Deletes task `id` and announces it (`removed`). */
   async remove(id: number): Promise<void> {
     if (await this.#rows.delete(id)) publishCrud(this.#events, TASK_EVENT, 'removed', id);
   }

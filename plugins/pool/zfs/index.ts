@@ -8,6 +8,7 @@ import type { ZfsAdapter } from './adapter.js';
 import { createCliAdapter } from './cli-adapter.js';
 import { createCommandRunner } from './runner.js';
 
+/** The adapter's types (ZfsAdapter, ZfsDataset, ZfsSnapshot, …). */
 export type * from './adapter.js';
 
 /** The `zfs` config section. */
