@@ -4,16 +4,8 @@
  * longer runs is taken over.
  */
 import { open, readFile, unlink } from 'node:fs/promises';
+import { processAlive } from '../process-alive.js';
 import { DatastoreFileError } from './json-file.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes the lock of `file`.
@@ -39,7 +31,7 @@ export async function acquireLock(file: string): Promise<() => Promise<void>> {
       }
     }
     const pid = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
       throw new DatastoreFileError(
         `Datastore ${file} is in use by process ${pid} (lock file ${lockFile}); stop that daemon first, ` +
           'or delete the lock file if no such process is a vsnapd',

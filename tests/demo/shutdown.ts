@@ -6,6 +6,7 @@
  */
 import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../../daemon/process-alive.js';
 import { zfsDaemonRunning } from '../fixtures/zfs/daemon.js';
 import { zpool } from '../fixtures/zfs/pool.js';
 import { bad, note, ok, step } from './output.js';
@@ -18,15 +19,6 @@ export interface BuiltParts {
   pool?: DemoPool;
   /** Process ids of the daemon and the vcsim launcher. */
   pids: { what: string; pid: number }[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -47,8 +39,8 @@ export async function tearDown(teardown: Teardown, built: BuiltParts): Promise<s
   const problems = await teardown.run();
   for (const { what, pid } of built.pids) {
     // Give a process that got its signal a moment to be reaped.
-    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-    if (alive(pid)) problems.push(`${what} (pid ${pid}) is still running`);
+    for (let i = 0; i < 50 && processAlive(pid); i++) await sleep(100);
+    if (processAlive(pid)) problems.push(`${what} (pid ${pid}) is still running`);
   }
   if (built.pool && (await poolListed(built.pool.pool).catch(() => false))) problems.push(`pool ${built.pool.pool} still exists`);
   if (built.dir) {

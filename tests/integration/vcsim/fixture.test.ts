@@ -8,6 +8,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { processAlive } from '../../../daemon/process-alive.js';
 import { ensureVcsimBuilt, startVcsim } from '../../fixtures/vcsim/index.js';
 import { SoapProbe, list, moId } from '../../fixtures/vcsim/probe.js';
 
@@ -15,15 +16,6 @@ async function tempDir(tt: { teardown(fn: () => unknown): void }): Promise<strin
   const dir = await mkdtemp(join(tmpdir(), 'vsnapd-vcsim-test-'));
   tt.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 t.test('VPX model: NFS datastore and VMs in the requested states', async (t) => {
@@ -157,9 +149,9 @@ t.test('TLS: self-signed by default, certPem works as a custom CA', async (t) =>
 t.test('stop() and a closed stdin leave no process or temp dir behind', async (t) => {
   const vc = await startVcsim({ keepDefaultVMs: true });
   t.equal(vc.inventory.vms.length, 4, "vcsim's default VMs kept on request");
-  t.ok(alive(vc.pid));
+  t.ok(processAlive(vc.pid));
   await vc.stop();
-  t.notOk(alive(vc.pid), 'launcher gone after stop()');
+  t.notOk(processAlive(vc.pid), 'launcher gone after stop()');
   await vc.stop(); // idempotent
 
   // An orphaned launcher (its parent's stdin pipe closed) exits by itself.
