@@ -23,6 +23,11 @@
  * - properties the caller of `pool.snapshot.create` passed are set too; the coordinator's win on
  *   the same key.
  * Without a registered coordinator, or with `vmware_sync: false`, pool just takes the snapshot.
+ *
+ * Progress: `request.job` is not the job itself but a {@link jobSegment} view of it. The coordinator
+ * reports 0–100 of its own work; pool maps that into the part of the job it set aside for the
+ * coordinator (a task run: 20–70, after "Taking …" and before the empty check and retention), so
+ * the job's percent never goes backwards.
  */
 import type { JobHandle } from '../../daemon/registry/method.js';
 
@@ -38,7 +43,10 @@ export interface CoordinationRequest {
   readonly source: 'task' | 'manual';
   /** The periodic snapshot task id for `source: 'task'`, else null. */
   readonly taskId: number | null;
-  /** The job the run belongs to (for per-VM progress and log lines); null when not in a job. */
+  /**
+   * The job the run belongs to (for per-VM progress and log lines); null when not in a job. Its
+   * `setProgress` takes 0–100 of the coordinator's own work (see {@link jobSegment}).
+   */
   readonly job: JobHandle | null;
   /** Aborted when the job is aborted or the daemon shuts down; the snapshot is still taken (pool does it). */
   readonly signal: AbortSignal;
@@ -74,6 +82,29 @@ export interface SnapshotHooks {
   setCoordinator(coordinator: SnapshotCoordinator | null): void;
   /** The registered coordinator, or null. */
   coordinator(): SnapshotCoordinator | null;
+}
+
+/**
+ * A view of `job` for one stage of it: a percent `p` (0–100) set through the view becomes
+ * `from + (to - from) * p / 100` on the job, and never less than the view already set (a stage's
+ * own estimate may drop, e.g. when a late vCenter adds VMs to the coordinator's total; the job's
+ * percent must not). `null` (unknown) keeps the view's current percent. Description, extra, log and
+ * signal pass through unchanged. `from`/`to` are percents with 0 ≤ from ≤ to ≤ 100.
+ */
+export function jobSegment(job: JobHandle, from: number, to: number): JobHandle {
+  let high = from;
+  return {
+    id: job.id,
+    signal: job.signal,
+    setProgress(percent, description, extra) {
+      if (percent !== null && Number.isFinite(percent)) {
+        const p = Math.min(100, Math.max(0, percent));
+        high = Math.max(high, Math.round(from + ((to - from) * p) / 100));
+      }
+      job.setProgress(high, description, extra);
+    },
+    log: (line) => job.log(line),
+  };
 }
 
 /** Creates the registry (one per daemon). */

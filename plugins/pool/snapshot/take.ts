@@ -6,7 +6,7 @@
  */
 import { CallError, Errno } from '../../../daemon/errors.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
-import type { CoordinatedResult, SnapshotHooks } from '../snapshot-hook.js';
+import { jobSegment, type CoordinatedResult, type SnapshotHooks } from '../snapshot-hook.js';
 import type { ZfsAdapter } from '../zfs/adapter.js';
 import { isExcluded } from '../snapshottask/retention.js';
 
@@ -24,6 +24,11 @@ export interface TakeRequest {
   readonly source: 'task' | 'manual';
   readonly taskId: number | null;
   readonly job: JobHandle | null;
+  /**
+   * The part of the job's percent the coordinator's 0–100 is mapped into (default the whole job,
+   * 0–100); see {@link jobSegment}.
+   */
+  readonly progress?: { readonly from: number; readonly to: number };
   readonly signal: AbortSignal;
 }
 
@@ -83,7 +88,7 @@ export async function takeSnapshot(deps: TakeDeps, req: TakeRequest): Promise<Ta
       snapshotName: req.name,
       source: req.source,
       taskId: req.taskId,
-      job: req.job,
+      job: req.job && jobSegment(req.job, req.progress?.from ?? 0, req.progress?.to ?? 100),
       signal: req.signal,
       takeSnapshot: take,
     });

@@ -54,6 +54,12 @@ export const TASK_NOT_ENABLED = 'Task is not enabled';
 export const alreadyExisted = (snapshot: string): string =>
   `Snapshot ${snapshot} already existed. This probably happened because the task already ran on schedule.`;
 
+/**
+ * The job's percent during a run: 20 "Taking …", the VMware coordinator's own 0–100 mapped into
+ * 20–70 (it is by far the longest part), 75 empty check, 85 retention, 100 finished.
+ */
+const COORDINATOR_PROGRESS = { from: 20, to: 70 } as const;
+
 /** A held task: the pool is not usable (zettarepl HOLD). */
 class HoldError extends CallError {}
 
@@ -113,7 +119,7 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
       return { full, name, created: false };
     }
     if (await snapshotExists(deps.zfs, full)) throw new AlreadyExistedError(full);
-    call.job?.setProgress(20, `Taking ${full}`);
+    call.job?.setProgress(COORDINATOR_PROGRESS.from, `Taking ${full}`);
     let result;
     try {
       result = await takeSnapshot(
@@ -128,6 +134,7 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
           source: 'task',
           taskId: task.id,
           job: call.job,
+          progress: COORDINATOR_PROGRESS,
           signal: call.signal,
         },
       );
@@ -169,7 +176,7 @@ export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise
     const { full, name, created } = await takeTaskSnapshot(deps, task, call, warnings);
     let last: string | null = full;
     if (created && !task.allow_empty) {
-      call.job?.setProgress(50, 'Checking for empty snapshots');
+      call.job?.setProgress(75, 'Checking for empty snapshots');
       const empty = await pruneEmpty(deps.zfs, task, name);
       warnings.push(...empty.warnings);
       for (const s of empty.destroyed) report(call, deps, `Destroyed ${s}: nothing was written since the previous snapshot`);
@@ -178,7 +185,7 @@ export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise
         last = previous;
       }
     }
-    call.job?.setProgress(70, 'Applying retention');
+    call.job?.setProgress(85, 'Applying retention');
     const expired = await deps.locks.run(`retention:${poolOf(task.dataset)}`, () =>
       pruneExpired(deps.zfs, task, deps.store.all(), deps.now(), deps.timeZone),
     );

@@ -4,7 +4,8 @@
  */
 import t from 'tap';
 import { CallError, Errno } from '../../../../../daemon/errors.js';
-import { createSnapshotHooks, type CoordinationRequest, type SnapshotCoordinator } from '../../../../../plugins/pool/snapshot-hook.js';
+import type { JobHandle } from '../../../../../daemon/registry/method.js';
+import { createSnapshotHooks, jobSegment, type CoordinationRequest, type SnapshotCoordinator } from '../../../../../plugins/pool/snapshot-hook.js';
 import { takeSnapshot, type TakeRequest } from '../../../../../plugins/pool/snapshot/take.js';
 import type { ZfsAdapter } from '../../../../../plugins/pool/zfs/adapter.js';
 
@@ -134,4 +135,59 @@ t.test('recursive with exclude: one -r snapshot, excluded subtrees dropped', asy
   const { zfs, calls } = fakeZfs();
   await takeSnapshot({ zfs, hooks: createSnapshotHooks() }, request({ recursive: true, exclude: ['tank/vms/tmp'], vmwareSync: false }));
   t.same(calls, ['create tank/vms@auto-1 -r {"user:x":"1"}', 'destroy tank/vms/tmp@auto-1 -r']);
+});
+
+/** A job handle that records what reaches the job. */
+function recordingJob() {
+  const progress: Array<[number | null, string | undefined, unknown]> = [];
+  const lines: string[] = [];
+  const job: JobHandle = {
+    id: 1,
+    signal: new AbortController().signal,
+    setProgress: (p, d, e) => progress.push([p, d, e]),
+    log: (l) => lines.push(l),
+  };
+  return { job, progress, lines };
+}
+
+t.test('jobSegment maps 0–100 into its stage and never goes backwards', async (t) => {
+  const { job, progress, lines } = recordingJob();
+  const view = jobSegment(job, 20, 70);
+  view.setProgress(0, 'start');
+  view.setProgress(50, 'half', { n: 1 });
+  view.setProgress(10, 'a later server added VMs'); // the stage's own estimate dropped
+  view.setProgress(null, 'unknown');
+  view.setProgress(150, 'over');
+  view.log('line');
+  t.same(progress, [
+    [20, 'start', undefined],
+    [45, 'half', { n: 1 }],
+    [45, 'a later server added VMs', undefined],
+    [45, 'unknown', undefined],
+    [70, 'over', undefined],
+  ]);
+  t.same(lines, ['line']);
+  t.equal(view.signal, job.signal);
+  t.equal(view.id, job.id);
+});
+
+t.test('the coordinator reports through the segment pool set aside for it', async (t) => {
+  const { zfs } = fakeZfs();
+  const { job, progress } = recordingJob();
+  const hooks = withCoordinator({
+    async coordinate(req) {
+      req.job?.setProgress(0, 'creating');
+      await req.takeSnapshot({});
+      req.job?.setProgress(100, 'done', { report: true });
+      return { vmsynced: 'full', runId: 1, messages: [] };
+    },
+  });
+  await takeSnapshot({ zfs, hooks }, request({ job, progress: { from: 20, to: 70 } }));
+  t.same(progress, [
+    [20, 'creating', undefined],
+    [70, 'done', { report: true }],
+  ]);
+  const whole = recordingJob();
+  await takeSnapshot({ zfs, hooks }, request({ job: whole.job, name: 'auto-2' }));
+  t.same(whole.progress.map((p) => p[0]), [0, 100], 'without a segment: the whole job');
 });
