@@ -35,6 +35,27 @@ export function addIssue(errors: ValidationErrors, argName: string, issue: z.cor
     }
     return;
   }
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    // zod reports a failed union (`vmware.test(id | draft)`) as one bare "Invalid input" on the
+    // union itself. The branches whose input type matched are the ones the caller meant: report
+    // their issues (paths are relative to the union), so a draft with `hostname: 5` names
+    // `vmware_test.hostname`. When no branch's type matched, list the types that would.
+    const near = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
+    if (near.length === 1) {
+      for (const sub of near[0]!) addIssue(errors, argName, { ...sub, path: [...issue.path, ...sub.path] } as z.core.$ZodIssue);
+      return;
+    }
+    if (near.length === 0) {
+      const words = issue.errors
+        .flatMap((branch) => branch.map((i) => (i.code === 'invalid_type' ? TYPE_WORDS[i.expected] : undefined)))
+        .filter((w, i, all): w is string => w !== undefined && all.indexOf(w) === i)
+        .map((w, i) => (i === 0 ? w : w.replace(/^Input should be /, '')));
+      if (words.length > 0) {
+        errors.add(attribute, words.join(' or '), Errno.EINVAL);
+        return;
+      }
+    }
+  }
   if (issue.code === 'invalid_type') {
     // Parsed with reportInput: a missing field is the only invalid_type issue without `input`.
     if (!('input' in issue) || issue.input === undefined) {
