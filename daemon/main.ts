@@ -2,6 +2,12 @@
  * The daemon's entry point (`npm start`, systemd's ExecStart): parses flags and environment, loads
  * the config, runs {@link startDaemon} and stops it gracefully on SIGTERM/SIGINT.
  * Exit codes: 0 after a graceful stop, 2 for an invalid config or command line, 1 for anything else.
+ *
+ * Test-only: with `VSNAPD_EXIT_WITH_PARENT=1` the daemon also stops gracefully when its stdin reaches
+ * end-of-file. The test helpers (tests/helpers/daemon.ts) spawn it with a stdin pipe and this variable,
+ * so a daemon never outlives the test or demo process that started it, even one killed with SIGKILL
+ * (the kernel closes the pipe's write end when its holder dies). Never set it under systemd: stdin
+ * is /dev/null there, which is end-of-file at once.
  */
 import { text } from 'node:stream/consumers';
 import { hashPassword } from './auth/password.js';
@@ -38,12 +44,10 @@ async function main(): Promise<void> {
   });
   const daemon = await startDaemon(config, { log });
   let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) {
-      log.warn({ signal }, 'second signal: exiting without waiting');
-      process.exit(1);
-    }
-    log.info({ signal }, 'shutting down');
+  let stopping = false;
+  const shutDown = (reason: Record<string, string>) => {
+    stopping = true;
+    log.info(reason, 'shutting down');
     daemon.stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -52,8 +56,32 @@ async function main(): Promise<void> {
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    if (!stopping) shutDown({ signal });
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  if (process.env.VSNAPD_EXIT_WITH_PARENT === '1') {
+    exitWithParent(() => {
+      if (!stopping) shutDown({ reason: 'stdin closed (VSNAPD_EXIT_WITH_PARENT)' });
+    });
+  }
+}
+
+/**
+ * Calls `onEnd` once stdin reaches end-of-file or fails (its writer, the parent, closed it or died).
+ * What the parent writes is read and ignored; the parent's stdout/stderr pipes die with it too, so
+ * write errors on them (EPIPE) are ignored rather than crashing the graceful stop.
+ */
+function exitWithParent(onEnd: () => void): void {
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
+  process.stdin.on('data', () => undefined);
+  process.stdin.once('end', onEnd);
+  process.stdin.once('error', onEnd);
 }
 
 main().catch((err: unknown) => {

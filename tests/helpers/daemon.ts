@@ -23,6 +23,12 @@
  * test runner are not passed on (they would override the config file).
  * The daemon's stdout/stderr (pino JSON lines) are kept in memory: `d.output()` shows them, and a
  * daemon that fails to start rejects with them in the message.
+ *
+ * A daemon never outlives the process that spawned it: it gets a stdin pipe and
+ * `VSNAPD_EXIT_WITH_PARENT=1` (a test-only switch of daemon/main.ts), so when this process exits or is
+ * killed, even with SIGKILL (the demo, a tap runner hitting its timeout), the pipe closes and the daemon
+ * stops gracefully by itself (socket removed, datastore flushed, exit 0). Its temporary folder stays
+ * behind in that case, since nobody is left to remove it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -213,12 +219,14 @@ export async function spawnDaemon(opts: TestDaemonOptions = {}): Promise<TestDae
   const configPath = join(tmpDir, 'vsnapd.json');
   const config = deepMerge(baseConfig(tmpDir), opts.config ?? {});
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
-  const env = childEnv({ ...(opts.testMethods === false ? {} : { VSNAPD_TEST_METHODS: '1' }), ...opts.env });
+  const env = childEnv({ ...(opts.testMethods === false ? {} : { VSNAPD_TEST_METHODS: '1' }), VSNAPD_EXIT_WITH_PARENT: '1', ...opts.env });
+  // stdin is a pipe nobody writes to: it closes when this process dies, and the daemon then stops.
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts'), '--config', configPath, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.on('error', () => undefined);
   let output = '';
   const keep = (d: Buffer) => {
     output += d.toString();
