@@ -60,14 +60,18 @@ export interface CoordinationRequest {
 /** How VM-consistent the snapshot is: every selected VM, some of them, or none. */
 export type VmSynced = 'full' | 'partial' | 'none';
 
-/** What the coordinator reports back (shown in the job log; the per-VM report is free-form). */
+/** What the coordinator reports back (messages go to the job log, the report into the job's result). */
 export interface CoordinatedResult {
   readonly vmsynced: VmSynced;
   /** The coordination run's id (as stored in `vsnapd:run`), or null if no run was recorded. */
   readonly runId: string | number | null;
   /** Human-readable lines for the job log (skipped VMs with reasons, fallbacks, failures). */
   readonly messages: readonly string[];
-  /** The per-VM report (JSON), attached to the job's log as one line. */
+  /**
+   * The per-VM report (a JSON object). Pool returns it in the job's result (`vmware_sync.report`
+   * of `pool.snapshottask.run` / `pool.snapshot.create_coordinated`, see snapshot/sync-outcome.ts)
+   * and keeps it as the job's final `progress.extra`.
+   */
   readonly report?: unknown;
 }
 

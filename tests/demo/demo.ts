@@ -113,9 +113,9 @@ async function main(): Promise<number> {
     });
     const w: DemoWorld = world;
     step('The seed\'s setup workflow, through midclt');
-    await runSeedSteps(w, { raw: opts.json ?? false });
+    const seed = await runSeedSteps(w, { raw: opts.json ?? false });
     step('The evidence');
-    await showEvidence(w, { raw: opts.json ?? false });
+    await showEvidence(w, seed.run);
     if (opts.keep) {
       await printKeepInstructions(w);
       keeping = true;

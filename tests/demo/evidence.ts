@@ -1,37 +1,25 @@
 /**
  * Step 5 of the demo: the evidence that the run did what vsnapd promises, each from its own source:
- * the per-VM report (the job, through midclt), the ZFS snapshot and its `vsnapd:vmsynced` property
- * (the zfs CLI), and that no VMware snapshot remains (the simulator's own SOAP API, read with the
- * fixture's minimal probe, not with vsnapd's vSphere client).
+ * the per-VM report (the run job's result, as midclt printed it), the ZFS snapshot and its
+ * `vsnapd:vmsynced` property (the zfs CLI), and that no VMware snapshot remains (the simulator's own
+ * SOAP API, read with the fixture's minimal probe, not with vsnapd's vSphere client).
  */
 import type { SyncReport } from '../../plugins/vmware/sync/report.js';
 import { list, SoapProbe } from '../fixtures/vcsim/probe.js';
 import { zfs } from '../fixtures/zfs/pool.js';
-import { midcltCall } from './midclt.js';
 import { check, command, DemoFailure, note, output, substep } from './output.js';
-import { renderReport, reportFromLogs } from './render.js';
+import { renderReport } from './render.js';
 import { DEMO_VMS, type DemoWorld } from './world.js';
-
-interface JobRecord {
-  id: number;
-  state: string;
-  logs_excerpt: string | null;
-  progress: { extra: unknown };
-}
 
 function isReport(v: unknown): v is SyncReport {
   return typeof v === 'object' && v !== null && typeof (v as SyncReport).run_id === 'string' && Array.isArray((v as SyncReport).entries);
 }
 
-/** Reads the last run's report through `core.get_jobs` and checks it VM by VM. */
-async function showReport(w: DemoWorld, raw: boolean): Promise<SyncReport> {
-  substep('5.1', 'The per-VM report of the run (from the job)');
-  const r = await midcltCall(w.midcltEnv, 'core.get_jobs', [[['method', '=', 'pool.snapshottask.run']]], { raw });
-  if (r.code !== 0) throw new DemoFailure(`core.get_jobs failed: ${r.stderr.trim()}`);
-  const job = (r.result as JobRecord[]).at(-1);
-  if (!job) throw new DemoFailure('core.get_jobs lists no pool.snapshottask.run job');
-  const report = isReport(job.progress.extra) ? job.progress.extra : reportFromLogs(job.logs_excerpt);
-  if (!report) throw new DemoFailure(`job ${job.id} (${job.state}) carries no VMware run report; its log:\n${job.logs_excerpt ?? ''}`);
+/** Takes the report from the run's result (`vmware_sync.report`) and checks it VM by VM. */
+function showReport(run: unknown): SyncReport {
+  substep('5.1', 'The per-VM report of the run (the result of pool.snapshottask.run)');
+  const report = (run as { vmware_sync?: { report?: unknown } | null } | null)?.vmware_sync?.report;
+  if (!isReport(report)) throw new DemoFailure(`the run's result carries no VMware run report: ${JSON.stringify(run)}`);
   output(renderReport(report));
   const vms = new Map(report.entries.flatMap((e) => e.vms.map((v) => [v.name, v] as const)));
   const wrong: string[] = [];
@@ -96,9 +84,12 @@ async function showVcsim(w: DemoWorld): Promise<void> {
   }
 }
 
-/** Step 5: report, ZFS snapshot, simulator. Throws {@link DemoFailure} on any mismatch. */
-export async function showEvidence(w: DemoWorld, opts: { raw?: boolean } = {}): Promise<SyncReport> {
-  const report = await showReport(w, opts.raw ?? false);
+/**
+ * Step 5: report, ZFS snapshot, simulator. `run` is the result `midclt call -j pool.snapshottask.run`
+ * printed in step 4. Throws {@link DemoFailure} on any mismatch.
+ */
+export async function showEvidence(w: DemoWorld, run: unknown): Promise<SyncReport> {
+  const report = showReport(run);
   await showZfs(report);
   await showVcsim(w);
   return report;

@@ -60,17 +60,3 @@ export function renderReport(r: SyncReport): string {
     `${r.snapshot}: vmsynced=${r.vmsynced}; ${c.snapshotted} snapshotted, ${c.skipped} skipped, ${c.failed} failed, ${c.leftover} left over${window}`
   );
 }
-
-/** The last JSON object line in a job's logs that looks like a run report, or null. */
-export function reportFromLogs(logs: string | null): SyncReport | null {
-  const lines = (logs ?? '').split('\n').filter((l) => l.startsWith('{'));
-  for (const line of lines.reverse()) {
-    try {
-      const v = JSON.parse(line) as Partial<SyncReport>;
-      if (typeof v.run_id === 'string' && Array.isArray(v.entries)) return v as SyncReport;
-    } catch {
-      /* not JSON */
-    }
-  }
-  return null;
-}

@@ -19,6 +19,8 @@ export interface SeedOutcome {
   readonly taskId: number;
   /** The pinned SHA-256 fingerprint. */
   readonly thumbprint: string;
+  /** What `midclt call -j pool.snapshottask.run` printed: the run's result (with the per-VM report). */
+  readonly run: unknown;
 }
 
 /** Options: print raw JSON results too. */
@@ -117,7 +119,7 @@ export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promis
   r = await midcltCall(env, 'pool.snapshottask.run', [task.id], { job: true, raw });
   if (r.code !== 0) throw failed('pool.snapshottask.run', r);
   ok('the job finished');
-  return { entryId: entry.id, taskId: task.id, thumbprint: seen };
+  return { entryId: entry.id, taskId: task.id, thumbprint: seen, run: r.result };
 }
 
 /** Checks the plan against what the demo world was built for (DEMO_VMS). */

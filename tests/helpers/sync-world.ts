@@ -60,7 +60,7 @@ export interface SyncWorld {
   entryId: number;
   /** The daemon's data folder (kept across {@link restart}). */
   dataDir: string;
-  /** Takes `<dataset>@<name>` with vmware_sync through pool.snapshot.create; returns the snapshot entry and the run report. */
+  /** Takes `<dataset>@<name>` with vmware_sync through pool.snapshot.create; returns the snapshot entry, the run report (from the job's result) and the job. */
   snapshot(name: string, opts?: { dataset?: string; recursive?: boolean }): Promise<{ entry: SnapshotEntry; report: SyncReport | null; job: JobRecord }>;
   /** Every vsnapd-marked snapshot in vcsim now. */
   markedSnapshots(): Promise<MarkedInVcsim[]>;
@@ -85,6 +85,8 @@ export interface JobRecord {
   state: string;
   logs_excerpt: string | null;
   progress: { percent: number | null; description: string; extra: unknown };
+  /** `pool.snapshot.create_coordinated`: `{snapshot, vmware_sync: {vmsynced, run_id, error, report}}`. */
+  result: { snapshot: SnapshotEntry; vmware_sync: { report: SyncReport | null } | null } | null;
 }
 
 /** Starts the world; everything is removed at teardown. */
@@ -134,7 +136,7 @@ export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promi
       const snap = await client.call<SnapshotEntry>('pool.snapshot.create', { dataset: ds, name, recursive: o.recursive ?? false, vmware_sync: true });
       const jobs = await client.call<JobRecord[]>('core.get_jobs', [['method', '=', 'pool.snapshot.create_coordinated']]);
       const job = jobs.filter((j) => (j.logs_excerpt ?? '').includes(`${ds}@${name}`)).pop() ?? (jobs[jobs.length - 1] as JobRecord);
-      return { entry: snap, report: (job.progress.extra as SyncReport | null) ?? null, job };
+      return { entry: snap, report: job.result?.vmware_sync?.report ?? null, job };
     },
     async markedSnapshots() {
       const c = await VsphereClient.connect({ host: vc.host, port: vc.port, username: vc.username, password: vc.password, tls: { ca: vc.certPem } });

@@ -1,7 +1,8 @@
 /**
  * `pool.snapshot.query/create/delete` (TrueNAS 25.10+ names). `create` with `vmware_sync: true`
  * runs as the job `pool.snapshot.create_coordinated` (visible in `core.get_jobs` with the
- * coordinator's per-VM progress); the call itself still returns the snapshot entry.
+ * coordinator's per-VM progress; its result is the snapshot entry plus the VMware coordination with
+ * the per-VM report); the call itself still returns the snapshot entry.
  */
 import { z } from 'zod';
 import { Errno, ValidationErrors } from '../../../daemon/errors.js';
@@ -13,7 +14,16 @@ import { namingSchemaProblem, snapshotNameAt } from '../snapshottask/naming-sche
 import type { ZfsSnapshot } from '../zfs/adapter.js';
 import { datasetNameProblem, snapshotNamePartProblem, snapshotNameProblem, splitSnapshotName, userPropertyNameProblem, userPropertyValueProblem } from '../zfs/names.js';
 import { SnapshotCreate, SnapshotDeleteOptions, SnapshotEntry, type SnapshotCreateT, type SnapshotEntryT } from './schemas.js';
+import { syncOutcome, VmwareSyncOutcome, type VmwareSyncOutcomeT } from './sync-outcome.js';
 import { takeSnapshot } from './take.js';
+
+/** `pool.snapshot.create_coordinated`'s result. */
+export const CoordinatedSnapshot = z
+  .strictObject({
+    snapshot: SnapshotEntry.describe('The snapshot, as pool.snapshot.create returns it'),
+    vmware_sync: VmwareSyncOutcome.nullable().describe('The VMware coordination of the snapshot (null only when called with vmware_sync false)'),
+  })
+  .describe('A snapshot taken with vmware_sync and its VMware coordination');
 
 const READ = ['SNAPSHOT_READ'] as const;
 const WRITE = ['SNAPSHOT_WRITE'] as const;
@@ -114,7 +124,8 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     },
   };
 
-  async function createNow(data: SnapshotCreateT, name: string, call: CallContext): Promise<SnapshotEntryT> {
+  /** Takes the snapshot; `sync` is its VMware coordination when `vmware_sync`, else null. */
+  async function createNow(data: SnapshotCreateT, name: string, call: CallContext): Promise<{ entry: SnapshotEntryT; sync: VmwareSyncOutcomeT | null }> {
     const result = await takeSnapshot(
       { zfs: zfs(), hooks: hooks() },
       {
@@ -131,7 +142,6 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
       },
     );
     for (const line of result.coordinated?.messages ?? []) call.job?.log(line);
-    if (result.coordinated?.report !== undefined) call.job?.log(JSON.stringify(result.coordinated.report));
     if (result.coordinatorError) {
       call.job?.log(result.coordinatorError);
       ctx.log.warn({ snapshot: `${data.dataset}@${name}` }, result.coordinatorError);
@@ -139,20 +149,21 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     const snaps = await zfs().listSnapshots({ dataset: data.dataset });
     const made = snaps.find((s) => s.snapshotName === name);
     if (!made) throw new Error(`snapshot ${data.dataset}@${name} vanished right after it was taken`);
-    return snapshotEntry(made);
+    return { entry: snapshotEntry(made), sync: data.vmware_sync ? syncOutcome(result) : null };
   }
 
   const createCoordinated = defineMethod({
     name: 'pool.snapshot.create_coordinated',
-    description: 'Takes a VM-consistent snapshot (pool.snapshot.create with vmware_sync) as a job.',
+    description: 'Takes a VM-consistent snapshot (pool.snapshot.create with vmware_sync) as a job; returns the snapshot and its VMware coordination with the per-VM report.',
     args: [{ name: 'snapshot_create', schema: SnapshotCreate }] as const,
-    result: SnapshotEntry,
+    result: CoordinatedSnapshot,
     roles: WRITE,
     private: true,
     job: { lock: ([data]) => `pool.snapshot.create:${data.dataset}`, abortable: true },
     async handler(call, data) {
       const name = validateSnapshotCreate('snapshot_create', data, timeZone, Date.now());
-      return createNow(data, name, call);
+      const { entry, sync } = await createNow(data, name, call);
+      return { snapshot: entry, vmware_sync: sync };
     },
   });
 
@@ -164,9 +175,9 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     roles: WRITE,
     async handler(call, data) {
       const name = validateSnapshotCreate('snapshot_create', data, timeZone, Date.now());
-      if (!data.vmware_sync) return createNow(data, name, call);
+      if (!data.vmware_sync) return (await createNow(data, name, call)).entry;
       const job = await ctx.jobs.start(createCoordinated, { ...data, name, naming_schema: undefined });
-      return job.result;
+      return (await job.result).snapshot;
     },
   });
 

@@ -8,7 +8,7 @@ import type { PluginContext } from '../../../daemon/plugin.js';
 import { queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
-import { TaskCreate, TaskEntry, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
+import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
 import { TASK_VERBOSE_NAME, type TaskStore } from './store.js';
 import { validateTask } from './validate.js';
 
@@ -94,9 +94,9 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
 
   const run = defineMethod({
     name: 'pool.snapshottask.run',
-    description: 'Runs task `id` now exactly as on schedule (VMware coordination, empty check, retention). Fails with "Task is not enabled" for a disabled task and "Snapshot <ds>@<name> already existed…" when this minute\'s snapshot exists.',
+    description: 'Runs task `id` now exactly as on schedule (VMware coordination, empty check, retention). Returns null for a task without vmware_sync (as TrueNAS), else the snapshot and its VMware coordination with the per-VM report. Fails with "Task is not enabled" for a disabled task and "Snapshot <ds>@<name> already existed…" when this minute\'s snapshot exists.',
     args: [{ name: 'id', schema: z.number().int().describe('Task id') }] as const,
-    result: z.null(),
+    result: TaskRunResult,
     roles: WRITE,
     job: { lock: ([id]) => `pool.snapshottask.run:${id}`, abortable: true },
     handler: (call, id) => runTask(runDeps(), id, { job: call.job, signal: call.signal }),

@@ -16,6 +16,7 @@ import { CallError, Errno } from '../../../daemon/errors.js';
 import type { Alerts } from '../../../daemon/plugin.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import type { SnapshotHooks } from '../snapshot-hook.js';
+import { syncOutcome, type VmwareSyncOutcomeT } from '../snapshot/sync-outcome.js';
 import { takeSnapshot } from '../snapshot/take.js';
 import type { ZfsAdapter } from '../zfs/adapter.js';
 import { poolOf } from '../zfs/names.js';
@@ -23,7 +24,7 @@ import { SNAPSHOT_TASK_FAILED } from './alerts.js';
 import type { KeyedLock, RecentSnapshots } from './keyed-lock.js';
 import { snapshotNameAt } from './naming-schema.js';
 import { pruneEmpty, pruneExpired } from './prune.js';
-import type { StoredTaskState, TaskRow } from './schemas.js';
+import type { StoredTaskState, TaskRow, TaskRunResultT } from './schemas.js';
 import type { TaskStore } from './store.js';
 
 /** What a run needs. */
@@ -102,11 +103,22 @@ function report(call: RunCall, deps: RunDeps, line: string): void {
   deps.log.info(line);
 }
 
+/** The snapshot a run took or shared. */
+interface TakenSnapshot {
+  /** `dataset@name`. */
+  full: string;
+  name: string;
+  /** This run created it (false: shared with another task of this minute). */
+  created: boolean;
+  /** Its VMware coordination, when this run created it with `vmware_sync`. */
+  sync: VmwareSyncOutcomeT | null;
+}
+
 /**
  * Takes the task's snapshot for the current minute (or shares one another task took this minute).
  * Returns the snapshot name and whether this run created it; throws the run's error.
  */
-async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, warnings: string[]): Promise<{ full: string; name: string; created: boolean }> {
+async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, warnings: string[]): Promise<TakenSnapshot> {
   const now = deps.now();
   const name = snapshotNameAt(task.naming_schema, now, deps.timeZone);
   const full = `${task.dataset}@${name}`;
@@ -116,7 +128,7 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
       // zettarepl: another task created this very snapshot in this tick; it is ours too.
       deps.recent.add(full, task.id, now);
       report(call, deps, `${full} was taken this minute by task ${[...takenBy].join(', ')}; shared`);
-      return { full, name, created: false };
+      return { full, name, created: false, sync: null };
     }
     if (await snapshotExists(deps.zfs, full)) throw new AlreadyExistedError(full);
     call.job?.setProgress(COORDINATOR_PROGRESS.from, `Taking ${full}`);
@@ -145,22 +157,23 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
     deps.recent.add(full, task.id, now);
     for (const line of result.coordinated?.messages ?? []) call.job?.log(line);
     if (result.coordinated) report(call, deps, `${full}: VMware sync ${result.coordinated.vmsynced}`);
-    if (result.coordinated?.report !== undefined) call.job?.log(JSON.stringify(result.coordinated.report));
     if (result.coordinatorError) {
       warnings.push(result.coordinatorError);
       call.job?.log(result.coordinatorError);
       deps.log.warn({ task: task.id, snapshot: full }, result.coordinatorError);
     }
     report(call, deps, `Took ${full}${task.recursive ? ' (recursive)' : ''}`);
-    return { full, name, created: true };
+    return { full, name, created: true, sync: task.vmware_sync ? syncOutcome(result) : null };
   });
 }
 
 /**
- * Runs task `id` now. Resolves null (TrueNAS's result); rejects with the run's CallError:
- * "Task is not enabled", the "already existed" text, "Pool <pool> is offline." (HOLD), or the ZFS error.
+ * Runs task `id` now. Resolves null for a task without `vmware_sync` (TrueNAS's result), else the
+ * snapshot and its VMware coordination with the per-VM report ({@link TaskRunResultT}; the report
+ * is the job's final `progress.extra` too). Rejects with the run's CallError: "Task is not
+ * enabled", the "already existed" text, "Pool <pool> is offline." (HOLD), or the ZFS error.
  */
-export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise<null> {
+export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise<TaskRunResultT> {
   const task = deps.store.get(id);
   if (!task.enabled) throw new CallError(TASK_NOT_ENABLED);
   const previous = task.state.last_snapshot ?? null;
@@ -173,7 +186,7 @@ export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise
     }
     await deps.store.setState(id, { state: 'RUNNING', datetime: deps.now(), last_snapshot: previous });
     const warnings: string[] = [];
-    const { full, name, created } = await takeTaskSnapshot(deps, task, call, warnings);
+    const { full, name, created, sync } = await takeTaskSnapshot(deps, task, call, warnings);
     let last: string | null = full;
     if (created && !task.allow_empty) {
       call.job?.setProgress(75, 'Checking for empty snapshots');
@@ -196,8 +209,9 @@ export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise
     if (warnings.length > 0) finished.warnings = warnings;
     await deps.store.setState(id, finished);
     await deps.alerts.oneshotDelete(SNAPSHOT_TASK_FAILED.name, String(id));
-    call.job?.setProgress(100, `Finished: ${last ?? 'no snapshot kept'}`);
-    return null;
+    // The per-VM report stays visible in core.get_jobs after pool's last step (progress.extra).
+    call.job?.setProgress(100, `Finished: ${last ?? 'no snapshot kept'}`, sync?.report ?? undefined);
+    return task.vmware_sync ? { snapshot: last, vmware_sync: sync } : null;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof AlreadyExistedError) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
+import { VmwareSyncOutcome } from '../snapshot/sync-outcome.js';
 import { DEFAULT_SCHEDULE } from './schedule.js';
 
 /** TrueNAS `lifetime_unit`. */
@@ -157,3 +158,20 @@ export type TaskCreateT = z.output<typeof TaskCreate>;
 export type TaskUpdateT = z.output<typeof TaskUpdate>;
 /** A task entry as returned. */
 export type TaskEntryT = z.output<typeof TaskEntry>;
+
+/**
+ * `pool.snapshottask.run`'s result: null for a task without `vmware_sync` (TrueNAS's result);
+ * for a task with it, the snapshot and its VMware coordination with the per-VM report.
+ */
+export const TaskRunResult = z
+  .object({
+    snapshot: z
+      .string()
+      .nullable()
+      .describe('The snapshot this run took or shared with another task this minute (dataset@name); null when it was destroyed again as empty (allow_empty false)'),
+    vmware_sync: VmwareSyncOutcome.nullable().describe('The VMware coordination of this run; null when the run shared a snapshot another task took this minute (that run coordinated it)'),
+  })
+  .nullable()
+  .describe('null for a task without vmware_sync (as TrueNAS); otherwise the snapshot and its VMware coordination, with the per-VM report');
+/** `pool.snapshottask.run`'s result. */
+export type TaskRunResultT = z.output<typeof TaskRunResult>;

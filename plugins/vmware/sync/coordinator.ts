@@ -12,8 +12,9 @@
  * 5. creations still in flight are awaited (each is bounded by its own deadline), every snapshot of
  *    the run is removed (by moref, then by marker), disks consolidated, the record cleared — or kept
  *    (state `leftover`) for the sweep when something could not be removed.
- * The job shows per-VM progress and log lines; the per-VM {@link SyncReport} is returned to pool
- * (which logs it as one JSON line) and set as the job's final `progress.extra`.
+ * The job shows per-VM progress (0–100 of this run; pool maps it into its own stage of the job) and
+ * log lines; the per-VM {@link SyncReport} is returned to pool (which makes it part of the job's
+ * result) and set as the final `progress.extra`.
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -193,7 +194,7 @@ export class Coordinator implements SnapshotCoordinator {
           window_ms: Number.isFinite(firstRequest) && lastRemovalAt !== null ? lastRemovalAt - firstRequest : null,
         },
       });
-      // The per-VM report is the final progress `extra` (core.get_jobs), besides the job-log line pool writes.
+      // The per-VM report is the final progress `extra` (core.get_jobs); pool also puts it in the job's result.
       progress(100, `done: vmsynced=${verdict}`, report);
       if (zfsError !== undefined) throw zfsError;
       return { vmsynced: verdict, runId, messages: reportMessages(report), report };

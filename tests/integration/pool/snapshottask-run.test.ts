@@ -127,3 +127,13 @@ t.test('a run in a job can be followed through core.get_jobs events', async (t) 
   t.ok(progress.includes(100), 'progress reaches 100');
   t.ok(progress.every((p, i) => i === 0 || p >= (progress[i - 1] ?? 0)), 'progress only grows');
 });
+
+t.test('a vmware_sync task returns its snapshot and coordination (no entry covers it: vmsynced none)', async (t) => {
+  const { pool, client } = await startPoolDaemon(t, { datasets: ['vms'] });
+  const ds = pool.dataset('vms');
+  const task = await client.call<{ id: number }>('pool.snapshottask.create', { dataset: ds, naming_schema: 'sync-%Y%m%d-%H%M%S', vmware_sync: true });
+  const result = await client.callJob<{ snapshot: string; vmware_sync: unknown }>('pool.snapshottask.run', [task.id]);
+  t.match(result.snapshot, new RegExp(`^${ds}@sync-\\d{8}-\\d{6}$`));
+  t.same(result.vmware_sync, { vmsynced: 'none', run_id: null, error: null, report: null }, 'no run, no report');
+  t.same(await snapshotsOf(ds), [result.snapshot.slice(ds.length + 1)]);
+});

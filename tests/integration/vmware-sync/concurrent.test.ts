@@ -9,13 +9,11 @@ import type { SyncReport } from '../../../plugins/vmware/sync/report.js';
 
 interface Job {
   state: string;
-  logs_excerpt: string | null;
+  /** `pool.snapshottask.run` of a task with vmware_sync. */
+  result: { vmware_sync: { report: SyncReport | null } | null } | null;
 }
 
-function reportOf(job: Job | undefined): SyncReport | undefined {
-  const line = (job?.logs_excerpt ?? '').split('\n').find((l) => l.startsWith('{"run_id"'));
-  return line ? (JSON.parse(line) as SyncReport) : undefined;
-}
+const reportOf = (job: Job | undefined): SyncReport | undefined => job?.result?.vmware_sync?.report ?? undefined;
 
 t.test('two tasks on the same dataset at once never corrupt each other', async (t) => {
   const w = await startSyncWorld(t, {

@@ -1,8 +1,7 @@
-/** The demo's pure parts: command display (seed layout), wrapping, tables, report parsing, the undo list. */
+/** The demo's pure parts: command display (seed layout), wrapping, tables, the undo list. */
 import t from 'tap';
 import { inlineJson, seedJson, shellQuote, table, wrap } from '../../demo/output.js';
 import { midcltCommandLine } from '../../demo/midclt.js';
-import { reportFromLogs } from '../../demo/render.js';
 import { Teardown } from '../../demo/teardown.js';
 
 t.test('commands are shown as the seed writes them', async (t) => {
@@ -26,14 +25,6 @@ t.test('long lines wrap at spaces with a hanging indent; tables wrap their last 
   const lines = long.split('\n');
   t.ok(lines.length > 2, 'the last column wrapped');
   t.ok(lines.slice(2).every((l) => l.startsWith('   word') || l.startsWith('   end')), 'continuations align under the column');
-});
-
-t.test('the run report is found in a job log', async (t) => {
-  const report = { run_id: 'abc123', snapshot: 'tank/vmware@x', entries: [] };
-  t.same(reportFromLogs(`run abc123: started\n{"not":"a report"}\n${JSON.stringify(report)}\ndone`), report);
-  t.equal(reportFromLogs('no json here'), null);
-  t.equal(reportFromLogs(null), null);
-  t.equal(reportFromLogs('{broken'), null);
 });
 
 t.test('the undo list runs last-in first-out, once, past failures', async (t) => {
