@@ -27,6 +27,21 @@ export const TEST_ALERT_CLASS: AlertClassSpec = {
   category: 'TASKS',
 };
 
+/** A WRITE method taking one alert `uuid` and returning null (alert.dismiss, alert.restore). */
+function uuidMethod(name: string, description: string, act: (uuid: string) => Promise<void>) {
+  return defineMethod({
+    name,
+    description,
+    args: [{ name: 'uuid', schema: Uuid }],
+    result: z.null(),
+    roles: WRITE,
+    async handler(_ctx, uuid) {
+      await act(uuid);
+      return null;
+    },
+  });
+}
+
 /** Builds the methods over an alert manager. */
 export function alertMethods(alerts: AlertManager) {
   return [
@@ -38,28 +53,8 @@ export function alertMethods(alerts: AlertManager) {
       roles: READ,
       handler: () => alerts.list(),
     }),
-    defineMethod({
-      name: 'alert.dismiss',
-      description: 'Dismisses the alert `uuid` (it stays listed with dismissed=true until restored or removed).',
-      args: [{ name: 'uuid', schema: Uuid }],
-      result: z.null(),
-      roles: WRITE,
-      async handler(_ctx, uuid) {
-        await alerts.dismiss(uuid);
-        return null;
-      },
-    }),
-    defineMethod({
-      name: 'alert.restore',
-      description: 'Restores the dismissed alert `uuid`.',
-      args: [{ name: 'uuid', schema: Uuid }],
-      result: z.null(),
-      roles: WRITE,
-      async handler(_ctx, uuid) {
-        await alerts.restore(uuid);
-        return null;
-      },
-    }),
+    uuidMethod('alert.dismiss', 'Dismisses the alert `uuid` (it stays listed with dismissed=true until restored or removed).', (uuid) => alerts.dismiss(uuid)),
+    uuidMethod('alert.restore', 'Restores the dismissed alert `uuid`.', (uuid) => alerts.restore(uuid)),
     defineMethod({
       name: 'alert.oneshot_create',
       description: 'Raises a one-shot alert of class `klass`; an alert of that class with the same key is replaced.',
