@@ -35,24 +35,16 @@ export interface ClientErrorFields {
   readonly trace: unknown;
 }
 
-/** A call the daemon answered with an error. */
-export class ClientCallError extends Error implements ClientErrorFields {
+/** A call the daemon answered with an error; it carries the {@link ClientErrorFields} as its own properties. */
+// Declaration merging: the class gets the interface's fields without declaring each one twice.
+export interface ClientCallError extends ClientErrorFields {}
+export class ClientCallError extends Error {
   override readonly name: string = 'ClientCallError';
-  readonly code: number;
-  readonly errno: number | null;
-  readonly errname: string | null;
-  readonly reason: string;
-  readonly extra: unknown;
-  readonly trace: unknown;
 
   constructor(fields: ClientErrorFields) {
     super(fields.reason.trimEnd());
-    this.code = fields.code;
-    this.errno = fields.errno;
-    this.errname = fields.errname;
-    this.reason = fields.reason;
-    this.extra = fields.extra;
-    this.trace = fields.trace;
+    const { code, errno, errname, reason, extra, trace } = fields;
+    Object.assign(this, { code, errno, errname, reason, extra, trace });
   }
 }
 
