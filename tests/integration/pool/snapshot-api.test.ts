@@ -3,19 +3,9 @@
  * WebSocket against a daemon on a zfs-fuse pool.
  */
 import t from 'tap';
-import { ClientValidationError } from '../../../client/index.js';
 import { zfs } from '../../fixtures/zfs/pool.js';
 import { startPoolDaemon } from '../../helpers/pool.js';
-
-async function verrors(p: Promise<unknown>): Promise<Array<[string | null, string]>> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClientValidationError) return e.errors.map((x) => [x.attribute, x.message]);
-    throw e;
-  }
-  throw new Error('expected a validation error');
-}
+import { validationErrors } from '../../helpers/validation.js';
 
 t.test('datasets and filesystem choices', async (t) => {
   const { pool, client } = await startPoolDaemon(t, { datasets: ['vms/a'] });
@@ -67,13 +57,13 @@ t.test('create by name or naming schema, with properties; query; delete', async 
   t.equal(await client.call('pool.snapshot.delete', `${ds}@manual-1`, { recursive: true }), true);
   t.same(await client.call('pool.snapshot.query', [['snapshot_name', '=', 'manual-1']]), []);
   await t.rejects(client.call('pool.snapshot.delete', `${ds}@manual-1`), { name: 'ClientCallError', errname: 'ENOENT' });
-  t.same(await verrors(client.call('pool.snapshot.delete', ds)), [['id', 'Snapshot name must have the form <dataset>@<snapshot>']]);
+  t.same(await validationErrors(client.call('pool.snapshot.delete', ds)), [['id', 'Snapshot name must have the form <dataset>@<snapshot>']]);
 });
 
 t.test('create validation (TrueNAS texts) never reaches ZFS', async (t) => {
   const { pool, client } = await startPoolDaemon(t, { datasets: ['vms'] });
   const ds = pool.dataset('vms');
-  const create = (data: Record<string, unknown>) => verrors(client.call('pool.snapshot.create', data));
+  const create = (data: Record<string, unknown>) => validationErrors(client.call('pool.snapshot.create', data));
   t.same(await create({ dataset: ds }), [['snapshot_create.naming_schema', 'You must specify either name or naming schema']]);
   t.same(await create({ dataset: ds, name: 'a', naming_schema: 'b-%Y%m%d%H%M' }), [
     ['snapshot_create.naming_schema', "You can't specify name and naming schema at the same time"],

@@ -4,19 +4,9 @@
  * the collection_update events.
  */
 import t from 'tap';
-import { ClientValidationError, type CollectionUpdate } from '../../../client/index.js';
+import type { CollectionUpdate } from '../../../client/index.js';
 import { startPoolDaemon, waitFor } from '../../helpers/pool.js';
-
-/** The [attribute, message] pairs of a validation error. */
-async function verrors(p: Promise<unknown>): Promise<Array<[string | null, string]>> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClientValidationError) return e.errors.map((x) => [x.attribute, x.message]);
-    throw e;
-  }
-  throw new Error('expected a validation error');
-}
+import { validationErrors } from '../../helpers/validation.js';
 
 t.test('create with TrueNAS defaults, plus settable vmware_sync', async (t) => {
   const { pool, client } = await startPoolDaemon(t, { datasets: ['vms'] });
@@ -45,7 +35,7 @@ t.test('create with TrueNAS defaults, plus settable vmware_sync', async (t) => {
 t.test('create validation: attributes and messages', async (t) => {
   const { pool, client } = await startPoolDaemon(t, { datasets: ['vms/a'] });
   const ds = pool.dataset('vms');
-  const create = (data: Record<string, unknown>) => verrors(client.call('pool.snapshottask.create', data));
+  const create = (data: Record<string, unknown>) => validationErrors(client.call('pool.snapshottask.create', data));
 
   t.same(await create({ dataset: `${pool.pool}/nope` }), [['periodic_snapshot_create.dataset', 'Dataset not found']]);
   t.same(await create({ dataset: ds, exclude: [`${ds}/a`] }), [
@@ -91,13 +81,13 @@ t.test('update is partial, merges the schedule and validates the merged task', a
     recursive: false,
     schedule: { minute: '15', hour: '*/2', begin: '08:00', end: '20:00' },
   });
-  t.same(await verrors(client.call('pool.snapshottask.update', task.id, { exclude: [`${ds}/a`] })), [
+  t.same(await validationErrors(client.call('pool.snapshottask.update', task.id, { exclude: [`${ds}/a`] })), [
     ['periodic_snapshot_update.exclude', 'Excluding datasets is not necessary for non-recursive periodic snapshot tasks'],
   ]);
-  t.same(await verrors(client.call('pool.snapshottask.update', task.id, { dataset: `${pool.pool}/gone` })), [
+  t.same(await validationErrors(client.call('pool.snapshottask.update', task.id, { dataset: `${pool.pool}/gone` })), [
     ['periodic_snapshot_update.dataset', 'Dataset not found'],
   ]);
-  t.same(await verrors(client.call('pool.snapshottask.update', 999, { enabled: false })), [[null, 'Periodic Snapshot Task 999 does not exist']]);
+  t.same(await validationErrors(client.call('pool.snapshottask.update', 999, { enabled: false })), [[null, 'Periodic Snapshot Task 999 does not exist']]);
   t.match(await client.call('pool.snapshottask.get_instance', task.id), { lifetime_value: 5, recursive: false }, 'failed updates changed nothing');
 });
 
@@ -108,7 +98,7 @@ t.test('delete, get_instance of a missing task, and collection_update events', a
   const task = await client.call<{ id: number }>('pool.snapshottask.create', { dataset: pool.dataset('vms') });
   await client.call('pool.snapshottask.update', task.id, { enabled: false });
   t.equal(await client.call('pool.snapshottask.delete', task.id), true);
-  t.same(await verrors(client.call('pool.snapshottask.get_instance', task.id)), [[null, `Periodic Snapshot Task ${task.id} does not exist`]]);
+  t.same(await validationErrors(client.call('pool.snapshottask.get_instance', task.id)), [[null, `Periodic Snapshot Task ${task.id} does not exist`]]);
   await waitFor('three events', () => events.length >= 3);
   t.same(events.map((e) => [e.msg, e.collection, e.id]), [
     ['added', 'pool.snapshottask.query', task.id],

@@ -7,9 +7,10 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { ClientValidationError, type Client, type CollectionUpdate } from '../../../client/index.js';
+import type { Client, CollectionUpdate } from '../../../client/index.js';
 import { withPool, zfs } from '../../fixtures/zfs/pool.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { validationErrors } from '../../helpers/validation.js';
 
 interface Share {
   id: number;
@@ -22,17 +23,6 @@ interface Share {
   mapall_user: string | null;
   enabled: boolean;
   comment: string;
-}
-
-/** The [attribute, message] pairs of a validation error, or fails the test. */
-async function validationErrors(p: Promise<unknown>): Promise<Array<[string | null, string]>> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClientValidationError) return e.errors.map((x) => [x.attribute, x.message]);
-    throw e;
-  }
-  throw new Error('expected a validation error, the call succeeded');
 }
 
 /** Lines of the exports file without its comment header; [] when the file does not exist. */
