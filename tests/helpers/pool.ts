@@ -3,7 +3,6 @@
  * pool (tests/fixtures/zfs/pool.ts), starts the real daemon with the `zfs` binary paths and a fixed
  * time zone (UTC unless given), and returns a root client on its Unix socket.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '../../client/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, type PoolFixture, type TeardownHost } from '../fixtures/zfs/pool.js';
@@ -33,16 +32,5 @@ export async function startPoolDaemon(
   return { pool, daemon, client: await daemon.root() };
 }
 
-/**
- * Polls `probe` until it returns a truthy value (or `timeoutMs` passes, then throws with `what`).
- * For conditions that follow a call asynchronously (events, job records); not a timing assertion.
- */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Re-exported for the pool tests (tests/helpers/wait.ts). */
+export { waitFor } from './wait.js';

@@ -18,12 +18,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '../../client/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec } from '../fixtures/vcsim/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, type PoolFixture } from '../fixtures/zfs/pool.js';
 import { startTestDaemon, type TestDaemon } from './daemon.js';
+import { waitFor } from './wait.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -105,15 +105,9 @@ export async function startVmwareWorld(t: Teardown, opts: VmwareWorldOptions = {
 }
 
 /**
- * Polls `probe` until it returns a truthy value; throws naming `what` after `timeoutMs`. For state
- * that changes asynchronously (background checks, events), not a timing assertion.
+ * {@link waitFor} with the vmware tests' bounds: up to `timeoutMs` (default 20 000, room for a
+ * background check of the simulator), polling every 100 ms.
  */
-export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+export function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  return waitFor(what, probe, timeoutMs, 100);
 }
