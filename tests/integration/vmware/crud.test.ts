@@ -10,23 +10,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import type { CollectionUpdate } from '../../../client/index.js';
+import type { VmwareEntryOut } from '../../../plugins/vmware/schemas.js';
 import { validationEntries } from '../../helpers/validation.js';
 import { startVmwareWorld, VC_PASSWORD, type VmwareWorld } from '../../helpers/vmware-world.js';
 
-interface Entry {
-  id: number;
-  hostname: string;
-  port: number;
-  username: string;
-  password: string;
-  filesystem: string;
-  datastores: string[];
-  datastore: string;
-  tls: { verify: boolean; ca: string | null; thumbprint: string | null };
-  enabled: boolean;
-  state: { state: string; error?: string; datetime?: unknown };
-  health: { last_success: unknown; consecutive_failures: number; summary: { protected_vms: number; vms: number } | null; poll_interval_seconds: number };
-}
+/** An entry as the API returns it (the wire schema; dates arrive as Date, read here only as present/absent). */
+type Entry = VmwareEntryOut;
 
 /** [attribute, message, errno] of a validation error (fails the test when the call succeeds). */
 async function invalid(p: Promise<unknown>): Promise<[string | null, string, number][]> {
