@@ -4,7 +4,7 @@
  * %M %S %f %j %a %A %b %B %w %u %z` (and `%s`, `%%` when formatting). Like glibc, formatting leaves an
  * unknown directive as is; like Python, parsing rejects it ("'e' is a bad directive in format …").
  */
-import type { WallTime } from './wall-time.js';
+import type { CalendarFields, WallTime } from './wall-time.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -62,13 +62,7 @@ export function strftime(format: string, w: WallTime): string {
 }
 
 /** A naive date/time read by {@link strptime}, with the UTC offset when the format had `%z`. */
-export interface ParsedTime {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
+export interface ParsedTime extends CalendarFields {
   readonly microsecond: number;
   readonly offsetMinutes: number | null;
 }

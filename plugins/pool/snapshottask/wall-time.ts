@@ -5,15 +5,21 @@
  * local time as "wall ms": `Date.UTC(y, m-1, d, H, M, S, ms)` of the local fields (not an instant).
  */
 
-/** Local date/time fields of an instant in a zone. */
-export interface WallTime {
+/** The calendar fields of a naive local date and time, to the second (shared with strptime's result). */
+export interface CalendarFields {
   readonly year: number;
   /** 1–12. */
   readonly month: number;
+  /** 1–31. */
   readonly day: number;
+  /** 0–23. */
   readonly hour: number;
   readonly minute: number;
   readonly second: number;
+}
+
+/** Local date/time fields of an instant in a zone. */
+export interface WallTime extends CalendarFields {
   readonly millisecond: number;
   /** 0 = Sunday … 6 = Saturday. */
   readonly weekday: number;
