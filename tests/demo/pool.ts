@@ -6,11 +6,10 @@
  * when no ZFS answers, and released at teardown: it is stopped only when the fixture started it and
  * no other test run or demo still holds a lease.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureZfsDaemon, releaseZfsDaemon } from '../fixtures/zfs/daemon.js';
-import { zfs, zpool } from '../fixtures/zfs/pool.js';
+import { createSparseVdev, destroyPool, poolExists, zfs, zpool } from '../fixtures/zfs/pool.js';
 import type { Teardown } from './teardown.js';
 
 /** The pool the demo made. */
@@ -33,25 +32,6 @@ const NAMES = ['tank', 'tank2', 'tank3', 'tank4', 'tank5'];
 /** vdev size in bytes (sparse; zfs-fuse needs at least 64 MiB). */
 const VDEV_BYTES = 128 * 2 ** 20;
 
-async function poolExists(name: string): Promise<boolean> {
-  const names = (await zpool('list', '-H', '-o', 'name')).split('\n');
-  return names.includes(name);
-}
-
-async function destroyPool(pool: string): Promise<void> {
-  // A FUSE mount can stay busy for a moment after the last file was closed.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await zpool('destroy', '-f', pool);
-      return;
-    } catch (err) {
-      if (/no such pool/.test(String(err))) return;
-      if (attempt >= 20) throw err;
-      await sleep(250);
-    }
-  }
-}
-
 /** Mount points under `dir` still listed in /proc/mounts (what teardown must leave empty). */
 export async function mountsUnder(dir: string): Promise<string[]> {
   const text = await readFile('/proc/mounts', 'utf8').catch(() => '');
@@ -71,9 +51,7 @@ export async function createDemoPool(dir: string, teardown: Teardown): Promise<D
   const root = join(dir, 'mnt');
   await mkdir(root, { recursive: true });
   const vdev = join(dir, 'tank.vdev');
-  const fh = await open(vdev, 'w');
-  await fh.truncate(VDEV_BYTES);
-  await fh.close();
+  await createSparseVdev(vdev, VDEV_BYTES);
   teardown.add('vdev file', () => rm(vdev, { force: true }));
 
   let pool: string | null = null;

@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from '../../daemon/process-alive.js';
 import { zfsDaemonRunning } from '../fixtures/zfs/daemon.js';
-import { zpool } from '../fixtures/zfs/pool.js';
+import { poolExists } from '../fixtures/zfs/pool.js';
 import { bad, note, ok, step } from './output.js';
 import { mountsUnder, type DemoPool } from './pool.js';
 import type { Teardown } from './teardown.js';
@@ -29,8 +29,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function poolListed(name: string): Promise<boolean> {
-  if (!(await zfsDaemonRunning())) return false;
-  return (await zpool('list', '-H', '-o', 'name')).split('\n').includes(name);
+  return (await zfsDaemonRunning()) && (await poolExists(name));
 }
 
 /** Runs the teardown, then checks what is left. Resolves with the problems found (empty = clean). */
