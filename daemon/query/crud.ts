@@ -96,3 +96,12 @@ export function queryMethods<E extends z.ZodType>(spec: QueryMethodsSpec<E>): Qu
 export function publishCrud(events: EventBus, collection: string, msg: CollectionUpdate['msg'], id: unknown, fields?: Record<string, unknown>): void {
   events.publish(fields === undefined ? { msg, collection, id } : { msg, collection, id, fields });
 }
+
+/**
+ * The fields of an update `patch` that were given: keys whose value is `undefined` (omitted, or
+ * optional fields zod left out) are dropped, so `{ ...old, ...definedOnly(patch) }` keeps the old
+ * value of every omitted field, as TrueNAS's partial updates do. `null` is a value and is kept.
+ */
+export function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

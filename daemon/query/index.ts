@@ -9,5 +9,5 @@ export type { BaseOperator, Operator } from './operators.js';
 export { MatchNotFound, MAX_LIMIT, orderRows, QueryOptions, selectFields } from './options.js';
 export type { QueryOptionsIn, QueryOptionsT } from './options.js';
 export { parseQueryOptions, queryList } from './query-list.js';
-export { publishCrud, queryMethods } from './crud.js';
+export { definedOnly, publishCrud, queryMethods } from './crud.js';
 export type { QueryMethodsSpec } from './crud.js';

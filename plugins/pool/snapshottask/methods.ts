@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { PluginContext } from '../../../daemon/plugin.js';
-import { queryMethods } from '../../../daemon/query/index.js';
+import { definedOnly, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
 import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
@@ -60,9 +60,7 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     async handler(_call, id, patch) {
       const old = store.get(id);
       const { schedule, fixate_removal_date: _fixate, ...rest } = patch;
-      const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<TaskData>;
-      const definedSchedule = Object.fromEntries(Object.entries(schedule ?? {}).filter(([, v]) => v !== undefined));
-      const merged: TaskData = { ...dataOf(old), ...defined, schedule: { ...old.schedule, ...definedSchedule } };
+      const merged: TaskData = { ...dataOf(old), ...definedOnly(rest), schedule: { ...old.schedule, ...definedOnly(schedule ?? {}) } };
       validateTask('periodic_snapshot_update', merged, await choices()).check();
       const row = await store.update(id, merged);
       onChange();

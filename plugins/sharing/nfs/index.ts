@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { CallError, errnoFromCode, InstanceNotFound } from '../../../daemon/errors.js';
 import type { Plugin, PluginContext } from '../../../daemon/plugin.js';
-import { publishCrud, queryMethods } from '../../../daemon/query/index.js';
+import { definedOnly, publishCrud, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { systemAccounts } from './accounts.js';
 import { ExportsManager, NFS_EXPORTS_NOT_SERVED, NFS_SHARE_NOT_EXPORTED } from './exports-manager.js';
@@ -191,8 +191,3 @@ export const sharingNfsPlugin: Plugin = {
     };
   },
 };
-
-/** Drops keys whose value is undefined, so a partial update never erases a field. */
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -2,7 +2,7 @@ import t from 'tap';
 import { z } from 'zod';
 import { Errno, InstanceNotFound, ValidationErrors } from '../../../daemon/errors.js';
 import type { CollectionUpdate, EventBus } from '../../../daemon/plugin.js';
-import { publishCrud, queryMethods } from '../../../daemon/query/index.js';
+import { definedOnly, publishCrud, queryMethods } from '../../../daemon/query/index.js';
 import type { CallContext } from '../../../daemon/registry/method.js';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
 
@@ -113,4 +113,12 @@ t.test('publishCrud', async (t) => {
     { msg: 'changed', collection: 'pool.snapshottask.query', id: 4, fields: { state: { state: 'RUNNING' } } },
   ]);
   t.notOk('fields' in seen[0], 'no fields key when none supplied (TrueNAS CRUD sends just the id)');
+});
+
+t.test('definedOnly keeps the given fields of an update patch (null included) and drops undefined ones', async (t) => {
+  const old = { a: 1, b: 'x', c: true as boolean | null };
+  const patch = { a: undefined, b: 'y', c: null };
+  t.same(definedOnly(patch), { b: 'y', c: null });
+  t.same({ ...old, ...definedOnly(patch) }, { a: 1, b: 'y', c: null }, 'an omitted field keeps its old value');
+  t.same(definedOnly({}), {});
 });
