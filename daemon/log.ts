@@ -3,7 +3,7 @@
  * redacted by field name at any depth (see {@link redactSecrets}) in every record and in child
  * logger bindings, so a plugin that logs a request object cannot leak a password, API key or cookie.
  */
-import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import { pino, type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { REDACTED, SECRET_NAMES, redactSecrets } from './redact.js';
 
 /** Creates the root logger at `level`; `destination` defaults to stdout. */
@@ -16,9 +16,18 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       log: (object) => redactSecrets(object) as Record<string, unknown>,
       bindings: (bindings) => redactSecrets(bindings) as Record<string, unknown>,
     },
-    // Child-logger bindings bypass `formatters` (pino resets them for children) but not `redact`:
-    // cover secret names at the top and two levels down there.
+    // Second line of defence for child bindings (redacted at any depth by the `child` wrapper below).
     redact: { paths: SECRET_NAMES.flatMap((n) => [n, `*.${n}`, `*.*.${n}`]), censor: REDACTED },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  // pino gives child loggers a formatter that passes bindings through unchanged, and `redact`
+  // paths only reach two levels down: redact child bindings here, at any depth. Children are
+  // created with Object.create(parent), so they inherit this wrapper (and `this` is the parent).
+  type ChildFn = (this: Logger, bindings: Bindings, options?: ChildLoggerOptions) => Logger;
+  const child = logger.child as unknown as ChildFn; // pino's generic signature, minus the custom-level type parameter
+  const redactingChild: ChildFn = function (bindings, childOptions) {
+    return child.call(this, redactSecrets(bindings) as Bindings, childOptions);
+  };
+  logger.child = redactingChild as unknown as Logger['child'];
+  return logger;
 }

@@ -7,12 +7,15 @@
 export const REDACTED = '********';
 
 /**
- * Field names (lower-cased, `-` folded to `_`) whose values are secrets. Matched exactly, or as a
- * suffix after `_` (`vcenter_password`, `x_api_key`), so `keyboard` or `monkey` are left alone.
+ * Field names (camelCase split, lower-cased, `-` folded to `_`) whose values are secrets. Matched
+ * exactly, or as a suffix after `_` (`vcenter_password`, `vcenterPassword`, `x-api-key`), so
+ * `keyboard`, `monkey` or `bypass` are left alone.
  */
 export const SECRET_NAMES = [
   'password',
   'passwd',
+  'pass',
+  'pwd',
   'passphrase',
   'api_key',
   'apikey',
@@ -29,7 +32,7 @@ export const SECRET_NAMES = [
 
 /** True when a field of this name holds a secret. */
 export function isSecretField(name: string): boolean {
-  const n = name.toLowerCase().replace(/-/g, '_');
+  const n = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/-/g, '_');
   return SECRET_NAMES.some((s) => n === s || n.endsWith(`_${s}`));
 }
 
@@ -46,7 +49,7 @@ export function redactSecrets(value: unknown, depth = 0, seen: WeakSet<object> =
   if (Array.isArray(value)) {
     out = value.map((v) => redactSecrets(v, depth + 1, seen));
   } else if (value instanceof Error) {
-    out = value;
+    out = redactError(value, depth, seen);
   } else {
     const copy: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
@@ -56,4 +59,21 @@ export function redactSecrets(value: unknown, depth = 0, seen: WeakSet<object> =
   }
   seen.delete(value);
   return out;
+}
+
+/**
+ * A copy of an error with its own fields (and `cause`) redacted, keeping its prototype, message and
+ * stack so pino's error serializer still shows type, message and stack. An error may carry what
+ * failed (`err.entry = {hostname, password}`), which the logger would otherwise print as is.
+ */
+function redactError(err: Error, depth: number, seen: WeakSet<object>): Error {
+  const copy = Object.create(Object.getPrototypeOf(err) as object) as Error & Record<string, unknown>;
+  const hidden = (key: string, v: unknown) => Object.defineProperty(copy, key, { value: v, writable: true, configurable: true, enumerable: false });
+  hidden('message', err.message);
+  hidden('stack', err.stack);
+  if ('cause' in err) hidden('cause', redactSecrets(err.cause, depth + 1, seen));
+  for (const [k, v] of Object.entries(err)) {
+    copy[k] = isSecretField(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactSecrets(v, depth + 1, seen);
+  }
+  return copy;
 }
