@@ -31,8 +31,9 @@ export const PoolConfig = z
     timezone: z
       .string()
       .refine((tz) => timeZoneProblem(tz) === null, { message: 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"' })
-      .optional()
-      .describe('Time zone of snapshot names and task schedules (default: the host time zone)'),
+      .nullable()
+      .default(null)
+      .describe('Time zone of snapshot names and task schedules; null (the default) = the host time zone'),
   })
   .describe('Snapshots and periodic snapshot tasks');
 
