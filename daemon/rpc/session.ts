@@ -55,8 +55,20 @@ export class Session implements CallSession {
     return this.#closed.signal;
   }
 
+  /**
+   * Replaces the identity (login), or resets it to the transport's default with null (logout). A
+   * change of identity ends the subscriptions: they were authorised for the previous one, and a
+   * logged-out (or revoked) connection must not keep receiving events.
+   */
   setCredentials(credentials: Credentials | null): void {
-    this.#credentials = credentials ?? this.#default();
+    const next = credentials ?? this.#default();
+    if (next !== this.#credentials) this.#endSubscriptions();
+    this.#credentials = next;
+  }
+
+  #endSubscriptions(): void {
+    for (const d of this.#subscriptions.values()) d.dispose();
+    this.#subscriptions.clear();
   }
 
   subscribe(event: string): string {
@@ -95,8 +107,7 @@ export class Session implements CallSession {
 
   /** Ends every subscription and aborts calls in flight. */
   close(): void {
-    for (const d of this.#subscriptions.values()) d.dispose();
-    this.#subscriptions.clear();
+    this.#endSubscriptions();
     this.#closed.abort(new CallError('Connection closed', Errno.ECONNRESET));
   }
 }
