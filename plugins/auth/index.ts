@@ -11,6 +11,7 @@ import { publishCrud, queryMethods } from '../../daemon/query/index.js';
 import { defineMethod, type CallContext, type CallSession, type Credentials } from '../../daemon/registry/method.js';
 import { toWireDate } from '../../daemon/wire/date.js';
 import { Authenticator } from './login.js';
+import { KeySessions } from './key-sessions.js';
 import { ApiKeyCreate, ApiKeyEntry, AuthConfig, LoginData, LoginResponse, UserInfo } from './schemas.js';
 import { userInfo } from './user-info.js';
 
@@ -42,6 +43,13 @@ export const authPlugin: Plugin = {
       if (creds) sessionOf(call).setCredentials(creds);
       return creds !== null;
     };
+    // Connections logged in with each API key, so that deleting the key logs them out at once.
+    const keySessions = new KeySessions();
+    const loginWithKey = (call: CallContext, key: string, creds: Credentials | null): boolean => {
+      if (!login(call, creds)) return false;
+      keySessions.add(key, sessionOf(call), creds!);
+      return true;
+    };
 
     ctx.registerMethods([
       defineMethod({
@@ -57,7 +65,8 @@ export const authPlugin: Plugin = {
             data.mechanism === 'API_KEY_PLAIN'
               ? auth.apiKey(data.api_key, data.username, address)
               : await auth.password(data.username, data.password, address);
-          if (!login(ctx, creds)) return { response_type: 'AUTH_ERR' as const };
+          const ok = data.mechanism === 'API_KEY_PLAIN' ? loginWithKey(ctx, data.api_key, creds) : login(ctx, creds);
+          if (!ok) return { response_type: 'AUTH_ERR' as const };
           return { response_type: 'SUCCESS' as const, user_info: data.login_options.user_info ? userInfo(creds!) : null, authenticator: 'LEVEL_1' as const };
         },
       }),
@@ -84,7 +93,7 @@ export const authPlugin: Plugin = {
         roles: [],
         public: true,
         handler(ctx, key) {
-          return login(ctx, auth.apiKey(key, null, sessionOf(ctx).remoteAddress));
+          return loginWithKey(ctx, key, auth.apiKey(key, null, sessionOf(ctx).remoteAddress));
         },
       }),
       defineMethod({
@@ -142,12 +151,13 @@ export const authPlugin: Plugin = {
       }),
       defineMethod({
         name: 'api_key.delete',
-        description: 'Deletes an API key; connections logged in with it stay logged in until they log out.',
+        description: 'Deletes (revokes) an API key: new logins with it fail, and connections logged in with it are logged out at once (their subscriptions end).',
         args: [{ name: 'id', schema: z.number().int() }],
         result: z.literal(true),
         roles: ['API_KEY_WRITE'],
         async handler(_ctx, id) {
           if (!(await keys.delete(id))) throw new ValidationErrors().add(null, `API Key ${id} does not exist`, Errno.ENOENT);
+          keySessions.revoke(id);
           publishCrud(ctx.events, API_KEY_EVENT, 'removed', id);
           return true as const;
         },
