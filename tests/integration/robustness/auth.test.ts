@@ -112,6 +112,11 @@ t.test('auth robustness', async (t) => {
     }
     pub.close();
     t.equal(((await openRawCall(raw, 'test.private_ping')) as Reply).error?.code, -32601, 'private methods do not exist over TCP');
+    // core.set_options is public, but showing private methods does not let an anonymous caller run them.
+    t.equal(((await openRawCall(raw, 'core.set_options', [{ private_methods: true }])) as Reply).result, null);
+    for (const name of ['alert.oneshot_create', 'pool.snapshot.create_coordinated', 'test.private_ping']) {
+      t.equal(((await openRawCall(raw, name, [])) as Reply).error?.data?.error, 207, `${name}: 207 with private_methods on`);
+    }
   });
 
   t.test('browser origins must be on the allow list', async (t) => {
