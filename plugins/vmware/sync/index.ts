@@ -14,7 +14,7 @@
  * | entries.ts, select.ts, servers.ts | which entries (used by `vmwareEntries.forDataset`) and VMs a run covers, with reasons (pure); entries grouped per server |
  * | limiter.ts, policy.ts, vmsynced.ts, marker.ts | concurrency bounds, retry/fallback, verdict, snapshot marker (pure) |
  * | run-store.ts | the persisted run record (collection `vmware.sync.runs`) |
- * | server-run.ts, create-phase.ts, remove.ts, vm-state.ts | per-server login/inventory/creation, removal by moref and marker, consolidation |
+ * | server-run.ts, create-phase.ts, remove.ts | per-server login/inventory/creation, removal by moref and marker, consolidation |
  * | coordinator.ts | one run: implements pool's SnapshotCoordinator seam (plugins/pool/snapshot-hook.ts) |
  * | report.ts, run-report.ts, alerts.ts | report/plan/sweep schemas, the per-VM report, alert classes |
  * | plan.ts, sweep.ts, methods.ts | `vmware.plan` (dry run), `vmware.sweep` (leftovers), method declarations |

@@ -10,8 +10,7 @@
  * the run removes by moref; the marker is for the sweep.
  */
 import { randomBytes } from 'node:crypto';
-import { flattenSnapshots } from '../vsphere/inventory/decode-vm.js';
-import type { SnapshotTreeNode } from '../vsphere/inventory/types.js';
+import { flattenSnapshots, type SnapshotTreeNode } from '../vsphere/index.js';
 
 const RUN_ID = /^[0-9a-z]{6,32}$/;
 const NAME = /^vsnapd-([0-9a-z]{6,32})$/;

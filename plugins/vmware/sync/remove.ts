@@ -7,12 +7,9 @@
  * removal that failed) is removed again, and VMs with `runtime.consolidationNeeded` get
  * ConsolidateVMDisks_Task (`MethodNotFound` → the caller alerts instead).
  */
-import type { VsphereClient } from '../vsphere/index.js';
-import { isVimFault } from '../vsphere/faults/vim-fault.js';
-import type { MoRef } from '../vsphere/types/values.js';
+import { isVimFault, moRefKey, type MoRef, type VirtualMachineInfo, type VsphereClient } from '../vsphere/index.js';
 import type { HostLimiter } from './limiter.js';
 import { markedSnapshots } from './marker.js';
-import { readVmStates, type VmState } from './vm-state.js';
 
 /** One VM whose snapshots of run `runId` should go. */
 export interface RemovalTarget {
@@ -81,10 +78,9 @@ export async function removeRunSnapshots(client: VsphereClient, targets: readonl
     }),
   );
   // 2. Re-read: leftovers of this run (late creates, failed removals) and consolidation.
-  const vms = [...new Map(targets.map((t) => [t.vm.value, t.vm])).values()];
-  let states: Map<string, VmState>;
+  let states: Map<string, VirtualMachineInfo>;
   try {
-    states = await readVmStates(client.session, vms);
+    states = new Map((await client.readVms(targets.map((t) => t.vm))).map((vm) => [moRefKey(vm.moref), vm]));
   } catch (err) {
     // Without the re-read only the removals by moref are known.
     return finish(targets, outcomes, started, opts, (t, o) => {
@@ -95,7 +91,7 @@ export async function removeRunSnapshots(client: VsphereClient, targets: readonl
   await Promise.all(
     targets.map(async (t) => {
       const o = outcomes.get(t) as RemovalOutcome;
-      const st = states.get(t.vm.value);
+      const st = states.get(moRefKey(t.vm));
       if (!st) {
         o.ok = true; // the VM is gone, and its snapshots with it
         o.failed = [];

@@ -25,7 +25,7 @@
  * VMware Tools run in the guest and the VM supports quiesced snapshots (quiescing a Tools-less VM
  * fails with ApplicationQuiesceFault, reference B.6).
  */
-import type { DatastoreInfo, Inventory, VirtualDiskInfo, VirtualMachineInfo } from '../vsphere/inventory/types.js';
+import type { DatastoreInfo, Inventory, VirtualDiskInfo, VirtualMachineInfo } from '../vsphere/index.js';
 
 /** Why a VM is not snapshotted (machine-readable; `reason` has the sentence). */
 export type SkipCode =

@@ -10,7 +10,8 @@ import type { AboutInfo } from './methods/service-instance.js';
 import { FindAllByUuid, FindByUuid } from './methods/search-index.js';
 import type { TaskInfo } from './methods/task.js';
 import { readInventory, type InventoryOptions } from './inventory/inventory.js';
-import type { Inventory } from './inventory/types.js';
+import { readVms, type ReadVmsOptions } from './inventory/read-vms.js';
+import type { Inventory, VirtualMachineInfo } from './inventory/types.js';
 import { VimSession, type SessionOptions } from './session/session.js';
 import { mapLimit, removeVmSnapshot, snapshotVm, type OperationOptions, type RemoveRequest, type RemoveResult, type SnapshotRequest, type SnapshotResult } from './tasks/operations.js';
 import { cancelTask, consolidateDisks, type CreateSnapshotSpec } from './tasks/snapshots.js';
@@ -91,6 +92,18 @@ export class VsphereClient {
    */
   inventory(opts?: InventoryOptions): Promise<Inventory> {
     return readInventory(this.session, opts);
+  }
+
+  /**
+   * Reads the given VMs (the inventory's VirtualMachine properties, decoded the same way) in one
+   * RetrievePropertiesEx with one ObjectSpec per moref (+ pages; no ContainerView): for a targeted
+   * re-read of a few VMs, e.g. their snapshot trees and `consolidationNeeded` after removal.
+   * Results are in request order, each VM once; VMs that no longer exist are left out. Disk
+   * `datastoreName` comes from the disk's file path (no datastore list is read).
+   * @throws SoapFaultError (`NoPermission`…), VsphereTransportError, VsphereTimeoutError
+   */
+  readVms(morefs: readonly MoRef[], opts?: ReadVmsOptions): Promise<VirtualMachineInfo[]> {
+    return readVms(this.session, morefs, opts);
   }
 
   /** Takes one snapshot and waits for it; never rejects (see {@link SnapshotResult}). */

@@ -10,7 +10,7 @@
  * | `soap/`     | envelope writer, liberal response/fault decoder, SoapClient (round-trip counter) |
  * | `methods/`  | one function per vim25 operation, named verbatim (`CreateSnapshot_Task`) |
  * | `session/`  | version negotiation, Login/Logout, keepalive, re-login on NotAuthenticated |
- * | `inventory/`| ContainerView + RetrievePropertiesEx → typed VMs, datastores, hosts |
+ * | `inventory/`| ContainerView + RetrievePropertiesEx → typed VMs, datastores, hosts; targeted VM reads |
  * | `tasks/`    | snapshot verbs, TaskWaiter (one PropertyCollector for many tasks), batches |
  * | `client.ts` | {@link VsphereClient}, the facade |
  *
@@ -26,6 +26,7 @@
  *   await client.close();
  * }
  * ```
+ * The rest of vsnapd imports only this module, never a layer directly (the layers' own tests may).
  * Errors carry `errno` and `category`; map them to CallError at the API boundary (EPERM for
  * InvalidLogin/NoPermission/RestrictedVersion, 208 for TLS, the socket errno for network failures).
  */
@@ -62,6 +63,7 @@ export type {
   ContainerInfo,
 } from './inventory/types.js';
 export type { InventoryOptions } from './inventory/inventory.js';
+export type { ReadVmsOptions } from './inventory/read-vms.js';
 export { flattenSnapshots, datastoreNameOfPath } from './inventory/decode-vm.js';
 export type { CreateSnapshotSpec } from './tasks/snapshots.js';
 export type { OperationOptions, SnapshotRequest, SnapshotResult, RemoveRequest, RemoveResult } from './tasks/operations.js';

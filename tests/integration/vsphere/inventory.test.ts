@@ -91,3 +91,30 @@ t.test('extended inventory (export): clusters, resource pools, datacenters, fold
   t.ok(web?.guest, 'guest identity block present');
   t.ok(inv.hosts.every((h) => h.productFullName !== undefined));
 });
+
+t.test('readVms: given VMs in one RetrievePropertiesEx, decoded as the inventory decodes them', async (t) => {
+  const inv = await client.inventory();
+  const byName = (name: string) => {
+    const found = inv.vms.find((v) => v.name === name);
+    if (!found) throw new Error(`no VM ${name}`);
+    return found;
+  };
+  const wanted = [byName('db01'), byName('web01'), byName('local01')];
+  const before = client.roundTrips;
+  const read = await client.readVms([...wanted.map((v) => v.moref), wanted[0]?.moref ?? byName('db01').moref]);
+  t.equal(client.roundTrips - before, 1, 'one round trip (no ContainerView)');
+  t.same(read.map((v) => v.name), ['db01', 'web01', 'local01'], 'request order, each VM once');
+  t.same(read, wanted, 'the same VirtualMachineInfo as the inventory (disk datastore names from the paths)');
+  t.same(read[1]?.snapshots.map((s) => [s.name, s.children.map((c) => c.name)]), [['a', ['b']]]);
+  t.same(await client.readVms([]), [], 'nothing asked, nothing read');
+
+  const extended = await client.readVms([byName('web01').moref], { extended: true });
+  t.ok(extended[0]?.resourcePool && extended[0]?.guest, 'extended: placement and guest identity');
+});
+
+t.test('readVms leaves out VMs that no longer exist', async (t) => {
+  const web = vc.inventory.vms.find((v) => v.name === 'web01');
+  const gone = { type: 'VirtualMachine', value: 'vm-does-not-exist' };
+  const read = await client.readVms([gone, { type: 'VirtualMachine', value: web?.moref ?? '' }, gone]);
+  t.same(read.map((v) => v.name), ['web01']);
+});
