@@ -23,6 +23,8 @@ export interface ConnectOverrides {
   callTimeoutMs?: number;
   /** Idle keepalive in ms (default 0: the plugin's sessions are short-lived). */
   keepaliveMs?: number;
+  /** Aborts a pending connect/login (VsphereError ECANCELED), e.g. the plugin's stop signal. */
+  signal?: AbortSignal;
 }
 
 /** Builds the client options (the password stays in this object only; never log it). */
@@ -41,6 +43,7 @@ export function connectOptions(target: ConnectTarget, config: VmwareConfig, log:
     connectTimeoutMs: o.connectTimeoutMs ?? config.connect_timeout_seconds * 1000,
     callTimeoutMs: o.callTimeoutMs ?? config.call_timeout_seconds * 1000,
     keepaliveMs: o.keepaliveMs ?? 0,
+    ...(o.signal ? { signal: o.signal } : {}),
     ...(log ? { log } : {}),
   };
 }

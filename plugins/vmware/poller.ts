@@ -33,6 +33,8 @@ export class HealthPoller {
   readonly #d: PollerDeps;
   readonly #timers = new Map<number, NodeJS.Timeout>();
   readonly #running = new Map<number, Promise<void>>();
+  /** Aborted by {@link stop}: a check still connecting/logging in gives up at once. */
+  #stop = new AbortController();
   #stopped = true;
 
   constructor(deps: PollerDeps) {
@@ -51,6 +53,7 @@ export class HealthPoller {
 
   /** Starts polling every enabled entry. */
   start(): void {
+    if (this.#stop.signal.aborted) this.#stop = new AbortController();
     this.#stopped = false;
     this.sync(true);
   }
@@ -96,7 +99,7 @@ export class HealthPoller {
     if (!entry || entry.enabled === false) return;
     const started = Date.now();
     try {
-      const client = await this.#d.entries.connect(entry);
+      const client = await this.#d.entries.connect(entry, { signal: this.#stop.signal });
       let inventory;
       try {
         inventory = await client.inventory();
@@ -124,9 +127,10 @@ export class HealthPoller {
     return key(now) !== key(checked);
   }
 
-  /** Stops every timer; waits briefly for running checks. */
+  /** Stops every timer, aborts connects in progress; waits briefly for running checks. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stop.abort(new Error('the vmware plugin is stopping'));
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     const running = [...this.#running.values()];

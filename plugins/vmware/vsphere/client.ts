@@ -20,7 +20,7 @@ import type { CertificateInfo } from './transport/tls-policy.js';
 import type { TaskCancelOutcome } from './faults/errors.js';
 import type { MoRef, VimValue } from './types/values.js';
 
-/** Connection options: see {@link SessionOptions} (host, port 443, username, password, tls, timeouts in ms). */
+/** Connection options: see {@link SessionOptions} (host, port 443, username, password, tls, timeouts in ms, signal). */
 export type VsphereConnectOptions = SessionOptions;
 
 /** Batch options: per-operation deadline plus a concurrency bound. */
@@ -46,9 +46,11 @@ export class VsphereClient {
 
   /**
    * Connects to `https://host:port/sdk`, negotiates the API version, reads ServiceContent and logs in.
+   * `opts.signal` aborts a pending connect/login at once (the daemon stopping mid health check).
    * @throws TlsVerificationError (errno 208; `fingerprint256` to pin), SoapFaultError `InvalidLogin`
-   *   (EPERM), VsphereTransportError (ECONNREFUSED, EHOSTUNREACH…), VsphereTimeoutError (ETIMEDOUT),
-   *   VsphereError (EINVAL) for a malformed `tls.thumbprint` or `tls.ca`
+   *   (EPERM), VsphereTransportError (ECONNREFUSED, EHOSTUNREACH…; the message names `host:port`),
+   *   VsphereTimeoutError (ETIMEDOUT), VsphereError (EINVAL) for a malformed `tls.thumbprint` or
+   *   `tls.ca`, VsphereError (ECANCELED) when `opts.signal` aborted it
    */
   static async connect(opts: VsphereConnectOptions): Promise<VsphereClient> {
     return new VsphereClient(await VimSession.connect(opts));

@@ -39,6 +39,11 @@ export interface SessionOptions {
   keepaliveMs?: number;
   /** Highest vim25 version to negotiate (default {@link MAX_API_VERSION}). */
   maxApiVersion?: string;
+  /**
+   * Aborts connecting and logging in: the pending request ends at once and `connect` rejects with
+   * VsphereError ECANCELED (e.g. the daemon stops during a health check). Not used once connected.
+   */
+  signal?: AbortSignal;
   log?: VsphereLogger;
 }
 
@@ -94,7 +99,8 @@ export class VimSession implements RoundTripper {
    * Connects and logs in.
    * @throws TlsVerificationError (208) for a refused certificate, SoapFaultError `InvalidLogin` (EPERM)
    *   for bad credentials, VsphereTransportError/VsphereTimeoutError when the server cannot be reached,
-   *   VsphereError (EINVAL) for a malformed `tls.thumbprint`/`tls.ca`.
+   *   VsphereError (EINVAL) for a malformed `tls.thumbprint`/`tls.ca`, VsphereError (ECANCELED) when
+   *   `signal` aborted it.
    */
   static async connect(opts: SessionOptions): Promise<VimSession> {
     const transport = new HttpTransport({
@@ -106,10 +112,12 @@ export class VimSession implements RoundTripper {
     const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
     const max = opts.maxApiVersion ?? MAX_API_VERSION;
     const soap = new SoapClient(transport, { version: FALLBACK_API_VERSION, callTimeoutMs, ...(opts.log ? { log: opts.log } : {}) });
+    const signal = opts.signal;
+    const call = signal ? { signal } : {};
     try {
-      const listed = await fetchListedVersion(transport, callTimeoutMs, max);
+      const listed = await fetchListedVersion(transport, callTimeoutMs, max, signal);
       if (listed) soap.version = listed;
-      const content = await RetrieveServiceContent(soap);
+      const content = await RetrieveServiceContent(soap, call);
       soap.version = finalVersion(listed, content.about.apiVersion, max);
       const sessionManager = content.sessionManager;
       if (!sessionManager) {
@@ -120,7 +128,12 @@ export class VimSession implements RoundTripper {
       }
       const { username, password } = opts;
       const login = () => Login(soap, sessionManager, username, password);
-      const userSession = await login();
+      const userSession = await Login(soap, sessionManager, username, password, call);
+      if (signal?.aborted) {
+        // Aborted while the Login answer was read: end the new session rather than leak it.
+        await Logout(soap, sessionManager, { timeoutMs: 2000 }).catch(() => undefined);
+        signal.throwIfAborted();
+      }
       return new VimSession({
         soap,
         transport,
@@ -134,6 +147,10 @@ export class VimSession implements RoundTripper {
       });
     } catch (err) {
       await transport.close(0);
+      if (signal?.aborted) {
+        const why = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? ` (${signal.reason.message})` : '';
+        throw new VsphereError(`Connecting to ${transport.server}: aborted${why}`, Errno.ECANCELED, 'network', { cause: err });
+      }
       throw err;
     }
   }
@@ -231,8 +248,8 @@ export class VimSession implements RoundTripper {
  * Reads `/sdk/vimServiceVersions.xml` and picks a version. Network and TLS failures propagate (the
  * server is unusable); an unexpected answer falls back to undefined (then ServiceContent decides).
  */
-async function fetchListedVersion(transport: HttpTransport, timeoutMs: number, max: string): Promise<string | undefined> {
-  const res = await transport.request('GET', '/sdk/vimServiceVersions.xml', { timeoutMs, label: 'vimServiceVersions.xml' });
+async function fetchListedVersion(transport: HttpTransport, timeoutMs: number, max: string, signal?: AbortSignal): Promise<string | undefined> {
+  const res = await transport.request('GET', '/sdk/vimServiceVersions.xml', { timeoutMs, label: 'vimServiceVersions.xml', ...(signal ? { signal } : {}) });
   if (res.status !== 200) return undefined;
   return chooseVersion(parseServiceVersions(res.body), max);
 }

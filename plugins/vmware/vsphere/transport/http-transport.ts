@@ -41,13 +41,22 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Label for timeout messages (the vim25 method). */
   label?: string;
+  /** Aborts the request (VsphereError ECANCELED; at once when already aborted). */
   signal?: AbortSignal;
+}
+
+/** `<label>: aborted` (ECANCELED), with the abort reason's message when it is an Error. */
+function abortedError(label: string, signal: AbortSignal, cause?: unknown): VsphereError {
+  const why = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? ` (${signal.reason.message})` : '';
+  return new VsphereError(`${label}: aborted${why}`, Errno.ECANCELED, 'network', cause === undefined ? undefined : { cause });
 }
 
 /** HTTPS keep-alive transport bound to one origin. */
 export class HttpTransport {
   /** `https://host:port`. */
   readonly origin: string;
+  /** `host:port` (IPv6 in brackets): how error messages name the server. */
+  readonly server: string;
   /** The server certificate of the latest handshake, once one happened. */
   certificate: CertificateInfo | undefined;
   readonly #pool: Pool;
@@ -60,7 +69,8 @@ export class HttpTransport {
   constructor(opts: HttpTransportOptions) {
     const port = opts.port ?? 443;
     const host = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
-    this.origin = `https://${host}:${port}`;
+    this.server = `${host}:${port}`;
+    this.origin = `https://${this.server}`;
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     const tls = opts.tls ?? {};
     const pin = tls.thumbprint ? parseThumbprint(tls.thumbprint) : undefined;
@@ -119,6 +129,8 @@ export class HttpTransport {
     body?: string,
     headers: Record<string, string> = {},
   ): Promise<HttpResponse> {
+    const label = opts.label ?? `${method} ${path}`;
+    if (opts.signal?.aborted) throw abortedError(label, opts.signal);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -127,26 +139,35 @@ export class HttpTransport {
     }, opts.timeoutMs);
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const url = `${this.origin}${path}`;
     try {
       const all: Record<string, string> = { 'user-agent': 'vsnapd', ...headers };
       if (this.#cookie !== undefined) all.cookie = `${SESSION_COOKIE}=${this.#cookie}`;
-      const res = await this.#pool.request({ method, path, headers: all, body: body ?? null, signal: controller.signal });
+      const pending = this.#pool.request({ method, path, headers: all, body: body ?? null, signal: controller.signal });
+      // undici 7 does not end a request whose connection is still being set up (TCP/TLS) when its
+      // signal aborts: stop waiting for it ourselves. It is settled later (close() destroys the
+      // socket); a response that still arrives is discarded.
+      const stopped = new Promise<never>((_resolve, reject) => {
+        if (controller.signal.aborted) reject(controller.signal.reason);
+        controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      });
+      stopped.catch(() => undefined);
+      const res = await Promise.race([pending, stopped]).catch((err: unknown) => {
+        if (controller.signal.aborted) pending.then((late) => late.body.destroy(), () => undefined);
+        throw err;
+      });
       this.#storeCookie(res.headers['set-cookie']);
       const text = await res.body.text();
       return { status: res.statusCode, body: text };
     } catch (err) {
       if (timedOut) {
-        throw new VsphereTimeoutError(`${opts.label ?? `${method} ${path}`}: no answer from ${this.origin} within ${opts.timeoutMs} ms`, {
+        throw new VsphereTimeoutError(`${label}: no answer from ${this.origin} within ${opts.timeoutMs} ms`, {
           phase: 'call',
           timeoutMs: opts.timeoutMs,
           ...(opts.label ? { method: opts.label } : {}),
         });
       }
-      if (opts.signal?.aborted) {
-        throw new VsphereError(`${opts.label ?? `${method} ${path}`}: aborted`, Errno.ECANCELED, 'network', { cause: err });
-      }
-      throw mapNetworkError(err, url, this.#connectTimeoutMs);
+      if (opts.signal?.aborted) throw abortedError(label, opts.signal, err);
+      throw mapNetworkError(err, this.server, this.#connectTimeoutMs);
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);

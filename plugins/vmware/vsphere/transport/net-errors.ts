@@ -12,22 +12,24 @@ function errorCode(err: unknown): string | undefined {
 
 /**
  * Maps a failed HTTP exchange to a {@link VsphereError}. Already-typed errors pass through.
+ * Messages name the server, not the URL path of the request that happened to fail first (a
+ * refused connection is about `vc.example.com:443`, not about `/sdk/vimServiceVersions.xml`).
  * @param err what undici or the socket threw
- * @param url the endpoint, for the message
+ * @param server the server as `host:port` (IPv6 in brackets), for the message
  * @param connectTimeoutMs the connect deadline, for connect timeouts
  */
-export function mapNetworkError(err: unknown, url: string, connectTimeoutMs: number): VsphereError {
+export function mapNetworkError(err: unknown, server: string, connectTimeoutMs: number): VsphereError {
   if (err instanceof VsphereError) return err;
   // undici wraps some socket errors; look one level down for the system code too.
   const code = errorCode(err) ?? (err instanceof Error ? errorCode(err.cause) : undefined);
   const text = err instanceof Error ? err.message : String(err);
   const cause = err instanceof Error ? { cause: err } : undefined;
   const fail = (what: string, errno: number, category: 'network' | 'tls' = 'network') =>
-    new VsphereTransportError(`Cannot connect to ${url}: ${what}`, code === undefined ? { errno, category } : { errno, category, code }, cause);
+    new VsphereTransportError(`Cannot connect to ${server}: ${what}`, code === undefined ? { errno, category } : { errno, category, code }, cause);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
-      return new VsphereTimeoutError(`Cannot connect to ${url}: no answer within ${connectTimeoutMs} ms`, {
+      return new VsphereTimeoutError(`Cannot connect to ${server}: no answer within ${connectTimeoutMs} ms`, {
         phase: 'connect',
         timeoutMs: connectTimeoutMs,
       }, cause);

@@ -15,13 +15,13 @@ function entry(over: Partial<VmwareEntryRecord> = {}): VmwareEntryRecord {
 }
 
 /** A stand-in for the entries service: records what the poller does. */
-function fakeEntries(rows: VmwareEntryRecord[], connect: () => Promise<unknown>) {
+function fakeEntries(rows: VmwareEntryRecord[], connect: (opts?: { signal?: AbortSignal }) => Promise<unknown>) {
   const calls: string[] = [];
   const outcomes: HealthOutcome[] = [];
   const svc = {
     list: () => rows,
     get: (id: number) => rows.find((r) => r.id === id),
-    connect: async () => connect(),
+    connect: async (_entry: VmwareEntryRecord, opts?: { signal?: AbortSignal }) => connect(opts),
     recordHealth: async (_id: number, o: HealthOutcome) => void outcomes.push(o),
     loginFailed: async () => void calls.push('loginFailed'),
     loginSucceeded: async () => void calls.push('loginSucceeded'),
@@ -67,4 +67,28 @@ t.test('an entry changed or deleted during the check, or a stopped poller, recor
   await q.checkNow(1);
   t.same(g.outcomes, [], 'never started (or stopped): no writes');
   await p.stop();
+});
+
+t.test('stop aborts a check that is still connecting; a restart connects with a fresh signal', async (t) => {
+  const signals: AbortSignal[] = [];
+  const f = fakeEntries([entry()], (opts) => {
+    const signal = opts?.signal;
+    if (signal) signals.push(signal);
+    // A vCenter that never answers: only the signal ends the connect.
+    return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+  });
+  const p = new HealthPoller({ entries: f.svc, intervalSeconds: 300, log });
+  p.start();
+  const check = p.checkNow(1);
+  await p.stop();
+  await check; // ends because the connect was aborted
+  t.equal(signals[0]?.aborted, true, 'the pending connect got the stop signal');
+  t.same(f.outcomes, [], 'a stopping poller records nothing');
+  t.same(f.calls, [], 'and raises no alert');
+
+  p.start();
+  const again = p.checkNow(1);
+  t.equal(signals[1]?.aborted, false, 'after a restart the signal is fresh');
+  await p.stop();
+  await again;
 });
