@@ -36,17 +36,22 @@ t.test('tasks with different schemas keep each other’s snapshots while pruning
   const { pool, client } = await startPoolDaemon(t, { datasets: ['vms/a'] });
   const ds = pool.dataset('vms');
   const base = Math.floor(Date.now() / HOUR) * HOUR;
-  // hourly-…: one expired for the hourly task (lifetime 2 h), one not. daily-…: both within 1 week.
+  // hourly-…: one expired for the hourly task (lifetime 2 h), one not. daily-…: within 1 week.
   const hourlyOld = `hourly-${stamp(base - 5 * HOUR)}`;
   const hourlyNew = `hourly-${stamp(base - HOUR)}`;
-  const dailyOld = `daily-${stamp(base - 48 * HOUR)}`;
+  const dailyOld = `daily-${stamp(base - 43 * HOUR)}`;
   for (const s of [hourlyOld, hourlyNew, dailyOld]) await zfs('snapshot', `${ds}@${s}`);
+  // Each schedule owns its back-dated snapshots (retention only prunes snapshots whose time the
+  // schedule matches) but does not fire during the test (its hours are not the current one; UTC is
+  // the daemon's zone): a scheduled run would add a snapshot, or collide with a manual run in the
+  // same second ("already existed"), as `minute: '*'` did whenever the rounds crossed a minute.
+  const hourOf = (ms: number) => String(new Date(ms).getUTCHours());
   const hourly = await client.call<{ id: number }>('pool.snapshottask.create', {
     dataset: ds,
     naming_schema: 'hourly-%Y-%m-%d_%H-%M-%S',
     lifetime_value: 2,
     lifetime_unit: 'HOUR',
-    schedule: { minute: '*' },
+    schedule: { minute: '0', hour: `${hourOf(base - 5 * HOUR)},${hourOf(base - HOUR)}` },
   });
   const daily = await client.call<{ id: number }>('pool.snapshottask.create', {
     dataset: ds,
@@ -54,7 +59,7 @@ t.test('tasks with different schemas keep each other’s snapshots while pruning
     naming_schema: 'daily-%Y-%m-%d_%H-%M-%S',
     lifetime_value: 1,
     lifetime_unit: 'WEEK',
-    schedule: { minute: '*' },
+    schedule: { minute: '0', hour: hourOf(base - 43 * HOUR) },
   });
   const taken: string[] = [];
   for (let round = 0; round < 3; round++) {
