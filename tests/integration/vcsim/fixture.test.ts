@@ -154,13 +154,17 @@ t.test('stop() and a closed stdin leave no process or temp dir behind', async (t
   t.notOk(processAlive(vc.pid), 'launcher gone after stop()');
   await vc.stop(); // idempotent
 
-  // An orphaned launcher (its parent's stdin pipe closed) exits by itself.
-  const child = spawn(await ensureVcsimBuilt(), ['-'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // An orphaned launcher (its parent's stdin pipe closed) exits by itself and removes the scratch
+  // folder startVcsim would have made for it (nobody is left to do it).
+  const scratch = await mkdtemp(join(tmpdir(), 'vsnapd-vcsim-'));
+  t.teardown(() => rm(scratch, { recursive: true, force: true }));
+  const child = spawn(await ensureVcsimBuilt(), ['-'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, TMPDIR: scratch } });
   child.stdin.write('{}\n');
   await new Promise((resolve) => child.stdout.once('data', resolve));
   const gone = new Promise((resolve) => child.once('exit', resolve));
   child.stdin.end();
   t.equal(await gone, 0);
+  await t.rejects(access(scratch), { code: 'ENOENT' }, 'its scratch folder is removed');
 });
 
 t.test('bad specs are refused with the field named', async (t) => {
