@@ -7,6 +7,7 @@
  */
 import { isWireDate } from '../wire/date.js';
 import { isPlainObject } from './path.js';
+import { PythonPattern } from './python-regex.js';
 
 /** Operators without the `C` (case-insensitive) prefix. */
 export const BASE_OPERATORS = ['=', '!=', '>', '>=', '<', '<=', '~', 'in', 'nin', 'rin', 'rnin', '^', '!^', '$', '!$'] as const;
@@ -110,7 +111,7 @@ function ordered(x: unknown, y: unknown, fn: (c: number) => boolean): boolean {
 
 /**
  * Applies a base operator: `x` is the field's value, `y` the filter's value (already case-folded for
- * `C` operators, already a compiled RegExp for `~`).
+ * `C` operators, already a compiled PythonPattern for `~`).
  */
 export function applyOperator(op: BaseOperator, x: unknown, y: unknown): boolean {
   switch (op) {
@@ -129,8 +130,7 @@ export function applyOperator(op: BaseOperator, x: unknown, y: unknown): boolean
     case '~': {
       // Python re.match: anchored at the start only; a null field is matched as "".
       const s = x === null ? '' : x;
-      if (typeof s !== 'string' || !(y instanceof RegExp)) return false;
-      y.lastIndex = 0;
+      if (typeof s !== 'string' || !(y instanceof PythonPattern)) return false;
       return y.test(s);
     }
     case 'in':

@@ -1,11 +1,16 @@
 /**
- * Turns a Python `re` pattern (what TrueNAS's `~` operator takes) into a JavaScript RegExp with
- * `re.match` semantics: anchored at the start of the string, not at the end.
+ * Compiles a Python `re` pattern (what TrueNAS's `~` operator takes) for `re.match` semantics:
+ * anchored at the start of the string, not at the end.
  *
- * Translated: named groups `(?P<name>…)` / `(?P=name)`, `\A` / `\Z`, a `]` first in a character
- * class, and leading global flags `(?i)`, `(?m)`, `(?s)` (`(?a)`/`(?u)` are accepted and ignored).
- * Not supported (a clear error instead of a silent mismatch): `(?x)` verbose and `(?L)` locale flags.
+ * Matching runs on RE2 (re2js, linear time in the subject's length), not on JavaScript's
+ * backtracking engine: a filter such as `["name", "~", "(a+)+$"]` against a 30-character name made a
+ * backtracking engine spin for hours and froze the whole daemon. RE2 reads Python's syntax natively
+ * (named groups `(?P<name>…)`, `\A`, a `]` first in a character class, inline `(?i)`/`(?m)`/`(?s)`);
+ * `\Z` is translated to RE2's `\z`, and `(?a)`/`(?u)` are accepted and ignored.
+ * Not supported (a clear error instead of a silent mismatch): backreferences (`(?P=name)`, `\1`)
+ * and lookarounds, which need backtracking, and the `(?x)` verbose and `(?L)` locale flags.
  */
+import { RE2JS } from 're2js';
 
 /** Thrown for a pattern that cannot be used; `message` says why. */
 export class PatternError extends Error {
@@ -17,30 +22,51 @@ const LEADING_FLAGS = /^\(\?([aiLmsux]+)\)/;
 /** Longest pattern accepted: filters come from clients and run on the daemon's only thread. */
 export const MAX_PATTERN_LENGTH = 1024;
 
-/**
- * Compiles `pattern` (Python syntax) to a sticky RegExp, so `re.lastIndex = 0; re.test(s)` is
- * `re.match(pattern, s)`.
- * @throws PatternError naming the problem (unsupported flag, or the JS engine's syntax error).
- */
-export function compilePythonRegex(pattern: string): RegExp {
-  if (pattern.length > MAX_PATTERN_LENGTH) throw new PatternError(`pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
-  let flags = 'y';
-  let src = pattern;
-  const lead = LEADING_FLAGS.exec(src);
-  if (lead) {
-    for (const f of lead[1]) {
-      if (f === 'x' || f === 'L') throw new PatternError(`the (?${f}) flag is not supported`);
-      if ((f === 'i' || f === 'm' || f === 's') && !flags.includes(f)) flags += f;
-    }
-    src = src.slice(lead[0].length);
+/** A compiled pattern. */
+export class PythonPattern {
+  readonly #re: RE2JS;
+  /** The pattern as the client sent it. */
+  readonly source: string;
+
+  constructor(source: string, re: RE2JS) {
+    this.source = source;
+    this.#re = re;
   }
-  try {
-    return new RegExp(translate(src), flags);
-  } catch (e) {
-    throw new PatternError(e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e));
+
+  /** `re.match(pattern, s)`: true when the pattern matches at the start of `s` (in linear time). */
+  test(s: string): boolean {
+    return this.#re.matcher(s).lookingAt();
   }
 }
 
+/**
+ * Compiles `pattern` (Python syntax).
+ * @throws PatternError naming the problem (too long, unsupported flag or construct, syntax error).
+ */
+export function compilePythonRegex(pattern: string): PythonPattern {
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new PatternError(`pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+  let flags = 0;
+  let src = pattern;
+  const lead = LEADING_FLAGS.exec(src);
+  if (lead) {
+    for (const f of lead[1]!) {
+      if (f === 'x' || f === 'L') throw new PatternError(`the (?${f}) flag is not supported`);
+      if (f === 'i') flags |= RE2JS.CASE_INSENSITIVE;
+      if (f === 'm') flags |= RE2JS.MULTILINE;
+      if (f === 's') flags |= RE2JS.DOTALL;
+    }
+    src = src.slice(lead[0].length);
+  }
+  const translated = translate(src);
+  try {
+    return new PythonPattern(pattern, RE2JS.compile(translated, flags));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
+    throw new PatternError(/\\[1-9]|\(\?[=!<]/.test(src) ? `${why} (backreferences and lookarounds are not supported: filters are matched in linear time)` : why);
+  }
+}
+
+/** Python → RE2 differences outside character classes: `\Z` is RE2's `\z`; `(?P=name)` is refused. */
 function translate(src: string): string {
   let out = '';
   let inClass = false;
@@ -48,33 +74,16 @@ function translate(src: string): string {
     const ch = src[i];
     if (ch === '\\') {
       const next = src[i + 1] ?? '';
-      if (!inClass && next === 'A') out += '(?<![\\s\\S])';
-      else if (!inClass && next === 'Z') out += '(?![\\s\\S])';
-      else out += ch + next;
+      out += !inClass && next === 'Z' ? '\\z' : ch + next;
       i++;
     } else if (inClass) {
-      if (ch === ']') inClass = false;
+      if (ch === ']' && !(src[i - 1] === '[' || (src[i - 1] === '^' && src[i - 2] === '['))) inClass = false;
       out += ch;
     } else if (ch === '[') {
       inClass = true;
       out += ch;
-      // Python treats a `]` right after `[` or `[^` as a literal; JS would end the class there.
-      if (src[i + 1] === '^') {
-        out += '^';
-        i++;
-      }
-      if (src[i + 1] === ']') {
-        out += '\\]';
-        i++;
-      }
-    } else if (ch === '(' && src.startsWith('(?P<', i)) {
-      out += '(?<';
-      i += 3;
     } else if (ch === '(' && src.startsWith('(?P=', i)) {
-      const end = src.indexOf(')', i);
-      if (end < 0) throw new PatternError('unterminated (?P= group reference');
-      out += `\\k<${src.slice(i + 4, end)}>`;
-      i = end;
+      throw new PatternError('backreferences such as (?P=name) are not supported: filters are matched in linear time');
     } else {
       out += ch;
     }
