@@ -10,8 +10,9 @@
  * - schema-valid oddities get a result or a clear error (-32602 / -32001 CallError);
  * - a rejected call leaves the datastore file byte-for-byte unchanged and starts no job;
  * - after each method the daemon still answers core.ping and the datastore file still parses;
- * at the end the daemon's log has no unexpected-failure line and a second daemon opens a copy of
- * the datastore (including whatever odd strings valid calls stored).
+ * `~` filters built to backtrack catastrophically are answered at once (RE2 matching); at the end
+ * the daemon's log has no unexpected-failure line and a second daemon opens a copy of the datastore
+ * (including whatever odd strings valid calls stored).
  *
  * No method is skipped: a malformed call is rejected before its handler, and the schema-valid
  * oddities name nothing that exists (ids 0, -1, 999999; names that are not valid ZFS/vSphere
@@ -124,6 +125,15 @@ t.test('every method survives malformed params', async (t) => {
 
   const log = d.output();
   t.notMatch(log, /method failed unexpectedly|unhandled promise rejection|uncaught exception/, 'no unexpected failure in the log');
+
+  // Regular expressions chosen to backtrack catastrophically, against values the caller controls:
+  // every `~` filter must be answered promptly (the daemon has one thread).
+  await root.call('api_key.create', { name: `${'a'.repeat(60)}!` });
+  for (const pattern of ['(a+)+$', '(?i)(A|a)*$', '(.*.*.*.*.*.*.*.*.*.*)*X', '(?P<x>a)(?P=x)(a+)+$', 'a(?=(a+)+$)']) {
+    const r = await send(raw, ++id, 'api_key.query', JSON.stringify([[['name', '~', pattern]]]));
+    t.ok(r.result !== undefined || r.error?.code === -32602, `api_key.query ~ ${pattern}: answered (${JSON.stringify(r.result ?? r.error?.data?.reason)})`);
+  }
+  t.equal(await root.call('core.ping'), 'pong', 'alive after the regular expressions');
 
   // The datastore as the calls left it survives a graceful stop and opens in a fresh daemon
   // (not refused as damaged), odd strings that valid calls stored included.
