@@ -53,8 +53,8 @@ export interface MalformedCase {
 export const HUGE_STRING = 'A'.repeat(1024 * 1024);
 /** Items in the "huge list" case. */
 export const HUGE_LIST_ITEMS = 10_000;
-/** Valid JSON strings that are awkward: NUL, lone high/low surrogates, a reversed pair, control characters, a path. */
-export const ODD_STRINGS: readonly string[] = ['a\u0000b', '\ud800', 'x\udfffy', '\udc00\ud800', '\u0001\u001f\u007f', '../../etc/passwd'];
+/** Valid JSON strings that are awkward: NUL and control characters, a lone high surrogate, a reversed surrogate pair, a path. */
+export const ODD_STRINGS: readonly string[] = ['a\u0000b\u0001\u001f\u007f', '\ud800', 'x\udc00\ud800y', '../../etc/passwd'];
 /** Numbers tried wherever a number is accepted. */
 const NUMBERS: readonly number[] = [-1, 0, -0.5, 1.5, 2 ** 53 + 2, -(2 ** 53) - 2, 1e308, -1e308];
 
