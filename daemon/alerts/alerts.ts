@@ -109,7 +109,8 @@ export class AlertManager implements Alerts {
         this.#publish('added', row);
         await this.#prune();
       }
-      this.#log.info({ klass, key: k }, `alert: ${body.formatted}`);
+      // `instance`, not `key`: a field named key is redacted from logs as a secret.
+      this.#log.info({ klass, instance: k }, `alert: ${body.formatted}`);
     });
   }
 

@@ -13,6 +13,12 @@ export interface RateLimitOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Addresses tracked at most. Past this, expired entries are swept, then the oldest dropped, so a
+ * flood of distinct (e.g. IPv6) sources cannot grow memory without bound.
+ */
+export const MAX_TRACKED_ADDRESSES = 10_000;
+
 /** Tracks failures per address. */
 export class LoginRateLimiter {
   readonly #failures = new Map<string, number[]>();
@@ -41,7 +47,23 @@ export class LoginRateLimiter {
   /** Records a failed attempt. */
   fail(address: string): void {
     if (address === 'unix') return;
-    this.#failures.set(address, [...this.#recent(address), this.#opts.now()]);
+    const list = [...this.#recent(address), this.#opts.now()];
+    this.#failures.delete(address); // re-insert: Map order is then least recently failed first
+    this.#failures.set(address, list);
+    if (this.#failures.size > MAX_TRACKED_ADDRESSES) this.#shrink();
+  }
+
+  /** Number of addresses with failures on record (for tests and diagnostics). */
+  get tracked(): number {
+    return this.#failures.size;
+  }
+
+  #shrink(): void {
+    for (const address of [...this.#failures.keys()]) this.#recent(address);
+    for (const address of this.#failures.keys()) {
+      if (this.#failures.size <= MAX_TRACKED_ADDRESSES) break;
+      this.#failures.delete(address);
+    }
   }
 
   /** Forgets the address's failures (after a successful login). */

@@ -13,7 +13,7 @@ export type * from './adapter.js';
 
 /** The `zfs` config section. */
 export const ZfsConfigSchema = z
-  .object({
+  .strictObject({
     zfs_path: z.string().min(1).default('zfs').describe('Path (or PATH-resolved name) of the zfs binary'),
     zpool_path: z.string().min(1).default('zpool').describe('Path (or PATH-resolved name) of the zpool binary'),
     timeout_ms: z.number().int().positive().default(60_000).describe('Time limit for one zfs/zpool command, in ms'),

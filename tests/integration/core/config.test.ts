@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { freePort, runDaemonCommand, startTestDaemon } from '../../helpers/daemon.js';
+import { waitFor } from '../../helpers/wait.js';
 
 t.test('flags win over environment variables, which win over the file', async (t) => {
   const envPort = await freePort();
@@ -29,7 +30,9 @@ t.test('flags win over environment variables, which win over the file', async (t
   t.ok(existsSync(join(dir, 'flag-data', 'vsnapd.db.json')));
   const c = await byFlag.root();
   await c.call('core.ping');
-  t.match(byFlag.output(), /"level":20/, '--log-level debug beats VSNAPD_LOG_LEVEL (debug lines appear)');
+  // The daemon's log reaches us through a pipe, after the reply: wait for the line, don't race it.
+  const debugLine = await waitFor('a debug log line', () => /"level":20/.exec(byFlag.output()));
+  t.ok(debugLine, '--log-level debug beats VSNAPD_LOG_LEVEL (debug lines appear)');
 });
 
 t.test('VSNAPD_HOST=0.0.0.0 listens on every interface', async (t) => {
