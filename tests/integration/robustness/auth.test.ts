@@ -16,10 +16,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import WebSocket from 'ws';
-import { ClientCallError, type Client, type CollectionUpdate } from '../../../client/index.js';
+import type { Client, CollectionUpdate } from '../../../client/index.js';
 import { hashPassword } from '../../../daemon/auth/password.js';
 import { startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { openRaw } from '../../helpers/raw-ws.js';
+import { callError } from '../../helpers/validation.js';
 
 const ADMIN_PASSWORD = 'rob-ustness-admin-pw';
 
@@ -47,16 +48,6 @@ async function rawFrom(url: string, localAddress: string): Promise<{ call(method
       }),
     close: () => ws.close(),
   };
-}
-
-async function callError(p: Promise<unknown>): Promise<ClientCallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClientCallError) return e;
-    throw e;
-  }
-  throw new Error('the call succeeded');
 }
 
 t.test('auth robustness', async (t) => {

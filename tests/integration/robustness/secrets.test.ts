@@ -11,10 +11,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { ClientCallError, type Client, type CollectionUpdate } from '../../../client/index.js';
+import type { Client, CollectionUpdate } from '../../../client/index.js';
 import { hashPassword } from '../../../daemon/auth/password.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { startVmwareWorld, until, VC_PASSWORD } from '../../helpers/vmware-world.js';
+import { callError } from '../../helpers/validation.js';
 
 const ADMIN_PASSWORD = 'Adm1n-Pw-4c9e-secret';
 const WRONG_ADMIN_PASSWORD = 'Wr0ng-Adm1n-b7d1';
@@ -29,17 +30,6 @@ function folderText(dir: string): string {
     out += statSync(p).isDirectory() ? folderText(p) : `\n${readFileSync(p).toString('latin1')}`;
   }
   return out;
-}
-
-/** Returns the call's error (fails the test when it succeeds). */
-async function failure(p: Promise<unknown>): Promise<ClientCallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClientCallError) return e;
-    throw e;
-  }
-  throw new Error('the call succeeded');
 }
 
 t.test('secrets appear nowhere', async (t) => {
@@ -84,7 +74,7 @@ t.test('secrets appear nowhere', async (t) => {
   t.equal(await viaKey.call('core.ping'), 'pong');
 
   // Failed vCenter logins: the error names the problem, never the password tried.
-  const badCreate = await failure(admin.call('vmware.create', w.seed({ ...pin, password: WRONG_VC_PASSWORD })));
+  const badCreate = await callError(admin.call('vmware.create', w.seed({ ...pin, password: WRONG_VC_PASSWORD })));
   t.match(badCreate.message, /password|login|credentials/i, `create with a wrong password fails clearly: ${badCreate.message}`);
   clean(t, 'failed create', { message: badCreate.message, extra: badCreate.extra, trace: badCreate.trace });
 
@@ -98,7 +88,7 @@ t.test('secrets appear nowhere', async (t) => {
   const wrongTest = await admin.call<{ ok: boolean }>('vmware.test', entry.id, { password: WRONG_VC_PASSWORD });
   t.equal(wrongTest.ok, false, 'vmware.test with a wrong password fails');
   clean(t, 'vmware.test with a wrong password', wrongTest);
-  const badUpdate = await failure(admin.call('vmware.update', entry.id, { password: WRONG_VC_PASSWORD }));
+  const badUpdate = await callError(admin.call('vmware.update', entry.id, { password: WRONG_VC_PASSWORD }));
   clean(t, 'failed update', { message: badUpdate.message, extra: badUpdate.extra, trace: badUpdate.trace });
   const creds = { hostname: '127.0.0.1', port: vc.port, username: w.seed().username, password: VC_PASSWORD, ...pin };
   clean(t, 'vmware.get_datastores', await admin.call('vmware.get_datastores', creds));

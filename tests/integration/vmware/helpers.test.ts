@@ -6,8 +6,9 @@
  * get_virtual_machines and the inventory export.
  */
 import t from 'tap';
-import { ClientCallError, ClientValidationError } from '../../../client/index.js';
+import { ClientValidationError } from '../../../client/index.js';
 import { NAS_VIP_NAME, startVmwareWorld, VC_PASSWORD, VC_USER } from '../../helpers/vmware-world.js';
+import { callError } from '../../helpers/validation.js';
 
 interface Match {
   datastores: { name: string; description: string; filesystems: string[] }[];
@@ -22,16 +23,6 @@ interface TestResult {
   datastores: string[];
   latency_ms: number;
   error?: { class: string; message: string };
-}
-
-async function callError(p: Promise<unknown>): Promise<ClientCallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClientCallError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 t.test('vmware helper methods', async (t) => {
