@@ -56,22 +56,3 @@ export function connectOptions(target: ConnectTarget, config: VmwareConfig, log:
 export function connectTo(target: ConnectTarget, config: VmwareConfig, log?: Logger, o?: ConnectOverrides): Promise<VsphereClient> {
   return VsphereClient.connect(connectOptions(target, config, log, o));
 }
-
-/**
- * Runs `fn` with a connected client and always closes it (logout), even when `fn` throws.
- * A failing logout is ignored: the work is done and the session expires on the server anyway.
- */
-export async function withClient<T>(
-  target: ConnectTarget,
-  config: VmwareConfig,
-  log: Logger | undefined,
-  fn: (client: VsphereClient) => Promise<T>,
-  o?: ConnectOverrides,
-): Promise<T> {
-  const client = await connectTo(target, config, log, o);
-  try {
-    return await fn(client);
-  } finally {
-    await client.close().catch(() => undefined);
-  }
-}

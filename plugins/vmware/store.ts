@@ -45,9 +45,6 @@ export interface VmwareEntryRecord {
   health: VmwareStoredHealth;
 }
 
-/** Row fields set by create/update (everything but id, state and health). */
-export type VmwareConfigFields = Omit<VmwareEntryRecord, 'id' | 'state' | 'health'>;
-
 /** Health of an entry nothing has checked yet. */
 export function emptyHealth(): VmwareStoredHealth {
   return { last_success: null, last_failure: null, consecutive_failures: 0, last_error: null, summary: null };
