@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import { plugins as defaultPlugins } from '../plugins/index.js';
 import { createAlerts } from './alerts/index.js';
 import type { DaemonConfig } from './config/load.js';
+import { CoreConfig } from './config/schema.js';
 import { openDatastore } from './datastore/index.js';
 import { EventHub } from './events/event-hub.js';
 import { JobManager } from './jobs/job-manager.js';
@@ -165,9 +166,8 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
 
 /** Logs top-level config keys that neither the core nor a plugin reads (likely typos); `_…`/`$…` keys are comments. */
 function warnUnknownSections(config: DaemonConfig, log: Logger, read: ReadonlySet<string>): void {
-  const core = new Set(['listen', 'data_dir', 'log_level', 'api', 'jobs']);
   for (const key of Object.keys(config.sections)) {
-    if (!core.has(key) && !read.has(key) && !/^[_$]/.test(key)) {
+    if (!Object.hasOwn(CoreConfig.shape, key) && !read.has(key) && !/^[_$]/.test(key)) {
       log.warn({ section: key, file: config.configFile }, 'config section is not used by the core or any plugin');
     }
   }
