@@ -10,8 +10,6 @@
  * t.same(await w.markedSnapshots(), []);                      // no vsnapd snapshot left in vcsim
  * ```
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '../../client/index.js';
 import { markedSnapshots } from '../../plugins/vmware/sync/marker.js';
@@ -20,16 +18,13 @@ import { VsphereClient } from '../../plugins/vmware/vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec, type VcsimVm } from '../fixtures/vcsim/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, zfs, type PoolFixture } from '../fixtures/zfs/pool.js';
-import { startTestDaemon, type TestDaemon } from './daemon.js';
+import { startTestDaemon, type Teardown, type TestDaemon } from './daemon.js';
+import { tempDir } from './tmp-datastore.js';
 
 /** Datastore backed by `<pool>/vm` (the entry's). */
 export const VM_DS = 'vmstore';
 /** Datastore backed by `<pool>/other` (no entry). */
 export const OTHER_DS = 'otherstore';
-
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
 
 /** Options of {@link startSyncWorld}. */
 export interface SyncWorldOptions {
@@ -94,8 +89,7 @@ export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promi
   const pool = await withPool(t, { datasets: ['vm', 'other'] });
   const nfs = (name: string, ds: string) => ({ name, remoteHost: '127.0.0.1', remotePath: pool.mountpoint(ds), localPath: pool.mountpoint(ds) });
   const vc = await startVcsim({ ...opts.vcsim, nfsDatastores: [nfs(VM_DS, 'vm'), nfs(OTHER_DS, 'other')], vms: opts.vms }, { t });
-  const dataRoot = mkdtempSync(join(tmpdir(), 'vsnapd-sync-data-'));
-  t.teardown(() => rmSync(dataRoot, { recursive: true, force: true }));
+  const dataRoot = tempDir(t, 'vsnapd-sync-data-');
   const dataDir = join(dataRoot, 'data');
   const config = {
     data_dir: dataDir,

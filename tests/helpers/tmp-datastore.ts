@@ -1,5 +1,5 @@
 /**
- * Temp folders and datastores for unit tests: each test gets its own folder, removed (with any
+ * Temp folders and datastores for tests: each test gets its own folder, removed (with any
  * datastore closed) at teardown.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,11 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { openDatastore, type DatastoreImpl, type Migration } from '../../daemon/datastore/index.js';
-
-/** The subset of a tap Test this helper uses. */
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+import type { Teardown } from './daemon.js';
 
 /** A silent logger. */
 export const silentLog: Logger = pino({ level: 'silent' });

@@ -15,19 +15,15 @@
  *
  * VMs: `web01` (on, vmstore), `db01` (off, vmstore), `tmpl01` (template, vmstore), `app01` (on, foreign).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '../../client/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec } from '../fixtures/vcsim/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, type PoolFixture } from '../fixtures/zfs/pool.js';
-import { startTestDaemon, type TestDaemon } from './daemon.js';
+import { startTestDaemon, type Teardown, type TestDaemon } from './daemon.js';
+import { tempDir } from './tmp-datastore.js';
 import { waitFor } from './wait.js';
-
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
 
 /** The vCenter login of the world (the password is what the secrets tests grep for). */
 export const VC_USER = 'svc-vsnapd@vsphere.local';
@@ -63,8 +59,7 @@ export async function startVmwareWorld(t: Teardown, opts: VmwareWorldOptions = {
   mkdirSync(vmx);
   const byvipDir = join(pool.mountpoint('vm'), 'byvip');
   mkdirSync(byvipDir);
-  const foreign = mkdtempSync(join(tmpdir(), 'vsnapd-foreign-'));
-  t.teardown(() => rmSync(foreign, { recursive: true, force: true }));
+  const foreign = tempDir(t, 'vsnapd-foreign-');
   const spec: VcsimSpec = {
     username: VC_USER,
     password: VC_PASSWORD,

@@ -4,16 +4,10 @@
  * custom CA. Everything is stopped/removed at teardown (a client closed after its simulator stopped
  * just fails its Logout quickly).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { VsphereClient, type VsphereConnectOptions } from '../../plugins/vmware/vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec } from '../fixtures/vcsim/index.js';
-
-/** The subset of a tap Test these helpers use. */
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+import type { Teardown } from './daemon.js';
+import { tempDir } from './tmp-datastore.js';
 
 /** NFS datastore name used by {@link startVcsimWithNfs}. */
 export const NFS_DS = 'vmstore';
@@ -23,8 +17,7 @@ export const NFS_DS = 'vmstore';
  * plus whatever `spec` adds (VMs referring to `vmstore`, bulkVms, model…).
  */
 export async function startVcsimWithNfs(t: Teardown, spec: VcsimSpec = {}): Promise<VcsimHandle> {
-  const dir = mkdtempSync(join(tmpdir(), 'vsnapd-nfs-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'vsnapd-nfs-');
   return startVcsim(
     {
       nfsDatastores: [{ name: NFS_DS, remoteHost: '192.0.2.10', remotePath: '/mnt/tank/vm', localPath: dir }],
