@@ -181,11 +181,6 @@ export class JobManager implements Jobs {
     this.#opts.events.publish({ msg, collection: JOBS_EVENT, id: job.record.id, fields: { ...snapshot(job.record) } });
   }
 
-  /** Records a `legacy_jobs: false` request id on a job. */
-  addMessageId(id: number, messageId: unknown): void {
-    this.#jobs.get(id)?.record.message_ids.push(messageId);
-  }
-
   /** The jobs `credentials` may see (full admins: all; others: their own), as copies. */
   list(credentials: Credentials): JobRecord[] {
     const out: JobRecord[] = [];
