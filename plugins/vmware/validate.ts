@@ -190,10 +190,9 @@ export async function validateEntry(
 
   let datastores = draft.datastores;
   if (server) {
-    const remote = remoteDatastores(server.inventory);
     if (plan.datastores === 'match') {
       if (filesystems?.some((f) => f.name === draft.filesystem)) {
-        const { result } = await matchInventory(server.inventory, deps.local, filesystems);
+        const { result, remote } = await matchInventory(server.inventory, deps.local, filesystems);
         datastores = result.datastores.filter((d) => d.filesystems.includes(draft.filesystem)).map((d) => d.name);
         if (datastores.length === 0) {
           const lines = describeServerDatastores(remote, result);
@@ -206,6 +205,7 @@ export async function validateEntry(
         }
       }
     } else {
+      const remote = remoteDatastores(server.inventory);
       const names = remote.map((d) => d.name).sort();
       datastores.forEach((name, i) => {
         const attr = plan.datastoreField === 'datastore' ? `${schema}.datastore` : `${schema}.datastores.${i}`;

@@ -59,7 +59,6 @@ export function daemonLocalSide(ctx: Pick<PluginContext, 'services' | 'log'>, na
 export interface MatchOutcome {
   result: MatchResultOut;
   remote: RemoteDatastore[];
-  filesystems: LocalFilesystem[];
 }
 
 /**
@@ -78,5 +77,5 @@ export async function matchInventory(inv: Pick<Inventory, 'datastores' | 'hosts'
     exports: local.exports(),
     nasAddresses: [...identity.addresses].filter((a) => !a.startsWith('fe80:')),
   });
-  return { result, remote, filesystems: fs };
+  return { result, remote };
 }
