@@ -83,7 +83,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       validateArgs: (def, params) => registry.validateArgs(def, params),
       checkResult: config.api.validate_results ? (def, value) => registry.checkResult(def, value) : undefined,
     });
-    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, log });
+    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results });
     const services = new ServiceLocator();
     services.provide('registry', registry);
     services.provide('jobManager', jobs);

@@ -2,7 +2,6 @@
  * The call pipeline shared by wire calls and in-process calls: look up → access check (login,
  * private, roles) → validate params → run the handler or submit a job → check the result (tests).
  */
-import type { Logger } from 'pino';
 import { CallError, Errno } from '../errors.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { AnyMethodDef, CallSession } from '../registry/method.js';
@@ -16,7 +15,6 @@ export interface CallerDeps {
   readonly jobs: JobManager;
   /** Check results against result schemas (`api.validate_results`; on in tests). */
   readonly validateResults: boolean;
-  readonly log: Logger;
 }
 
 /** One call from a connection. */

@@ -27,7 +27,7 @@ t.test('access checks: login, roles (EACCES "Not authorized"), private methods',
   const registry = new MethodRegistry();
   const events = new EventHub(log);
   const jobs = new JobManager({ events, log, maxFinished: 10, validateArgs: (d, p) => registry.validateArgs(d, p) });
-  const caller = new Caller({ registry, jobs, validateResults: true, log });
+  const caller = new Caller({ registry, jobs, validateResults: true });
   registry.register(
     [
       defineMethod({ name: 'x.read', description: '', args: [], result: z.string(), roles: ['X_READ'], handler: () => 'read' }),
