@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from '../helpers/daemon.js';
+import { childEnv, REPO_ROOT } from '../helpers/daemon.js';
 import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
 
 /** What a midclt run produced. */
@@ -32,11 +32,9 @@ export function midcltCommandLine(method: string, params: readonly unknown[], jo
 /** Runs midclt with raw `args` against `env` (VSNAPD_SOCKET…); `onStderrLine` sees stderr live. */
 export function runMidcltProcess(args: readonly string[], env: Record<string, string>, onStderrLine?: (line: string) => void): Promise<MidcltResult> {
   return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(VSNAPD_|MIDCLT_)/.test(k)) childEnv[k] = v;
     const child = spawn(process.execPath, [join(REPO_ROOT, 'client/bin/midclt.js'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...childEnv, ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

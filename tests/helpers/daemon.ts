@@ -118,8 +118,8 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
   return out;
 }
 
-/** The environment a child gets: the runner's, without variables that would override the test's settings. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** The environment a child gets: the runner's, without variables that would override the test's settings, plus `extra`. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(VSNAPD_|MIDCLT_)/.test(k)) env[k] = v;
   return { ...env, ...extra };
