@@ -76,7 +76,8 @@ export class HealthPoller {
     const timer = setTimeout(() => {
       this.#timers.delete(id);
       void this.checkNow(id).finally(() => {
-        if (this.#d.entries.get(id)?.enabled !== false && this.#d.entries.get(id) && !this.#timers.has(id)) this.#schedule(id, false);
+        const entry = this.#d.entries.get(id);
+        if (entry && entry.enabled !== false && !this.#timers.has(id)) this.#schedule(id, false);
       });
     }, this.#delay(first));
     timer.unref();
