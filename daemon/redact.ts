@@ -52,13 +52,16 @@ export function redactSecrets(value: unknown, depth = 0, seen: WeakSet<object> =
     out = redactError(value, depth, seen);
   } else {
     const copy: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      copy[k] = isSecretField(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactSecrets(v, depth + 1, seen);
-    }
+    for (const [k, v] of Object.entries(value)) copy[k] = redactField(k, v, depth, seen);
     out = copy;
   }
   seen.delete(value);
   return out;
+}
+
+/** The value of field `key` of an object at `depth`: {@link REDACTED} for a non-empty secret, else redacted recursively. */
+function redactField(key: string, v: unknown, depth: number, seen: WeakSet<object>): unknown {
+  return isSecretField(key) && v !== null && v !== undefined && v !== '' ? REDACTED : redactSecrets(v, depth + 1, seen);
 }
 
 /**
@@ -72,8 +75,6 @@ function redactError(err: Error, depth: number, seen: WeakSet<object>): Error {
   hidden('message', err.message);
   hidden('stack', err.stack);
   if ('cause' in err) hidden('cause', redactSecrets(err.cause, depth + 1, seen));
-  for (const [k, v] of Object.entries(err)) {
-    copy[k] = isSecretField(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactSecrets(v, depth + 1, seen);
-  }
+  for (const [k, v] of Object.entries(err)) copy[k] = redactField(k, v, depth, seen);
   return copy;
 }
