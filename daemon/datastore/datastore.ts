@@ -172,7 +172,7 @@ export async function openDatastore(opts: OpenDatastoreOptions): Promise<Datasto
     }
     const db = new Low<DbFile>(adapter, data);
     if (dirty) await db.write();
-    return new DatastoreImpl(file, new WriteQueue(db), box, log.child({ component: 'datastore' }), release);
+    return new DatastoreImpl(file, new WriteQueue(db), box, log, release);
   } catch (e) {
     await release();
     throw e;
