@@ -82,11 +82,6 @@ export class RunRecorder {
     return new RunRecorder(store, await store.insert(init));
   }
 
-  /** Wraps an existing record (recovery). */
-  static attach(store: Collection<RunRow>, row: RunRow): RunRecorder {
-    return new RunRecorder(store, structuredClone(row));
-  }
-
   /** A copy of the current state. */
   get row(): RunRow {
     return structuredClone(this.#row);
