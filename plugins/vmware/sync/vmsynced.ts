@@ -11,9 +11,10 @@
  * Differs from TrueNAS on purpose (reference §3.2 step 5): there a row whose login failed does not
  * spoil `vmsynced` (its VMs silently go unprotected); here it makes the run `partial`.
  */
+import type { VmSynced } from '../../pool/snapshot-hook.js';
 
-/** Verdict values. */
-export type VmSynced = 'full' | 'partial' | 'none';
+/** Verdict values (the type of pool's seam, plugins/pool/snapshot-hook.ts). */
+export type { VmSynced };
 
 /** What the rule needs to know about one VM. */
 export interface VmSyncFact {
