@@ -31,7 +31,7 @@ import { clearLoginFailed, raiseLoginFailed } from './alerts.js';
 import type { VmwareConfig } from './config.js';
 import { connectTo, type ConnectOverrides, type ConnectTarget } from './connect.js';
 import { describeError, type DescribedError } from './errors.js';
-import type { VmwareErrorInfo, VmwareHealthSummary, VmwareState, VmwareStateName } from './schemas.js';
+import type { VmwareErrorInfo, VmwareHealthSummary, VmwareState, VmwareStateName, VmwareStoredHealth } from './schemas.js';
 import {
   emptyHealth,
   healthAfterFailure,
@@ -148,9 +148,12 @@ export class VmwareEntries implements VmwareEntriesService {
     if (!row) return;
     const prev = { ...emptyHealth(), ...row.health };
     const at = toWireDate(outcome.at ?? this.#now());
-    const health = outcome.ok
-      ? healthAfterSuccess(prev, at, outcome.summary ?? null)
-      : healthAfterFailure(prev, at, isErrorInfo(outcome.error) ? { class: outcome.error.class, message: outcome.error.message } : (({ class: c, message }) => ({ class: c, message }))(describeError(outcome.error)));
+    let health: VmwareStoredHealth;
+    if (outcome.ok) health = healthAfterSuccess(prev, at, outcome.summary ?? null);
+    else {
+      const e = isErrorInfo(outcome.error) ? outcome.error : describeError(outcome.error);
+      health = healthAfterFailure(prev, at, { class: e.class, message: e.message });
+    }
     await this.#patch(id, { health });
   }
 
