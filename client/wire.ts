@@ -1,6 +1,10 @@
 /** JSON with TrueNAS datetimes (`{"$date": ms}`) for the client side. */
 
-/** Serialises a message; `Date` values become `{"$date": ms}`. */
+/**
+ * Serialises a message; `Date` values anywhere become `{"$date": ms}` (a replacer sees the original
+ * value on its holder, `this[key]`, before `Date.prototype.toJSON` turned it into a string). The
+ * daemon's replies use it too (daemon/rpc/wire.ts). Throws TypeError for BigInt or cycles.
+ */
 export function encode(message: unknown): string {
   return JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
     const raw = this[key];

@@ -4,17 +4,11 @@
  */
 
 /**
- * Serialises a message. `Date` values anywhere become `{"$date": ms}`: a replacer sees the original
- * value on its holder (`this[key]`) before `Date.prototype.toJSON` turned it into a string.
- * Throws (TypeError) for values JSON cannot hold (BigInt, cycles): the caller answers -32603.
+ * Serialises a message, `Date` values anywhere as `{"$date": ms}`: the client's encoder, shared so
+ * both ends write dates the same way. Throws (TypeError) for values JSON cannot hold (BigInt,
+ * cycles): the caller answers -32603.
  */
-export function encode(message: unknown): string {
-  return JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
-    const raw = this[key];
-    if (raw instanceof Date) return { $date: raw.getTime() };
-    return value;
-  });
-}
+export { encode } from '../../client/wire.js';
 
 /**
  * The deepest nesting of arrays/objects in JSON `text`, counted without parsing (strings and escapes
