@@ -124,13 +124,13 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
   const full = `${task.dataset}@${name}`;
   return deps.locks.run(`snapshot:${full}`, async () => {
     const takenBy = deps.recent.takenBy(full, now);
-    if (takenBy.size > 0 && !takenBy.has(task.id) && (await snapshotExists(deps.zfs, full))) {
+    if (await snapshotExists(deps.zfs, full)) {
+      if (takenBy.size === 0 || takenBy.has(task.id)) throw new AlreadyExistedError(full);
       // zettarepl: another task created this very snapshot in this tick; it is ours too.
       deps.recent.add(full, task.id, now);
       report(call, deps, `${full} was taken this minute by task ${[...takenBy].join(', ')}; shared`);
       return { full, name, created: false, sync: null };
     }
-    if (await snapshotExists(deps.zfs, full)) throw new AlreadyExistedError(full);
     call.job?.setProgress(COORDINATOR_PROGRESS.from, `Taking ${full}`);
     let result;
     try {
