@@ -93,12 +93,13 @@ export async function createVmSnapshot(w: VmWork, c: CreateContext): Promise<voi
     w.action = 'failed';
     w.reason = why;
   };
+  const phaseEnded = (): void => {
+    w.cutByPhase = true;
+    fail(w.attempts === 0 ? 'the VMware phase ended (deadline or abort) before the snapshot was requested' : `${w.reason ?? 'failed'}; the VMware phase ended before another attempt`);
+  };
   for (;;) {
     const left = c.deadlineAt - Date.now();
-    if (c.signal.aborted || left <= 0) {
-      w.cutByPhase = true;
-      return fail(w.attempts === 0 ? 'the VMware phase ended (deadline or abort) before the snapshot was requested' : `${w.reason ?? 'failed'}; the VMware phase ended before another attempt`);
-    }
+    if (c.signal.aborted || left <= 0) return phaseEnded();
     const deadlineMs = Math.max(1, Math.min(c.cfg.task_timeout_seconds * 1000, left));
     const spec = {
       name: c.name,
@@ -119,8 +120,7 @@ export async function createVmSnapshot(w: VmWork, c: CreateContext): Promise<voi
         c.signal,
       );
     } catch {
-      w.cutByPhase = true;
-      return fail(w.attempts === 0 ? 'the VMware phase ended (deadline or abort) before the snapshot was requested' : `${w.reason ?? 'failed'}; the VMware phase ended before another attempt`);
+      return phaseEnded();
     }
     if (res.ok) {
       w.snapshot = res.snapshot;
