@@ -23,6 +23,25 @@ export interface CollectionSpec {
    * decrypted transparently by {@link Collection} reads. The db file never holds them in clear.
    */
   readonly secretFields?: readonly string[];
+  /**
+   * Field combinations no two rows may share. Checked inside the serialised write (the datastore's
+   * single write queue), so concurrent inserts/updates cannot both pass: the loser gets
+   * ValidationErrors `[<schema>.<last field>, message, EEXIST]`. Secret fields cannot be unique.
+   */
+  readonly unique?: readonly UniqueKey[];
+}
+
+/** A unique constraint of a {@link CollectionSpec}: `{fields: ['name'], message: 'API key with this name already exists'}`. */
+export interface UniqueKey {
+  readonly fields: readonly string[];
+  /** The validation message of a duplicate. */
+  readonly message: string;
+}
+
+/** Options of one write. */
+export interface WriteOptions {
+  /** Attribute prefix of unique-constraint errors, e.g. `api_key_create` (default: the collection name). */
+  readonly schema?: string;
 }
 
 /**
@@ -34,10 +53,13 @@ export interface Collection<T extends Row> {
   all(): T[];
   /** One row, or undefined. */
   get(id: number): T | undefined;
-  /** Adds a row with the next id (ids are never reused) and returns it. */
-  insert(data: Omit<T, 'id'>): Promise<T>;
-  /** Shallow-merges `patch` into row `id` and returns the new row; throws InstanceNotFound-like CallError if absent. */
-  update(id: number, patch: Partial<Omit<T, 'id'>>): Promise<T>;
+  /** Adds a row with the next id (ids are never reused) and returns it. Throws ValidationErrors (EEXIST) on a unique clash. */
+  insert(data: Omit<T, 'id'>, opts?: WriteOptions): Promise<T>;
+  /**
+   * Shallow-merges `patch` into row `id` and returns the new row; throws InstanceNotFound-like
+   * CallError if absent, ValidationErrors (EEXIST) on a unique clash.
+   */
+  update(id: number, patch: Partial<Omit<T, 'id'>>, opts?: WriteOptions): Promise<T>;
   /** Removes row `id`; false when it did not exist. */
   delete(id: number): Promise<boolean>;
 }

@@ -4,7 +4,7 @@
  * 256 random bits, so there is nothing to brute-force, and login stays cheap.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Collection, Row } from '../plugin.js';
+import type { Collection, CollectionSpec, Row } from '../plugin.js';
 
 /** A stored key (the secret itself is never stored). */
 export interface ApiKeyRow extends Row {
@@ -17,8 +17,8 @@ export interface ApiKeyRow extends Row {
   created_at: number;
 }
 
-/** The collection spec of stored keys. */
-export const API_KEY_COLLECTION = { name: 'api_key' } as const;
+/** The collection spec of stored keys: names are unique (checked inside the serialised write). */
+export const API_KEY_COLLECTION: CollectionSpec = { name: 'api_key', unique: [{ fields: ['name'], message: 'API key with this name already exists' }] };
 
 function digest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
@@ -37,10 +37,13 @@ export class ApiKeyStore {
     return this.#rows.all();
   }
 
-  /** Stores a new key and returns its row and the full key (`<id>-<secret>`), which is not kept. */
+  /**
+   * Stores a new key and returns its row and the full key (`<id>-<secret>`), which is not kept.
+   * Throws ValidationErrors `[api_key_create.name, …, EEXIST]` when the name is taken, also by a concurrent create.
+   */
   async create(name: string, username: string): Promise<{ row: ApiKeyRow; key: string }> {
     const secret = randomBytes(32).toString('base64url');
-    const row = await this.#rows.insert({ name, username, key_hash: digest(secret).toString('hex'), created_at: Date.now() });
+    const row = await this.#rows.insert({ name, username, key_hash: digest(secret).toString('hex'), created_at: Date.now() }, { schema: 'api_key_create' });
     return { row, key: `${row.id}-${secret}` };
   }
 

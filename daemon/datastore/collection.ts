@@ -2,8 +2,9 @@
  * One collection of the datastore: rows with integer ids, secret fields sealed on the way in and
  * opened on the way out, every change through the datastore's single {@link WriteQueue}.
  */
-import { CallError, Errno } from '../errors.js';
-import type { Collection, CollectionSpec, Row } from '../plugin.js';
+import { isDeepStrictEqual } from 'node:util';
+import { CallError, Errno, ValidationErrors } from '../errors.js';
+import type { Collection, CollectionSpec, Row, WriteOptions } from '../plugin.js';
 import type { DbCollection, DbFile, DbRow } from './schema.js';
 import { isSealed, SecretDecryptError, type SecretBox } from './secrets.js';
 import type { WriteQueue } from './write-queue.js';
@@ -34,6 +35,21 @@ export class DatastoreCollection<T extends Row> implements Collection<T> {
     this.#queue = queue;
     this.#box = box;
     this.#secrets = spec.secretFields ?? [];
+    const sealedUnique = (spec.unique ?? []).flatMap((u) => u.fields).filter((f) => this.#secrets.includes(f));
+    if (sealedUnique.length) throw new Error(`collection ${spec.name}: secret fields cannot be unique (${sealedUnique.join(', ')})`);
+  }
+
+  /**
+   * Throws ValidationErrors (one EEXIST entry per clashing constraint) when `row` shares a unique
+   * key with another row of `rows`. Runs inside the queued change, before the draft is mutated.
+   */
+  #checkUnique(rows: readonly DbRow[], row: Record<string, unknown>, opts: WriteOptions | undefined): void {
+    const errors = new ValidationErrors();
+    for (const u of this.spec.unique ?? []) {
+      const clash = rows.some((r) => r.id !== row.id && u.fields.every((f) => isDeepStrictEqual(r[f], row[f])));
+      if (clash) errors.add(`${opts?.schema ?? this.spec.name}.${u.fields.at(-1)}`, u.message, Errno.EEXIST);
+    }
+    errors.check();
   }
 
   #rows(): readonly DbRow[] {
@@ -95,13 +111,14 @@ export class DatastoreCollection<T extends Row> implements Collection<T> {
     return r && this.#open(r);
   }
 
-  async insert(data: Omit<T, 'id'>): Promise<T> {
+  async insert(data: Omit<T, 'id'>, opts?: WriteOptions): Promise<T> {
     const body = toJson(data, `A row of ${this.spec.name}`) as Record<string, unknown>;
     delete body.id;
     this.#seal(body);
     const stored = await this.#queue.run((draft) => {
       const c = ensure(draft, this.spec.name);
       const row = { id: c.next_id, ...body } as DbRow;
+      this.#checkUnique(c.rows, row, opts);
       c.next_id += 1;
       c.rows.push(row);
       return { result: row, changed: true };
@@ -110,7 +127,7 @@ export class DatastoreCollection<T extends Row> implements Collection<T> {
     return this.#open(stored);
   }
 
-  async update(id: number, patch: Partial<Omit<T, 'id'>>): Promise<T> {
+  async update(id: number, patch: Partial<Omit<T, 'id'>>, opts?: WriteOptions): Promise<T> {
     const body = toJson(patch, `An update of ${this.spec.name} ${id}`) as Record<string, unknown>;
     delete body.id;
     this.#seal(body);
@@ -118,7 +135,9 @@ export class DatastoreCollection<T extends Row> implements Collection<T> {
       const rows = ensure(draft, this.spec.name).rows;
       const i = rows.findIndex((r) => r.id === id);
       if (i < 0) throw new CallError(`${this.spec.name} ${id} does not exist`, Errno.ENOENT);
-      rows[i] = { ...rows[i], ...body, id };
+      const next = { ...rows[i], ...body, id };
+      this.#checkUnique(rows, next, opts);
+      rows[i] = next;
       return { result: rows[i], changed: true };
     });
     return this.#open(stored);

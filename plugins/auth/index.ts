@@ -133,7 +133,7 @@ export const authPlugin: Plugin = {
         async handler(call, data) {
           const v = new ValidationErrors();
           const username = data.username ?? call.credentials.username;
-          if (keys.all().some((k) => k.name === data.name)) v.add('api_key_create.name', 'API key with this name already exists');
+          if (keys.all().some((k) => k.name === data.name)) v.add('api_key_create.name', 'API key with this name already exists', Errno.EEXIST);
           if (!auth.knownUser(username)) v.add('api_key_create.username', `User ${username} does not exist`);
           v.check();
           const { row, key } = await keys.create(data.name, username);

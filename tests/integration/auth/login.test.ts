@@ -72,6 +72,16 @@ t.test('auth', async (t) => {
     await t.rejects(root.call('api_key.delete', created.id), { errors: [{ message: `API Key ${created.id} does not exist` }] });
   });
 
+  t.test('10 concurrent api_key.create with one name store one key; the other 9 get EEXIST', async (t) => {
+    const root = await d.root();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => root.call('api_key.create', { name: 'race' })));
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    t.equal(refused.length, 9);
+    for (const r of refused) t.match(r.reason, { errors: [{ attribute: 'api_key_create.name', message: 'API key with this name already exists', errno: 17 }] });
+    t.equal((await root.call<unknown[]>('api_key.query', [['name', '=', 'race']])).length, 1, 'one key stored');
+  });
+
   t.test('the admin logs in with PASSWORD_PLAIN', async (t) => {
     const c = await d.tcp();
     const r = await c.call<{ response_type: string; user_info: { pw_name: string; account_attributes: string[] } }>('auth.login_ex', {

@@ -166,3 +166,19 @@ t.test('flush resolves when queued writes are on disk', async (t) => {
   await ds.flush();
   t.equal(onDisk(dbPaths(dir).file).collections.vmware.rows.length, 2);
 });
+
+t.test('unique keys are checked inside the serialised write: concurrent inserts and updates cannot both pass', async (t) => {
+  const ds = await openTemp(t, tempDir(t));
+  const c = ds.collection<Host>({ name: 'hosts', unique: [{ fields: ['hostname', 'port'], message: 'This host and port are taken' }] });
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => c.insert({ hostname: 'vc', port: 443 }, { schema: 'host_create' })));
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one insert of five concurrent ones wins');
+  for (const r of results.filter((x) => x.status === 'rejected')) {
+    t.match(r.reason, { name: 'ValidationErrors', errors: [{ attribute: 'host_create.port', message: 'This host and port are taken', errno: Errno.EEXIST }] });
+  }
+  t.equal(c.all().length, 1);
+  const other = await c.insert({ hostname: 'vc', port: 444 });
+  await t.rejects(c.update(other.id, { port: 443 }), { errors: [{ attribute: 'hosts.port', errno: Errno.EEXIST }] }, 'an update onto a taken key is refused (default prefix: the collection)');
+  t.same(await c.update(other.id, { note: 'x' }), { ...other, note: 'x' }, 'a row does not clash with itself');
+  t.same(c.all().map((r) => r.port), [443, 444], 'nothing changed by the refused writes');
+  t.throws(() => ds.collection({ name: 'sealed', secretFields: ['password'], unique: [{ fields: ['password'], message: 'x' }] }), /secret fields cannot be unique/);
+});
