@@ -133,8 +133,9 @@ export class VmwareEntries implements VmwareEntriesService {
 
   async loginFailed(entry: CredentialKey, err: unknown): Promise<string> {
     const message = isErrorInfo(err) ? err.message : describeError(err).message;
-    await raiseLoginFailed(this.#d.alerts, entry.hostname, message).catch((e: unknown) => this.#d.log.error({ err: e }, 'cannot raise VMWareLoginFailed'));
+    // State first: whoever sees the alert must also see the entry in ERROR.
     await this.setState(entry, { state: 'ERROR', error: message });
+    await raiseLoginFailed(this.#d.alerts, entry.hostname, message).catch((e: unknown) => this.#d.log.error({ err: e }, 'cannot raise VMWareLoginFailed'));
     return message;
   }
 
