@@ -133,6 +133,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       socketPath: config.socketPath,
       maxFrameBytes: config.api.max_frame_bytes,
       allowedOrigins: config.api.allowed_origins,
+      serverNames: config.api.server_names,
       log: log.child({ component: 'server' }),
       onConnection: connect,
     });

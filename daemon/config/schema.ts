@@ -42,7 +42,11 @@ export const ApiConfig = z.strictObject({
   allowed_origins: z
     .array(z.string().min(1))
     .default([])
-    .describe('Browser origins (`https://nas.example.com`) allowed to open the socket; requests without Origin are not browsers and are allowed'),
+    .describe('Cross-site browser origins (`https://console.example.com`) allowed to open the socket; requests without Origin, same-origin ones and any over the Unix socket are allowed anyway'),
+  server_names: z
+    .array(z.string().min(1).regex(/^[A-Za-z0-9.-]+$/, 'a host name without scheme or port'))
+    .default([])
+    .describe('Host names of this NAS (`nas.example.com`) a same-origin browser may use besides IP literals and localhost (guards against DNS rebinding)'),
   validate_results: z
     .boolean()
     .default(false)

@@ -21,7 +21,8 @@ export interface CallerDeps {
 export interface WireCall {
   readonly session: CallSession;
   readonly method: string;
-  readonly params: readonly unknown[];
+  /** Positional arguments; an object (by-name params, valid JSON-RPC) is refused with -32602. */
+  readonly params: readonly unknown[] | Readonly<Record<string, unknown>>;
   /** The JSON-RPC id (undefined for notifications). */
   readonly messageId: unknown;
   /** Aborted when the connection closes. */
@@ -37,6 +38,7 @@ export class Caller {
 
   /**
    * Runs a call from a connection. Throws RpcError -32601 (unknown or, over TCP, private method),
+   * RpcError -32602 (params given as an object),
    * CallError ENOTAUTHENTICATED (207) / EACCES "Not authorized", ValidationErrors, or the method's error.
    */
   async fromWire(call: WireCall): Promise<unknown> {
@@ -46,6 +48,13 @@ export class Caller {
     const hidden = def?.private && session.transport === 'tcp' && !session.options.private_methods;
     if (!def || hidden) {
       throw new RpcError(ErrorCodes.METHOD_NOT_FOUND, `Method ${JSON.stringify(call.method)} does not exist`, Errno.ENOMETHOD);
+    }
+    if (!Array.isArray(call.params)) {
+      throw new RpcError(
+        ErrorCodes.INVALID_PARAMS,
+        `${call.method} takes positional arguments: "params" must be an array, not an object`,
+        Errno.EINVAL,
+      );
     }
     const credentials = session.credentials ?? ANONYMOUS;
     if (!def.public) {

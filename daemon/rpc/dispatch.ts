@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { CallError, Errno, ValidationErrors } from '../errors.js';
-import type { Caller } from './caller.js';
+import type { Caller, WireCall } from './caller.js';
 import { ErrorCodes, RpcError } from './codes.js';
 import { toRpcError } from './error-data.js';
 import type { Session } from './session.js';
@@ -85,8 +85,10 @@ export class Dispatcher {
     if (!idOk) return invalid('"id" must be a string, a number or null');
     if (r.jsonrpc !== '2.0') return invalid('"jsonrpc" must be exactly "2.0"');
     if (typeof r.method !== 'string' || r.method === '') return invalid('"method" must be a non-empty string');
-    if (r.params !== undefined && !Array.isArray(r.params)) {
-      return invalid('"params" must be an array of positional arguments');
+    // JSON-RPC 2.0 §4.2: params is an array or an object; a method's own answer to by-name params
+    // (-32601 when it does not exist, -32602 when it does) comes from the caller.
+    if (r.params !== undefined && (typeof r.params !== 'object' || r.params === null)) {
+      return invalid('"params" must be an array (vsnapd methods take positional arguments) or an object');
     }
     if (session.inflight >= this.#limits.maxConcurrentCalls) {
       if (notification) return null;
@@ -106,7 +108,7 @@ export class Dispatcher {
       const result = await this.#caller.fromWire({
         session,
         method: r.method,
-        params: (r.params as unknown[] | undefined) ?? [],
+        params: (r.params as WireCall['params'] | undefined) ?? [],
         messageId: notification ? undefined : id,
         signal: session.signal,
       });

@@ -1,14 +1,14 @@
 /**
  * The API's listeners: one HTTP server on TCP and one on the Unix socket, both upgrading
- * `GET /api/current` to a WebSocket (ws). Other paths answer 404; browser origins not on the allow
- * list answer 403. Messages larger than `maxFrameBytes` close the connection with 1009 and a reason.
+ * `GET /api/current` to a WebSocket (ws). Other paths answer 404; cross-site browser origins not on
+ * the allow list answer 403 (origin.ts). Messages larger than `maxFrameBytes` close the connection with 1009 and a reason.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { originAllowed } from './origin.js';
+import { checkOrigin } from './origin.js';
 import { prepareSocketPath, removeSocket, restrictSocket } from './unix-socket.js';
 
 /** The WebSocket endpoint path (TrueNAS's current API). */
@@ -20,7 +20,10 @@ export interface ApiServerOptions {
   readonly port: number;
   readonly socketPath: string;
   readonly maxFrameBytes: number;
+  /** `api.allowed_origins`: cross-site browser origins allowed to connect. */
   readonly allowedOrigins: readonly string[];
+  /** `api.server_names`: host names of this NAS (besides IP literals and localhost), the DNS-rebinding guard. */
+  readonly serverNames: readonly string[];
   readonly log: Logger;
   /** Called for each new connection. */
   readonly onConnection: (ws: WebSocket, transport: 'tcp' | 'unix', remoteAddress: string) => void;
@@ -79,9 +82,13 @@ export class ApiServer {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== API_PATH) return reject(socket, '404 Not Found', `No WebSocket endpoint at ${path}; use ${API_PATH}\n`);
     const origin = req.headers.origin;
-    if (!originAllowed(origin, this.#opts.allowedOrigins)) {
-      this.#opts.log.warn({ origin, remote: req.socket.remoteAddress }, 'refused a browser origin that is not on api.allowed_origins');
-      return reject(socket, '403 Forbidden', `Origin ${origin} is not allowed (api.allowed_origins)\n`);
+    const verdict = checkOrigin(
+      { origin, host: req.headers.host, secure: false, transport },
+      { allowedOrigins: this.#opts.allowedOrigins, serverNames: this.#opts.serverNames },
+    );
+    if (!verdict.ok) {
+      this.#opts.log.warn({ origin, host: req.headers.host, remote: req.socket.remoteAddress }, 'refused a cross-site browser handshake');
+      return reject(socket, '403 Forbidden', `${verdict.reason}\n`);
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#withFrameLimitReason(ws);

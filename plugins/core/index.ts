@@ -116,7 +116,7 @@ export const corePlugin: Plugin = {
       }),
       defineMethod({
         name: 'core.set_options',
-        description: 'Per-connection options (allowed before login). legacy_jobs (default true): a job method replies with its job id; false: the reply waits for the job result. private_methods: allow private methods over TCP. py_exceptions is accepted for TrueNAS clients and ignored.',
+        description: 'Per-connection options (allowed before login); returns the options now in force. legacy_jobs (default true): a job method replies with its job id; false: the reply waits for the job result. private_methods: allow private methods over TCP. py_exceptions is accepted for TrueNAS clients and ignored.',
         args: [
           {
             name: 'options',
@@ -127,14 +127,16 @@ export const corePlugin: Plugin = {
             }),
           },
         ],
-        result: z.null(),
+        result: z.strictObject({ legacy_jobs: z.boolean(), private_methods: z.boolean(), py_exceptions: z.boolean() }),
         roles: [],
         public: true,
         handler(ctx, options) {
           const session = sessionOf(ctx);
           if (options.legacy_jobs !== undefined) session.options.legacy_jobs = options.legacy_jobs;
           if (options.private_methods !== undefined) session.options.private_methods = options.private_methods;
-          return null;
+          // TrueNAS returns the connection's options; its clients switch to new-style jobs only when the
+          // result carries `legacy_jobs` (truenas_api_client/__init__.py, on_message).
+          return { legacy_jobs: session.options.legacy_jobs, private_methods: session.options.private_methods, py_exceptions: false };
         },
       }),
     ]);

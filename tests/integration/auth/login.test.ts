@@ -33,7 +33,7 @@ t.test('auth', async (t) => {
       await t.rejects(anon.call(method), { name: 'ClientCallError', errno: 207, errname: 'ENOTAUTHENTICATED' }, method);
     }
     t.equal(await anon.call('core.ping'), 'pong', 'core.ping is public');
-    t.equal(await anon.call('core.set_options', { legacy_jobs: false }), null, 'core.set_options is public');
+    t.same(await anon.call('core.set_options', { legacy_jobs: false }), { legacy_jobs: false, private_methods: false, py_exceptions: false }, 'core.set_options is public and returns the options');
     t.same(await anon.call('auth.mechanism_choices'), ['API_KEY_PLAIN', 'PASSWORD_PLAIN']);
     await t.rejects(anon.call('test.private_ping'), { code: -32601 }, 'private methods do not exist over TCP');
   });

@@ -71,7 +71,7 @@ t.test('jobs', async (t) => {
     const raw = await openRaw({ socketPath: d.socketPath });
     t.teardown(() => raw.close());
     raw.sendJson({ jsonrpc: '2.0', id: 1, method: 'core.set_options', params: [{ legacy_jobs: false }] });
-    t.same(await raw.next(), { jsonrpc: '2.0', id: 1, result: null });
+    t.same(await raw.next(), { jsonrpc: '2.0', id: 1, result: { legacy_jobs: false, private_methods: false, py_exceptions: false } });
     raw.sendJson({ jsonrpc: '2.0', id: 2, method: 'core.subscribe', params: ['core.get_jobs'] });
     await raw.next();
     raw.sendJson({ jsonrpc: '2.0', id: 'req-3', method: 'test.job', params: [{ steps: 1, step_ms: 1, result: 'done' }] });

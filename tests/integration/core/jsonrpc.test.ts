@@ -59,7 +59,6 @@ t.test('JSON-RPC over the Unix socket', async (t) => {
       [{ id: 6, method: 'core.ping' }, 6, /jsonrpc/],
       [{ jsonrpc: '1.0', id: 7, method: 'core.ping' }, 7, /jsonrpc/],
       [{ jsonrpc: '2.0', id: 8, method: 42 }, 8, /method/],
-      [{ jsonrpc: '2.0', id: 9, method: 'test.echo', params: { value: 1 } }, 9, /params.*array/],
       [{ jsonrpc: '2.0', id: 10, method: 'core.ping', params: 'x' }, 10, /params/],
       [{ jsonrpc: '2.0', id: { x: 1 }, method: 'core.ping' }, null, /id/],
       [42, null, /object/],
@@ -79,6 +78,12 @@ t.test('JSON-RPC over the Unix socket', async (t) => {
     const r = await call(raw, { jsonrpc: '2.0', id: 11, method: 'no.such_method' });
     t.equal(r.error?.code, -32601);
     t.equal(r.error?.message, 'Method does not exist');
+    // params as an object is a valid request: unknown method -32601, known method -32602 (positional only).
+    const byNameUnknown = await call(raw, { jsonrpc: '2.0', id: 9, method: 'no.such_method', params: { value: 1 } });
+    t.equal(byNameUnknown.error?.code, -32601, 'by-name params to an unknown method: -32601');
+    const byName = await call(raw, { jsonrpc: '2.0', id: 9, method: 'test.echo', params: { value: 1 } });
+    t.equal(byName.error?.code, -32602, 'by-name params to a known method: -32602');
+    t.match(byName.error?.data.reason, /positional arguments.*array/);
     // The Unix socket may call private methods.
     t.same((await call(raw, { jsonrpc: '2.0', id: 12, method: 'test.private_ping' })).result, 'pong');
   });

@@ -45,7 +45,7 @@ t.test('TCP and Unix socket', async (t) => {
     t.equal(await httpGet(d.port, '/api/current'), 426);
   });
 
-  t.test('browser origins must be on the allow list; no Origin = not a browser', async (t) => {
+  t.test('cross-site origins must be on the allow list; no Origin and same-origin connect', async (t) => {
     await t.rejects(openRaw({ url: d.url }, { Origin: 'https://evil.example.org' }), { name: 'Error', statusCode: 403 });
     await t.rejects(openRaw({ url: d.url }, { Origin: 'null' }), { name: 'Error', statusCode: 403 });
     await t.rejects(Client.connect({ url: d.url }, { headers: { Origin: 'http://localhost:8080' } }), ClientConnectionError);
@@ -55,6 +55,11 @@ t.test('TCP and Unix socket', async (t) => {
     allowed.close();
     const noOrigin = await openRaw({ url: d.url });
     noOrigin.close();
+    // What TrueNAS's midclt (websocket-client) sends: Origin http://<Host>.
+    const sameOrigin = await openRaw({ url: d.url }, { Origin: `http://127.0.0.1:${d.port}` });
+    sameOrigin.sendJson({ jsonrpc: '2.0', id: 2, method: 'core.ping' });
+    t.same(await sameOrigin.next(), { jsonrpc: '2.0', id: 2, result: 'pong' });
+    sameOrigin.close();
   });
 
   t.test('a second daemon on the same socket refuses to start, the first keeps running', async (t) => {

@@ -4,7 +4,9 @@
  *   unauthenticated connection with errno 207 ENOTAUTHENTICATED — whatever the params, as a
  *   request, a notification (which must not run either) or a batch member — and leaks nothing
  *   about validation; private methods do not exist over TCP;
- * - browser origins must be on api.allowed_origins (exact scheme://host[:port], `null` refused);
+ * - cross-site browser origins must be on api.allowed_origins (exact scheme://host[:port], `null`
+ *   refused); same-origin ones only with a Host naming this server (DNS rebinding); the Unix socket
+ *   takes any Origin;
  * - failed logins are rate limited per peer address, across every login method and across
  *   connections, while other addresses may still log in;
  * - auth.logout really ends the session: protected calls fail and event subscriptions stop;
@@ -54,7 +56,7 @@ t.test('auth robustness', async (t) => {
   const d: TestDaemon = await startTestDaemon(t, {
     config: {
       auth: { admin: { username: 'admin', password_hash: await hashPassword(ADMIN_PASSWORD) }, login_rate_limit: { max_failures: 3, window_seconds: 600 } },
-      api: { allowed_origins: ['https://nas.example.com', 'http://127.0.0.1:8080'] },
+      api: { allowed_origins: ['https://nas.example.com', 'http://127.0.0.1:8080'], server_names: ['nas.example.com'] },
     },
   });
   const root = await d.root();
@@ -104,16 +106,28 @@ t.test('auth robustness', async (t) => {
     pub.close();
     t.equal(((await openRawCall(raw, 'test.private_ping')) as Reply).error?.code, -32601, 'private methods do not exist over TCP');
     // core.set_options is public, but showing private methods does not let an anonymous caller run them.
-    t.equal(((await openRawCall(raw, 'core.set_options', [{ private_methods: true }])) as Reply).result, null);
+    t.same(((await openRawCall(raw, 'core.set_options', [{ private_methods: true }])) as Reply).result, { legacy_jobs: true, private_methods: true, py_exceptions: false });
     for (const name of ['alert.oneshot_create', 'pool.snapshot.create_coordinated', 'test.private_ping']) {
       t.equal(((await openRawCall(raw, name, [])) as Reply).error?.data?.error, 207, `${name}: 207 with private_methods on`);
     }
   });
 
-  t.test('browser origins must be on the allow list', async (t) => {
-    for (const origin of ['https://evil.example', 'null', 'https://nas.example.com.evil.example', 'http://nas.example.com', 'https://nas.example.com:8443', 'http://127.0.0.1:8081', 'file://']) {
+  t.test('cross-site origins must be on the allow list; same-origin needs a Host naming this server', async (t) => {
+    for (const origin of ['https://evil.example', 'null', 'https://nas.example.com.evil.example', 'http://nas.example.com', 'https://nas.example.com:8443', 'http://127.0.0.1:8081', 'file://', `https://127.0.0.1:${d.port}`]) {
       await t.rejects(openRaw({ url: d.url }, { Origin: origin }), { name: 'Error', statusCode: 403 }, `Origin ${origin} refused`);
-      await t.rejects(openRaw({ socketPath: d.socketPath }, { Origin: origin }), { name: 'Error', statusCode: 403 }, `Origin ${origin} refused on the Unix socket too`);
+      const unix = await openRaw({ socketPath: d.socketPath }, { Origin: origin });
+      unix.sendJson({ jsonrpc: '2.0', id: 1, method: 'core.ping' });
+      t.same(((await unix.next()) as Reply).result, 'pong', `Origin ${origin} accepted over the Unix socket (no browser reaches it)`);
+      unix.close();
+    }
+    // DNS rebinding: evil.example re-pointed at the NAS is same-origin with itself, but not this server's name.
+    const rebound = `rebound.example:${d.port}`;
+    await t.rejects(openRaw({ url: d.url }, { Origin: `http://${rebound}`, Host: rebound }), { name: 'Error', statusCode: 403 }, 'same-origin under a foreign name refused');
+    for (const host of [`nas.example.com:${d.port}`, `localhost:${d.port}`, `127.0.0.1:${d.port}`]) {
+      const ok = await openRaw({ url: d.url }, { Origin: `http://${host.toUpperCase()}`, Host: host });
+      ok.sendJson({ jsonrpc: '2.0', id: 1, method: 'core.ping' });
+      t.same(((await ok.next()) as Reply).result, 'pong', `same-origin ${host} (IP literal, localhost or api.server_names) connects`);
+      ok.close();
     }
     for (const origin of ['https://nas.example.com', 'HTTPS://NAS.EXAMPLE.COM/', 'http://127.0.0.1:8080']) {
       const ok = await openRaw({ url: d.url }, { Origin: origin });

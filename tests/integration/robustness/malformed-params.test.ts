@@ -108,7 +108,7 @@ t.test('every method survives malformed params', async (t) => {
     }
     // Envelope abuse: params that are not a list, nesting beyond api.max_nesting (64).
     const notList = await send(raw, ++id, name, '{"value": 1}');
-    if (notList.error?.code !== -32600) problems.push(`params as an object: ${JSON.stringify(notList.error ?? notList.result)}`);
+    if (notList.error?.code !== -32602) problems.push(`params as an object: ${JSON.stringify(notList.error ?? notList.result)}`);
     raw.send(`{"jsonrpc":"2.0","id":${++id},"method":${JSON.stringify(name)},"params":[${JSON.stringify(nested('array', 100))}]}`);
     const deep = (await raw.next(30_000)) as Reply;
     if (deep.error?.code !== -32600 || deep.id !== null) problems.push(`nesting 100 deep: ${JSON.stringify(deep)}`);
