@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// midclt: registers tsx (TypeScript at run time, no build step) and runs client/midclt.ts.
+// midclt from sources: registers tsx (TypeScript at run time, no build step) and runs client/cli.ts.
+// The compiled build is run by bin/midclt instead.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../midclt.ts');
-await main();
+await import('../cli.ts');

@@ -1,8 +1,9 @@
 /**
  * Runs the `zfs`/`zpool` binaries through execa with argument arrays (never a shell), in the C
  * locale so messages and numbers are stable, and turns failures into CallErrors (`errors.ts`).
+ * execa is imported by the first command, not at start-up (see daemon/lazy.ts).
  */
-import { execa } from 'execa';
+import { loadExeca } from '../../../daemon/lazy.js';
 import { mapZfsFailure } from './errors.js';
 
 /** Where the binaries are and how long one command may take. */
@@ -45,6 +46,7 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
   const pathOf = (tool: 'zfs' | 'zpool'): string => (tool === 'zfs' ? bin.zfsPath : bin.zpoolPath);
 
   async function exec(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal) {
+    const { execa } = await loadExeca();
     return execa(pathOf(tool), [...args], {
       reject: false,
       stdin: 'ignore',
@@ -85,6 +87,7 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
     },
 
     async countStdout(tool, args, limit, signal) {
+      const { execa } = await loadExeca();
       const child = execa(pathOf(tool), [...args], {
         reject: false,
         stdin: 'ignore',

@@ -12,7 +12,7 @@
  * gid 0; `nobody` → `nogroup`). A real group of that name always wins; no other name is guessed.
  */
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { loadExeca } from '../../../daemon/lazy.js';
 
 /** A resolved user. */
 export interface UserEntry {
@@ -77,6 +77,7 @@ export interface SystemAccountsOptions {
 
 /** Runs `getent <db> -- <name>`: the first line, null when not found (exit 2), undefined when getent is missing. */
 async function getent(binary: string, db: 'passwd' | 'group', name: string): Promise<string | null | undefined> {
+  const { execa } = await loadExeca();
   const r = await execa(binary, [db, '--', name], { reject: false, timeout: 10_000 });
   if (r.exitCode === 0) return r.stdout.split('\n')[0] ?? null;
   if (r.exitCode === 2) return null;

@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from '../../../daemon/lazy.js';
 
 /** Outcome of a reload attempt. */
 export type ReloadState = 'RELOADED' | 'NOT_INSTALLED' | 'FAILED';
@@ -63,6 +63,7 @@ export async function reloadExports(configured: string, timeoutMs = 30_000): Pro
       message: `NFS server not installed: ${configured} not found (install nfs-kernel-server to serve the exports)`,
     };
   }
+  const { execa } = await loadExeca();
   const r = await execa(binary, ['-ra'], { reject: false, timeout: timeoutMs });
   if (r.exitCode === 0 && !r.timedOut) {
     return { state: 'RELOADED', binary, message: r.stderr.trim() || 'exports reloaded' };

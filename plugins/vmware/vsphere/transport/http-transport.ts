@@ -5,10 +5,14 @@
  *
  * NOTE: several requests may be in flight at once (a WaitForUpdatesEx long poll next to snapshot
  * calls), hence a pool of a few connections rather than one.
+ *
+ * undici is loaded on the first request, not at start-up: its code and llhttp's WebAssembly cost
+ * about 10 MB of resident memory that a daemon talking to no vCenter should not pay.
  */
 import type { TLSSocket } from 'node:tls';
-import { Pool, buildConnector } from 'undici';
+import type { Pool, buildConnector } from 'undici';
 import { Errno } from '../../../../daemon/errors.js';
+import { loadUndici } from '../../../../daemon/lazy.js';
 import { VsphereError, VsphereTimeoutError } from '../faults/errors.js';
 import { mapNetworkError } from './net-errors.js';
 import { checkCaPem, evaluateCertificate, parseThumbprint, type CertificateInfo, type TlsOptions } from './tls-policy.js';
@@ -59,8 +63,13 @@ export class HttpTransport {
   readonly server: string;
   /** The server certificate of the latest handshake, once one happened. */
   certificate: CertificateInfo | undefined;
-  readonly #pool: Pool;
+  /** Created by the first request. */
+  #pool: Promise<Pool> | undefined;
+  #closed = false;
   readonly #connectTimeoutMs: number;
+  readonly #tls: TlsOptions;
+  readonly #policy: { verify: boolean; pin: ReturnType<typeof parseThumbprint> | undefined };
+  readonly #connections: number;
   #cookie: string | undefined;
 
   /**
@@ -75,36 +84,50 @@ export class HttpTransport {
     const tls = opts.tls ?? {};
     const pin = tls.thumbprint ? parseThumbprint(tls.thumbprint) : undefined;
     if (tls.ca) checkCaPem(tls.ca);
-    const policy = { verify: tls.verify !== false, pin };
-    // rejectUnauthorized:false only so the certificate can be inspected; evaluateCertificate decides.
-    const base = buildConnector({
-      rejectUnauthorized: false,
-      ...(tls.ca ? { ca: tls.ca } : {}),
-      timeout: this.#connectTimeoutMs,
-      maxCachedSessions: 0,
-    });
-    const origin = this.origin;
-    const connect: buildConnector.connector = (options, callback) => {
-      base(options, (err, socket) => {
-        if (err || !socket) return callback(err ?? new Error('no socket'), null);
-        const verdict = evaluateCertificate(socket as TLSSocket, policy, origin);
-        if (verdict.info) this.certificate = verdict.info;
-        if (verdict.error) {
-          socket.destroy();
-          return callback(verdict.error, null);
-        }
-        callback(null, socket);
+    this.#tls = tls;
+    this.#policy = { verify: tls.verify !== false, pin };
+    this.#connections = opts.connections ?? 6;
+  }
+
+  /** The keep-alive pool, created (and undici loaded) on first use; closed at once after {@link close}. */
+  #getPool(): Promise<Pool> {
+    return (this.#pool ??= (async () => {
+      const { Pool, buildConnector } = await loadUndici();
+      const tls = this.#tls;
+      const policy = this.#policy;
+      // rejectUnauthorized:false only so the certificate can be inspected; evaluateCertificate decides.
+      const base = buildConnector({
+        rejectUnauthorized: false,
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        timeout: this.#connectTimeoutMs,
+        maxCachedSessions: 0,
       });
-    };
-    this.#pool = new Pool(this.origin, {
-      connect,
-      connections: opts.connections ?? 6,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      // Our own per-request timer (RequestOptions.timeoutMs) bounds every request.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+      const origin = this.origin;
+      const connect: buildConnector.connector = (options, callback) => {
+        base(options, (err, socket) => {
+          if (err || !socket) return callback(err ?? new Error('no socket'), null);
+          const verdict = evaluateCertificate(socket as TLSSocket, policy, origin);
+          if (verdict.info) this.certificate = verdict.info;
+          if (verdict.error) {
+            socket.destroy();
+            return callback(verdict.error, null);
+          }
+          callback(null, socket);
+        });
+      };
+      const pool = new Pool(this.origin, {
+        connect,
+        connections: this.#connections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        // Our own per-request timer (RequestOptions.timeoutMs) bounds every request.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      // A request after close() fails as undici fails requests on a closed pool.
+      if (this.#closed) await pool.close();
+      return pool;
+    })());
   }
 
   /** True once a session cookie has been received. */
@@ -142,7 +165,8 @@ export class HttpTransport {
     try {
       const all: Record<string, string> = { 'user-agent': 'vsnapd', ...headers };
       if (this.#cookie !== undefined) all.cookie = `${SESSION_COOKIE}=${this.#cookie}`;
-      const pending = this.#pool.request({ method, path, headers: all, body: body ?? null, signal: controller.signal });
+      const pool = await this.#getPool();
+      const pending = pool.request({ method, path, headers: all, body: body ?? null, signal: controller.signal });
       // undici 7 does not end a request whose connection is still being set up (TCP/TLS) when its
       // signal aborts: stop waiting for it ourselves. It is settled later (close() destroys the
       // socket); a response that still arrives is discarded.
@@ -184,12 +208,15 @@ export class HttpTransport {
 
   /** Closes the pool: waits up to `graceMs` for in-flight requests, then destroys the sockets. */
   async close(graceMs = 1000): Promise<void> {
+    this.#closed = true;
+    if (!this.#pool) return;
+    const pool = await this.#pool;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), graceMs);
     });
-    const outcome = await Promise.race([this.#pool.close().then(() => 'closed' as const, () => 'late' as const), grace]);
+    const outcome = await Promise.race([pool.close().then(() => 'closed' as const, () => 'late' as const), grace]);
     clearTimeout(timer);
-    if (outcome === 'late') await this.#pool.destroy().catch(() => undefined);
+    if (outcome === 'late') await pool.destroy().catch(() => undefined);
   }
 }

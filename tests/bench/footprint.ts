@@ -1,0 +1,115 @@
+/**
+ * The daemon's footprint (not a test: prints figures, asserts nothing): start-up time and idle
+ * resident memory of the compiled daemon as production runs it (`npm run build`, then `bin/vsnapd`,
+ * the launcher the unit and the .deb use), next to the same daemon run from sources through tsx
+ * (`npm start`) for comparison. The config is etc/vsnapd.json's defaults with a temporary data
+ * folder, socket and port 0 (no vCenter entry, no pool: what a fresh install holds).
+ *
+ * - start-up: from spawn until the "vsnapd ready" log line (both listeners bound, plugins started),
+ *   median of `--starts` runs on one data folder (the first run creates the datastore and key);
+ * - idle RSS: /proc/<pid>/status `VmRSS` (with its `RssAnon`/`RssFile` split) `--idle-ms` after
+ *   readiness, of the last run.
+ *
+ * Run: `node --import tsx tests/bench/footprint.ts [--starts 5] [--idle-ms 5000] [--no-build]` or
+ * `npm run bench -- footprint`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT, childEnv } from '../helpers/daemon.js';
+
+/** Memory of a process, in MiB. */
+interface Rss {
+  readonly rss: number;
+  readonly anon: number;
+  readonly file: number;
+}
+
+/** One start of the daemon. */
+interface Start {
+  readonly readyMs: number;
+  readonly rss: Rss | undefined;
+}
+
+/** Reads VmRSS, RssAnon and RssFile of `pid` (MiB). */
+function readRss(pid: number): Rss {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024 };
+}
+
+/** Spawns `command`, waits for "vsnapd ready", optionally idles and samples RSS, then stops it with SIGTERM. */
+async function startOnce(command: readonly string[], configPath: string, idleMs: number | undefined): Promise<Start> {
+  const started = performance.now();
+  const child = spawn(command[0]!, [...command.slice(1), '--config', configPath], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const readyMs = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('"msg":"vsnapd ready"')) resolve(performance.now() - started);
+    });
+    void exited.then((code) => reject(new Error(`daemon exited (${code}) before it was ready:\n${output}`)));
+  });
+  let rss: Rss | undefined;
+  if (idleMs !== undefined) {
+    await new Promise((r) => setTimeout(r, idleMs));
+    rss = readRss(child.pid!);
+  }
+  child.kill('SIGTERM');
+  await exited;
+  return { readyMs, rss };
+}
+
+/** Median of `xs`. */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Starts `command` `starts` times on one data folder and prints its figures. */
+async function measure(label: string, command: readonly string[], starts: number, idleMs: number): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-bench-footprint-'));
+  try {
+    const config = JSON.parse(readFileSync(join(REPO_ROOT, 'etc/vsnapd.json'), 'utf8')) as Record<string, unknown>;
+    Object.assign(config, { listen: { host: '127.0.0.1', port: 0, socket: join(tmp, 'vsnapd.sock') }, data_dir: join(tmp, 'data'), log_level: 'info' });
+    const configPath = join(tmp, 'vsnapd.json');
+    writeFileSync(configPath, JSON.stringify(config));
+    const runs: Start[] = [];
+    for (let i = 0; i < starts; i++) runs.push(await startOnce(command, configPath, i === starts - 1 ? idleMs : undefined));
+    const rss = runs.at(-1)!.rss!;
+    const ms = runs.map((r) => r.readyMs);
+    console.log(`footprint: ${label}: ${command.join(' ')}`);
+    console.log(`  start-up to "vsnapd ready": median ${median(ms).toFixed(0)} ms of ${starts} (first start ${ms[0]!.toFixed(0)} ms, all ${ms.map((x) => x.toFixed(0)).join(' ')})`);
+    console.log(`  idle RSS after ${idleMs} ms: ${rss.rss.toFixed(1)} MiB (anonymous ${rss.anon.toFixed(1)}, file-backed ${rss.file.toFixed(1)})`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Builds dist/ (unless `build` is false) and prints the figures of the compiled and the source daemon. */
+export async function run(opts: { starts?: number; idleMs?: number; build?: boolean } = {}): Promise<void> {
+  const starts = opts.starts ?? 5;
+  const idleMs = opts.idleMs ?? 5000;
+  if (opts.build !== false) {
+    const t0 = performance.now();
+    const b = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error(`npm run build failed (exit ${b.status})`);
+    console.log(`footprint: npm run build took ${((performance.now() - t0) / 1000).toFixed(1)} s (node ${process.version})`);
+  }
+  await measure('compiled (production)', [join(REPO_ROOT, 'bin/vsnapd')], starts, idleMs);
+  await measure('sources through tsx (npm start)', [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts')], starts, idleMs);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { starts: { type: 'string' }, 'idle-ms': { type: 'string' }, 'no-build': { type: 'boolean' } } });
+  await run({
+    starts: values.starts ? Number(values.starts) : undefined,
+    idleMs: values['idle-ms'] ? Number(values['idle-ms']) : undefined,
+    build: !values['no-build'],
+  });
+}
