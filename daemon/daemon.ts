@@ -102,6 +102,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         {
           transport,
           remoteAddress,
+          channelBinding: null,
           send: (text) => {
             if (ws.readyState !== ws.OPEN) return;
             if (ws.bufferedAmount > MAX_BUFFERED_FRAMES * config.api.max_frame_bytes) {

@@ -1,10 +1,19 @@
 /**
- * API keys: `<id>-<secret>` strings shown once by `api_key.create` (TrueNAS's format). The datastore
- * keeps only SHA-256 of the secret. A fast hash is enough here, unlike for passwords: the secret is
- * 256 random bits, so there is nothing to brute-force, and login stays cheap.
+ * API keys: `<id>-<secret>` strings shown once by `api_key.create`, in TrueNAS's format: the secret
+ * is 64 alphanumerics (TrueNAS 26+ clients refuse other characters before connecting). The datastore
+ * keeps SHA-256 of the secret (for API_KEY_PLAIN logins: the secret is ~381 random bits, so a fast
+ * hash is enough) and the SCRAM-SHA-512 verifier (salt, iterations, StoredKey, ServerKey; never the
+ * secret). Keys issued before this format (base64url secrets, no verifier) keep working for plain
+ * logins; SCRAM needs a key issued with a verifier.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Collection, CollectionSpec, Row } from '../plugin.js';
+import { deriveVerifier, type ScramVerifier } from './scram.js';
+
+/** Characters of a key's secret part (TrueNAS: `^\d+-[a-zA-Z0-9]+$`). */
+const ALPHANUMERICS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Length of a new key's secret part, characters (TrueNAS's). */
+export const SECRET_LENGTH = 64;
 
 /** A stored key (the secret itself is never stored). */
 export interface ApiKeyRow extends Row {
@@ -13,6 +22,8 @@ export interface ApiKeyRow extends Row {
   username: string;
   /** hex SHA-256 of the secret part. */
   key_hash: string;
+  /** SCRAM-SHA-512 verifier; absent on keys issued before SCRAM (they log in with API_KEY_PLAIN only). */
+  scram?: ScramVerifier;
   /** Creation time, ms since the epoch. */
   created_at: number;
 }
@@ -24,12 +35,22 @@ function digest(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
+/** A fresh secret: SECRET_LENGTH characters drawn uniformly from ALPHANUMERICS (randomInt rejects bias). */
+function newSecret(): string {
+  let s = '';
+  for (let i = 0; i < SECRET_LENGTH; i++) s += ALPHANUMERICS[randomInt(ALPHANUMERICS.length)];
+  return s;
+}
+
 /** Creates, checks and deletes API keys over a datastore collection. */
 export class ApiKeyStore {
   readonly #rows: Collection<ApiKeyRow>;
+  readonly #iterations: number;
 
-  constructor(rows: Collection<ApiKeyRow>) {
+  /** `scramIterations`: PBKDF2 rounds of new keys' SCRAM verifiers (`auth.scram_iterations`). */
+  constructor(rows: Collection<ApiKeyRow>, scramIterations: number) {
     this.#rows = rows;
+    this.#iterations = scramIterations;
   }
 
   /** Every stored key, in id order. */
@@ -42,9 +63,16 @@ export class ApiKeyStore {
    * Throws ValidationErrors `[api_key_create.name, …, EEXIST]` when the name is taken, also by a concurrent create.
    */
   async create(name: string, username: string): Promise<{ row: ApiKeyRow; key: string }> {
-    const secret = randomBytes(32).toString('base64url');
-    const row = await this.#rows.insert({ name, username, key_hash: digest(secret).toString('hex'), created_at: Date.now() }, { schema: 'api_key_create' });
+    const secret = newSecret();
+    const scram = await deriveVerifier(secret, this.#iterations);
+    const row = await this.#rows.insert({ name, username, key_hash: digest(secret).toString('hex'), scram, created_at: Date.now() }, { schema: 'api_key_create' });
     return { row, key: `${row.id}-${secret}` };
+  }
+
+  /** The SCRAM verifier of key `id` when it belongs to `username` and has one; else null. */
+  scramVerifier(id: number, username: string): ScramVerifier | null {
+    const row = this.#rows.get(id);
+    return row && row.username === username && row.scram ? row.scram : null;
   }
 
   /** The row a full key belongs to, or null when the key is malformed, unknown or wrong. Constant-time compare. */

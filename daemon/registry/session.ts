@@ -20,6 +20,11 @@ export interface CallSession {
   readonly transport: 'tcp' | 'unix';
   /** Peer IP address (`unix` for the local socket): the key of the login rate limit. */
   readonly remoteAddress: string;
+  /**
+   * RFC 5929 `tls-server-end-point` channel-binding data of a TLS (wss://) connection, for
+   * SCRAM-PLUS; null on plain ws:// and the Unix socket.
+   */
+  readonly channelBinding: Buffer | null;
   /** The logged-in identity, null before login on TCP. */
   readonly credentials: Credentials | null;
   readonly options: SessionOptions;

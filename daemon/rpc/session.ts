@@ -15,6 +15,8 @@ import { encode } from './wire.js';
 export interface SessionTransport {
   readonly transport: 'tcp' | 'unix';
   readonly remoteAddress: string;
+  /** tls-server-end-point data when the connection is TLS (CallSession.channelBinding), else null. */
+  readonly channelBinding: Buffer | null;
   /** Sends one text frame; must not throw when the connection is already closed. */
   send(text: string): void;
 }
@@ -24,6 +26,7 @@ export class Session implements CallSession {
   readonly id = randomUUID();
   readonly transport: 'tcp' | 'unix';
   readonly remoteAddress: string;
+  readonly channelBinding: Buffer | null;
   readonly options: SessionOptions = { legacy_jobs: true, private_methods: false };
   /** Calls (requests and notifications) currently running. */
   inflight = 0;
@@ -37,6 +40,7 @@ export class Session implements CallSession {
   constructor(io: SessionTransport, events: EventHub) {
     this.transport = io.transport;
     this.remoteAddress = io.remoteAddress;
+    this.channelBinding = io.channelBinding;
     this.#send = io.send;
     this.#events = events;
     this.#credentials = this.#default();

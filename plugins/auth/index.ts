@@ -12,6 +12,7 @@ import { defineMethod, type CallContext, type CallSession, type Credentials } fr
 import { toWireDate } from '../../daemon/wire/date.js';
 import { Authenticator } from './login.js';
 import { KeySessions } from './key-sessions.js';
+import { ScramLogins } from './scram-login.js';
 import { ApiKeyCreate, ApiKeyEntry, AuthConfig, LoginData, LoginResponse, UserInfo } from './schemas.js';
 import { userInfo } from './user-info.js';
 
@@ -31,7 +32,7 @@ export const authPlugin: Plugin = {
   name: 'auth',
   async setup(ctx) {
     const config = ctx.config('auth', AuthConfig);
-    const keys = new ApiKeyStore(ctx.db.collection<ApiKeyRow>(API_KEY_COLLECTION));
+    const keys = new ApiKeyStore(ctx.db.collection<ApiKeyRow>(API_KEY_COLLECTION), config.scram_iterations);
     const limiter = new LoginRateLimiter({
       maxFailures: config.login_rate_limit.max_failures,
       windowMs: config.login_rate_limit.window_seconds * 1000,
@@ -45,21 +46,32 @@ export const authPlugin: Plugin = {
     };
     // Connections logged in with each API key, so that deleting the key logs them out at once.
     const keySessions = new KeySessions();
-    const loginWithKey = (call: CallContext, key: string, creds: Credentials | null): boolean => {
+    const loginWithKey = (call: CallContext, key: string | number, creds: Credentials | null): boolean => {
       if (!login(call, creds)) return false;
-      keySessions.add(key, sessionOf(call), creds!);
+      keySessions.add(typeof key === 'number' ? key : Number(key.slice(0, key.indexOf('-'))), sessionOf(call), creds!);
       return true;
+    };
+    const scram = new ScramLogins(keys, limiter);
+    const scramStep = (call: CallContext, data: { scram_type: 'CLIENT_FIRST_MESSAGE' | 'CLIENT_FINAL_MESSAGE'; rfc_str: string; login_options: { user_info: boolean } }) => {
+      const session = sessionOf(call);
+      const step = data.scram_type === 'CLIENT_FIRST_MESSAGE' ? scram.first(session, data.rfc_str) : scram.final(session, data.rfc_str);
+      if (step.type === 'AUTH_ERR') return { response_type: 'AUTH_ERR' as const };
+      if (step.type === 'SERVER_FIRST_RESPONSE') return { response_type: 'SCRAM_RESPONSE' as const, scram_type: step.type, rfc_str: step.rfc_str };
+      const creds = auth.grant('API_KEY', step.username);
+      loginWithKey(call, step.keyId, creds);
+      return { response_type: 'SCRAM_RESPONSE' as const, scram_type: step.type, rfc_str: step.rfc_str, user_info: data.login_options.user_info ? userInfo(creds) : null };
     };
 
     ctx.registerMethods([
       defineMethod({
         name: 'auth.login_ex',
-        description: 'Logs the connection in. Mechanisms: API_KEY_PLAIN {username, api_key}, PASSWORD_PLAIN {username, password} (the configured admin). Failed logins are rate limited per address (EBUSY "Rate Limit Exceeded").',
+        description: 'Logs the connection in. Mechanisms: SCRAM (SCRAM-SHA-512 with an API key, TrueNAS 26: CLIENT_FIRST_MESSAGE then CLIENT_FINAL_MESSAGE, each answered SCRAM_RESPONSE; SCRAM-PLUS tls-server-end-point over wss://), API_KEY_PLAIN {username, api_key}, PASSWORD_PLAIN {username, password} (the configured admin). Failed logins are rate limited per address (EBUSY "Rate Limit Exceeded").',
         args: [{ name: 'login_data', schema: LoginData }],
         result: LoginResponse,
         roles: [],
         public: true,
         async handler(ctx, data) {
+          if (data.mechanism === 'SCRAM') return scramStep(ctx, data);
           const address = sessionOf(ctx).remoteAddress;
           const creds =
             data.mechanism === 'API_KEY_PLAIN'
@@ -103,7 +115,7 @@ export const authPlugin: Plugin = {
         result: z.array(z.string()),
         roles: [],
         public: true,
-        handler: () => ['API_KEY_PLAIN', 'PASSWORD_PLAIN'],
+        handler: () => ['SCRAM', 'API_KEY_PLAIN', 'PASSWORD_PLAIN'],
       }),
       defineMethod({
         name: 'auth.me',
@@ -126,7 +138,7 @@ export const authPlugin: Plugin = {
       }),
       defineMethod({
         name: 'api_key.create',
-        description: 'Creates an API key. The result carries the key (<id>-<secret>) once; only its hash is stored.',
+        description: 'Creates an API key. The result carries the key (<id>-<64 alphanumerics>, TrueNAS\'s format) once; only its hash and SCRAM verifier are stored.',
         args: [{ name: 'api_key_create', schema: ApiKeyCreate }],
         result: ApiKeyEntry.extend({ key: z.string() }),
         roles: ['API_KEY_WRITE'],

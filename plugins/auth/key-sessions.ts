@@ -15,9 +15,8 @@ interface Login {
 export class KeySessions {
   readonly #byKey = new Map<number, Login[]>();
 
-  /** Records that `session` logged in with `key` (`<id>-<secret>`, already verified) as `credentials`. */
-  add(key: string, session: CallSession, credentials: Credentials): void {
-    const id = Number(key.slice(0, key.indexOf('-')));
+  /** Records that `session` logged in with key `id` (already verified) as `credentials`. */
+  add(id: number, session: CallSession, credentials: Credentials): void {
     const live = (this.#byKey.get(id) ?? []).filter((l) => this.#current(l) !== null);
     live.push({ session: new WeakRef(session), credentials });
     this.#byKey.set(id, live);

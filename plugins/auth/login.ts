@@ -46,7 +46,12 @@ export class Authenticator {
       return null;
     }
     this.limiter.succeed(address);
+    return this.grant(who.type, who.username);
+  }
+
+  /** The identity of a verified login (SCRAM verifies on its own and calls this). */
+  grant(type: 'PASSWORD' | 'API_KEY', username: string): Credentials {
     // vsnapd has one administrator: every login is a full admin (TrueNAS's local admin).
-    return { ...who, roles: expandRoles([FULL_ADMIN]) };
+    return { type, username, roles: expandRoles([FULL_ADMIN]) };
   }
 }

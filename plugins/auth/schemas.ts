@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { WireDateSchema } from '../../daemon/wire/date.js';
 import { isPasswordHash } from '../../daemon/auth/password.js';
+import { MAX_ITERATIONS, MIN_ITERATIONS } from '../../daemon/auth/scram.js';
 
 /** The `auth` config section. */
 export const AuthConfig = z.strictObject({
@@ -22,6 +23,13 @@ export const AuthConfig = z.strictObject({
       window_seconds: z.number().min(1).default(60).describe('Length of the window (seconds)'),
     })
     .prefault({}),
+  scram_iterations: z
+    .number()
+    .int()
+    .min(MIN_ITERATIONS)
+    .max(MAX_ITERATIONS)
+    .default(500_000)
+    .describe(`PBKDF2-HMAC-SHA512 rounds of the SCRAM verifier of new API keys (TrueNAS: 500000; its clients accept ${MIN_ITERATIONS} to ${MAX_ITERATIONS})`),
 });
 
 const LoginOptions = z.strictObject({ user_info: z.boolean().default(true) }).prefault({});
@@ -38,6 +46,12 @@ export const LoginData = z.discriminatedUnion('mechanism', [
     mechanism: z.literal('PASSWORD_PLAIN'),
     username: z.string(),
     password: z.string(),
+    login_options: LoginOptions,
+  }),
+  z.strictObject({
+    mechanism: z.literal('SCRAM'),
+    scram_type: z.enum(['CLIENT_FIRST_MESSAGE', 'CLIENT_FINAL_MESSAGE']).describe('Which client message rfc_str holds'),
+    rfc_str: z.string().max(4096).describe('The RFC 5802 message: `n,,n=<username>:<api key id>,r=<nonce>`, then `c=…,r=…,p=<proof>`'),
     login_options: LoginOptions,
   }),
 ]);
@@ -64,6 +78,12 @@ export const LoginResponse = z.discriminatedUnion('response_type', [
     authenticator: z.literal('LEVEL_1'),
   }),
   z.object({ response_type: z.literal('AUTH_ERR') }),
+  z.object({
+    response_type: z.literal('SCRAM_RESPONSE'),
+    scram_type: z.enum(['SERVER_FIRST_RESPONSE', 'SERVER_FINAL_RESPONSE']),
+    rfc_str: z.string(),
+    user_info: UserInfo.nullable().optional().describe('Set with SERVER_FINAL_RESPONSE (the connection is logged in)'),
+  }),
 ]);
 
 /** An API key as `api_key.query` returns it (never the key or its hash). */

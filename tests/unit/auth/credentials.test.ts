@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import { ApiKeyStore, type ApiKeyRow } from '../../../daemon/auth/api-keys.js';
 import { hashPassword, isPasswordHash, verifyPassword } from '../../../daemon/auth/password.js';
@@ -37,14 +38,23 @@ t.test('scrypt password hashes', async (t) => {
 
 t.test('API keys: shown once, stored as a hash, checked in constant time', async (t) => {
   const rows = memoryCollection<ApiKeyRow>();
-  const keys = new ApiKeyStore(rows);
+  const keys = new ApiKeyStore(rows, 50_000);
   const { row, key } = await keys.create('ci', 'root');
-  t.match(key, /^1-[A-Za-z0-9_-]{43}$/);
+  t.match(key, /^1-[A-Za-z0-9]{64}$/, "TrueNAS's format: <id>-<64 alphanumerics>");
   t.notMatch(JSON.stringify(rows.all()), key.split('-')[1]!, 'the secret is not stored');
   t.equal(keys.verify(key)?.id, row.id);
   for (const bad of ['1-wrong', `2-${key.slice(2)}`, 'nonsense', '', `${key}x`]) t.equal(keys.verify(bad), null, bad);
   t.equal(await keys.delete(row.id), true);
   t.equal(keys.verify(key), null);
+});
+
+t.test('keys issued before the alphanumeric format (base64url secret, no verifier) keep working for plain logins', async (t) => {
+  const rows = memoryCollection<ApiKeyRow>();
+  const keys = new ApiKeyStore(rows, 50_000);
+  const secret = 'q-Z_3xYk9-Aa_bb-cc_dd-ee_ff-gg_hh-ii_jj-kk_'; // what randomBytes(32).toString('base64url') gave
+  const old = await rows.insert({ name: 'old', username: 'root', key_hash: createHash('sha256').update(secret).digest('hex'), created_at: 0 });
+  t.equal(keys.verify(`${old.id}-${secret}`)?.id, old.id);
+  t.equal(keys.scramVerifier(old.id, 'root'), null, 'no SCRAM without a verifier');
 });
 
 t.test('failed-login rate limit per address, sliding window', async (t) => {

@@ -15,6 +15,7 @@ function session(credentials: Credentials | null, transport: 'tcp' | 'unix' = 't
     id: 's',
     transport,
     remoteAddress: '127.0.0.1',
+    channelBinding: null,
     credentials,
     options: { legacy_jobs: true, private_methods: false },
     setCredentials: () => undefined,
