@@ -1,6 +1,6 @@
 /**
  * `startDaemon(config)`: the whole daemon in-process (config → log → datastore → alerts → registry →
- * plugins → listeners), returning a handle whose `stop()` shuts down gracefully. `main.ts` wraps it
+ * plugin setup → listeners bound → plugin start: schedulers, sweeps → readiness), returning a handle whose `stop()` shuts down gracefully. `main.ts` wraps it
  * with signals and exit codes; tests and embedders may call it directly.
  */
 import { mkdirSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { Caller } from './rpc/caller.js';
 import { Dispatcher } from './rpc/dispatch.js';
 import { Session } from './rpc/session.js';
 import { ApiServer } from './server/api-server.js';
+import { notifyReady } from './sd-notify.js';
 import { ServiceLocator } from './services.js';
 
 /** A running daemon. */
@@ -91,7 +92,6 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
 
     const host = new PluginHost({ config, log, db, events, alerts, jobs, services, registry, caller });
     await host.setup(opts.plugins ?? defaultPlugins);
-    await host.start();
     cleanups.push(() => host.stop());
     warnUnknownSections(config, log, host.sectionsRead);
 
@@ -143,7 +143,11 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       await server.closeAll();
     });
     const addr = await server.listen();
+    // Schedulers and start-up sweeps start only once both listeners are bound: an instance that
+    // cannot bind (a second daemon, a port in use) must not have touched vCenter or ZFS.
+    await host.start();
     log.info({ url: addr.url, socket: addr.socketPath, dataDir: config.dataDir, configFile: config.configFile }, 'vsnapd ready');
+    await notifyReady(log, `listening on ${addr.url} and ${addr.socketPath}`);
 
     let stopping: Promise<void> | null = null;
     const stop = () =>

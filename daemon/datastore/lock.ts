@@ -1,11 +1,66 @@
 /**
- * A lock file next to the datastore (`<file>.lock`, holding the owner's pid), so two daemons started
- * on the same data folder cannot overwrite each other's writes. A lock left by a process that no
- * longer runs is taken over.
+ * A lock file next to the datastore (`<file>.lock`), so two daemons started on the same data folder
+ * cannot overwrite each other's writes. The lock dies with its process: it names its owner by pid AND
+ * by the owner's identity (the kernel's boot id and the process's start time), so a pid that a reboot
+ * or the kernel's pid reuse gave to another process does not hold it. A lock whose owner no longer
+ * runs is taken over.
+ *
+ * File format: one line `<pid> <boot_id> <start_ticks>` (boot_id from /proc/sys/kernel/random/boot_id,
+ * start_ticks = field 22 of /proc/<pid>/stat, clock ticks since boot). Files of older versions hold
+ * only `<pid>`: such a lock counts as held only when it was written during the current boot (its mtime
+ * is after the boot time, /proc/stat `btime`) and its pid runs.
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { processAlive } from '../process-alive.js';
 import { DatastoreFileError } from './json-file.js';
+
+/** Who holds a lock: the owner's pid, boot id and start time (clock ticks since boot). */
+interface LockOwner {
+  readonly pid: number;
+  readonly bootId: string;
+  readonly startTicks: string;
+}
+
+/** The current boot's id (a UUID, new at every boot). */
+function bootId(): string {
+  return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+}
+
+/** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), undefined when it does not run. */
+export function processStartTicks(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name, which is in parentheses and may itself hold spaces or ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19]; // field 22 overall: the 20th after "pid (comm)"
+}
+
+/** This process as a lock owner. */
+function currentOwner(): LockOwner {
+  return { pid: process.pid, bootId: bootId(), startTicks: processStartTicks(process.pid) ?? '' };
+}
+
+/** Boot time (ms since the epoch), from /proc/stat `btime`. */
+function bootTimeMs(): number {
+  return Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0) * 1000;
+}
+
+/**
+ * The live process holding the lock whose file says `text` (modified at `mtimeMs`), or undefined when
+ * the lock is stale: no such process, another boot, or another process under a reused pid.
+ */
+function liveOwner(text: string, mtimeMs: number): number | undefined {
+  const [pidText, boot, ticks] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
+  if (boot === undefined || ticks === undefined) return mtimeMs > bootTimeMs() ? pid : undefined;
+  return boot === bootId() && ticks === processStartTicks(pid) ? pid : undefined;
+}
 
 /**
  * Takes the lock of `file`.
@@ -14,11 +69,12 @@ import { DatastoreFileError } from './json-file.js';
  */
 export async function acquireLock(file: string): Promise<() => Promise<void>> {
   const lockFile = `${file}.lock`;
+  const me = currentOwner();
   for (let attempt = 0; ; attempt++) {
     try {
       const fh = await open(lockFile, 'wx', 0o600);
       try {
-        await fh.writeFile(`${process.pid}\n`);
+        await fh.writeFile(`${me.pid} ${me.bootId} ${me.startTicks}\n`);
       } finally {
         await fh.close();
       }
@@ -30,8 +86,9 @@ export async function acquireLock(file: string): Promise<() => Promise<void>> {
         throw new DatastoreFileError(`Cannot lock datastore ${file} (${lockFile}): ${(e as Error).message}`, { cause: e });
       }
     }
-    const pid = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    const [text, info] = await Promise.all([readFile(lockFile, 'utf8').catch(() => ''), stat(lockFile).catch(() => undefined)]);
+    const pid = liveOwner(text, info?.mtimeMs ?? 0);
+    if (pid !== undefined) {
       throw new DatastoreFileError(
         `Datastore ${file} is in use by process ${pid} (lock file ${lockFile}); stop that daemon first, ` +
           'or delete the lock file if no such process is a vsnapd',

@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { openDatastore } from '../../../daemon/datastore/index.js';
+import { processStartTicks } from '../../../daemon/datastore/lock.js';
 import { CallError, Errno } from '../../../daemon/errors.js';
 import { dbPaths, openTemp, silentLog, tempDir } from '../../helpers/tmp-datastore.js';
 
@@ -143,8 +145,38 @@ t.test('lock file: a second open is refused while the first is open; a stale loc
   const dead = spawnSync(process.execPath, ['-e', '0']).pid;
   writeFileSync(`${file}.lock`, `${dead}\n`);
   const again = await openDatastore({ ...dbPaths(dir), log: silentLog });
-  t.equal(readFileSync(`${file}.lock`, 'utf8').trim(), String(process.pid));
+  t.match(readFileSync(`${file}.lock`, 'utf8'), new RegExp(`^${process.pid} [0-9a-f-]{36} \\d+\n$`), 'pid, boot id, start time');
   await again.close();
+});
+
+t.test('lock file: a live process that is not the owner does not hold it (reboot, pid reuse)', async (t) => {
+  const dir = tempDir(t);
+  const { file } = dbPaths(dir);
+  const lock = `${file}.lock`;
+  // A foreign live process (not a vsnapd) whose pid an old lock file names.
+  const foreign = spawn('sleep', ['300'], { stdio: 'ignore' });
+  t.teardown(() => void foreign.kill('SIGKILL'));
+  await once(foreign, 'spawn');
+  const pid = foreign.pid!;
+  const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const ticks = processStartTicks(pid)!;
+  const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))![1]);
+  const takenOver = async (content: string, what: string, mtimeS?: number) => {
+    writeFileSync(lock, content);
+    if (mtimeS !== undefined) utimesSync(lock, mtimeS, mtimeS);
+    const ds = await openDatastore({ ...dbPaths(dir), log: silentLog });
+    t.match(readFileSync(lock, 'utf8'), new RegExp(`^${process.pid} `), `${what}: taken over`);
+    await ds.close();
+  };
+  await takenOver(`${pid}\n`, 'old format (pid only) written before this boot: the reboot case', btime - 3600);
+  await takenOver(`${pid} 00000000-0000-4000-8000-000000000000 ${ticks}\n`, 'written in another boot');
+  await takenOver(`${pid} ${boot} ${Number(ticks) - 1}\n`, 'same boot, the pid now names a later process');
+  const refused = async (content: string, what: string) => {
+    writeFileSync(lock, content);
+    await t.rejects(openDatastore({ ...dbPaths(dir), log: silentLog }), { name: 'DatastoreFileError', message: new RegExp(`in use by process ${pid} `) }, what);
+  };
+  await refused(`${pid} ${boot} ${ticks}\n`, 'the process that wrote it still runs: refused');
+  await refused(`${pid}\n`, 'old format written during this boot by a running pid: refused, as before');
 });
 
 t.test('collections: names checked, same object per name, secret fields must agree', async (t) => {
