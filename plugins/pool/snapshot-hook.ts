@@ -44,6 +44,11 @@ export interface CoordinationRequest {
   /** The periodic snapshot task id for `source: 'task'`, else null. */
   readonly taskId: number | null;
   /**
+   * What started it: `periodic` (the task's schedule), `run` (`pool.snapshottask.run` called by a
+   * client), `manual` (`pool.snapshot.create` with `vmware_sync`). Recorded in the run history.
+   */
+  readonly trigger: 'periodic' | 'run' | 'manual';
+  /**
    * The job the run belongs to (for per-VM progress and log lines); null when not in a job. Its
    * `setProgress` takes 0–100 of the coordinator's own work (see {@link jobSegment}).
    */
@@ -67,6 +72,11 @@ export interface CoordinatedResult {
   readonly runId: string | number | null;
   /** Human-readable lines for the job log (skipped VMs with reasons, fallbacks, failures). */
   readonly messages: readonly string[];
+  /**
+   * What the run came to (the run history's state): SUCCESS, PARTIAL, NONE (no VM that should have
+   * got a VMware snapshot held one) or FAILED. Absent: derived from `vmsynced` by pool.
+   */
+  readonly state?: 'SUCCESS' | 'PARTIAL' | 'NONE' | 'FAILED';
   /**
    * The per-VM report (a JSON object). Pool returns it in the job's result (`vmware_sync.report`
    * of `pool.snapshottask.run` / `pool.snapshot.create_coordinated`, see snapshot/sync-outcome.ts)

@@ -3,6 +3,7 @@
  * `{ "poll_interval_seconds": 300, "nas_addresses": ["nas.example.com", "10.0.0.50"], … }`.
  */
 import { z } from 'zod';
+import { defaultHistoryConfig, HistoryConfig } from './history/config.js';
 import { defaultSyncConfig, SyncConfig } from './sync/config.js';
 
 /** The plugin's config schema (every field has a default). */
@@ -25,6 +26,7 @@ export const VmwareConfigSchema = z
     connect_timeout_seconds: z.number().min(1).max(300).default(10).describe('TCP+TLS set-up deadline of a vSphere connection'),
     call_timeout_seconds: z.number().min(1).max(3600).default(60).describe('Deadline of one vSphere SOAP call'),
     sync: SyncConfig.default(defaultSyncConfig()).describe('Coordinated snapshot runs (plugins/vmware/sync/config.ts)'),
+    history: HistoryConfig.default(defaultHistoryConfig()).describe('Retention of the run history (plugins/vmware/history/config.ts)'),
   })
   .describe('VMware integration');
 

@@ -15,6 +15,7 @@
  * The coordinator (plugins/vmware/sync: `vmware.plan`, `vmware.sweep`, pool's snapshot hook) is set
  * up here too (`setupSync`), with the `vmwareEntries` service and the `vmware.sync` config.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Plugin } from '../../daemon/plugin.js';
 import { queryMethods } from '../../daemon/query/index.js';
@@ -23,6 +24,8 @@ import { VMWARE_LOGIN_FAILED_CLASS } from './alerts.js';
 import { VmwareConfigSchema } from './config.js';
 import { createEntry, deleteEntry, updateEntry, type CrudDeps } from './crud.js';
 import { VmwareEntries } from './entries-service.js';
+import { historyMethods } from './history/methods.js';
+import { HISTORY_DIR, RUN_EVENT, RunHistory } from './history/store.js';
 import { inventoryDocument, InventoryDocument } from './inventory-export.js';
 import { daemonLocalSide, matchInventory } from './match/local.js';
 import { HealthPoller } from './poller.js';
@@ -198,17 +201,22 @@ export const vmwarePlugin: Plugin = {
       },
     });
 
+    // The run history (plugins/vmware/history): vmware.run.*, vmware.protection_status.
+    const history = await RunHistory.open({ dir: join(ctx.dataDir, HISTORY_DIR), config: config.history, events: ctx.events, log: ctx.log.child({ component: 'vmware.run' }) });
+    ctx.events.define(RUN_EVENT, { description: 'Coordinated snapshot runs recorded (added), amended by a follow-up sweep (changed) or pruned (removed)', roles: ROLES.read });
     // The coordinator (plugins/vmware/sync): vmware.plan, vmware.sweep, pool's snapshot hook.
-    const sync = setupSync(ctx, { entries, config: config.sync });
+    const sync = setupSync(ctx, { entries, config: config.sync, history });
 
-    ctx.registerMethods([query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory, ...sync.methods]);
+    ctx.registerMethods([query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory, ...sync.methods, ...historyMethods(history)]);
     return {
       start: async () => {
         poller.start();
+        history.start();
         await sync.start();
       },
       stop: async () => {
         await sync.stop();
+        await history.stop();
         await poller.stop();
       },
     };

@@ -8,10 +8,15 @@
  * removal, the report's `window_ms`) and the time until the ZFS snapshot (`vmware_phase_ms`).
  * The ZFS snapshot itself is a no-op here (the zfs CLI is not what is measured).
  *
+ * Then, for the largest size, the cost of the run history: runs alternate between a real
+ * {@link RunHistory} (record file + protection file written, fsync'd, before the run returns) and no
+ * history at all, and the median wall time of `coordinate()` of each is printed with their difference
+ * and the record's size.
+ *
  * Run: `node --import tsx tests/bench/coordinator.ts [--delay-ms 25] [--sizes 10,100,500]` or via
  * `npm run bench`, which calls {@link run}.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +24,8 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { Alerts, Collection } from '../../daemon/plugin.js';
 import type { VmwareEntriesService } from '../../plugins/vmware/entries-service.js';
+import { defaultHistoryConfig } from '../../plugins/vmware/history/config.js';
+import { RunHistory } from '../../plugins/vmware/history/store.js';
 import type { VmwareEntryRecord } from '../../plugins/vmware/store.js';
 import { defaultSyncConfig, type SyncConfig } from '../../plugins/vmware/sync/config.js';
 import { Coordinator } from '../../plugins/vmware/sync/coordinator.js';
@@ -33,6 +40,8 @@ export interface CoordinatorBenchOptions {
   delayMs?: number;
   /** VM counts (default 10, 100, 500). */
   sizes?: number[];
+  /** Runs with and without the run history at the largest size (default 3 each). */
+  historyRounds?: number;
 }
 
 /** An in-memory run-record collection (the datastore is not what is measured). */
@@ -87,11 +96,15 @@ function entriesFor(vc: VcsimHandle): VmwareEntriesService {
 
 const noAlerts: Alerts = { defineClass: () => undefined, oneshotCreate: async () => undefined, oneshotDelete: async () => undefined };
 
-async function oneRun(vc: VcsimHandle, config: SyncConfig, n: number): Promise<SyncReport> {
+/** No run history at all (the baseline of the history's cost). */
+const noHistory: Pick<RunHistory, 'add'> = { add: async () => undefined };
+
+async function oneRun(vc: VcsimHandle, config: SyncConfig, n: number, history: Pick<RunHistory, 'add'> = noHistory): Promise<SyncReport> {
   const coordinator = new Coordinator({
     entries: entriesFor(vc),
     alerts: noAlerts,
     runs: memoryCollection(),
+    history,
     config,
     log: pino({ level: 'silent' }),
     active: new Set(),
@@ -101,6 +114,7 @@ async function oneRun(vc: VcsimHandle, config: SyncConfig, n: number): Promise<S
     recursive: false,
     snapshotName: `bench-${n}-${config.concurrency.global}`,
     source: 'manual',
+    trigger: 'manual',
     taskId: null,
     job: null,
     signal: new AbortController().signal,
@@ -141,10 +155,43 @@ export async function run(opts: CoordinatorBenchOptions = {}): Promise<void> {
       console.log(
         `  ${String(n).padStart(3)} | ${fmt(pw)}, ${fmt(p.timings.vmware_phase_ms)} | ${fmt(sw)}, ${fmt(s.timings.vmware_phase_ms)} | ×${(sw / pw).toFixed(1)}`,
       );
+      if (n === Math.max(...sizes)) await historyCost(vc, parallel, n, opts.historyRounds ?? 3);
     } finally {
       await vc.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+/** Alternates runs with and without the run history; prints the median wall time of each. */
+async function historyCost(vc: VcsimHandle, config: SyncConfig, n: number, rounds: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vsnapd-bench-history-'));
+  const history = await RunHistory.open({ dir, config: defaultHistoryConfig(), events: { define: () => undefined, publish: () => undefined, on: () => ({ dispose: () => undefined }) }, log: pino({ level: 'silent' }) });
+  const without: number[] = [];
+  const withH: number[] = [];
+  let runId = '';
+  try {
+    for (let i = 0; i < rounds; i++) {
+      let t = Date.now();
+      await oneRun(vc, config, n);
+      without.push(Date.now() - t);
+      t = Date.now();
+      runId = (await oneRun(vc, config, n, history)).run_id;
+      withH.push(Date.now() - t);
+    }
+    const kb = statSync(join(dir, `${runId}.json`)).size / 1024;
+    const a = median(without);
+    const b = median(withH);
+    console.log(`history: ${n} VMs, median run time over ${rounds} runs each: without history ${fmt(a)}, with history ${fmt(b)} (difference ${b - a >= 0 ? '+' : ''}${Math.round(b - a)} ms, ${((100 * (b - a)) / a).toFixed(1)}%); record ${kb.toFixed(0)} kB`);
+    console.log(`  runs without: ${without.map(fmt).join(', ')}; with: ${withH.map(fmt).join(', ')}`);
+  } finally {
+    await history.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

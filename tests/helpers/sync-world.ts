@@ -31,6 +31,8 @@ export interface SyncWorldOptions {
   vms: VcsimVm[];
   /** `vmware.sync` config overrides. */
   sync?: Record<string, unknown>;
+  /** `vmware.history` config overrides. */
+  history?: Record<string, unknown>;
   /** More vcsim spec (delays, control, methods). */
   vcsim?: Omit<VcsimSpec, 'nfsDatastores' | 'vms'>;
   /** Daemon environment (test hooks). */
@@ -95,7 +97,7 @@ export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promi
     data_dir: dataDir,
     zfs: { zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN },
     pool: { timezone: 'UTC' },
-    vmware: { sync: { sweep_interval_minutes: 0, ...opts.sync } },
+    vmware: { sync: { sweep_interval_minutes: 0, ...opts.sync }, ...(opts.history ? { history: opts.history } : {}) },
   };
   const start = async (env?: Record<string, string>) => {
     const daemon = await startTestDaemon(t, { config, ...(env ? { env } : {}) });

@@ -5,7 +5,7 @@
  * the per-VM report); the call itself still returns the snapshot entry.
  */
 import { z } from 'zod';
-import { Errno, ValidationErrors } from '../../../daemon/errors.js';
+import { CallError, Errno, ValidationErrors } from '../../../daemon/errors.js';
 import type { PluginContext } from '../../../daemon/plugin.js';
 import { queryList, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod, type CallContext } from '../../../daemon/registry/method.js';
@@ -15,7 +15,7 @@ import type { ZfsSnapshot } from '../zfs/adapter.js';
 import { datasetNameProblem, snapshotNamePartProblem, snapshotNameProblem, splitSnapshotName, userPropertyNameProblem, userPropertyValueProblem } from '../zfs/names.js';
 import { SnapshotCreate, SnapshotDeleteOptions, SnapshotEntry, type SnapshotCreateT, type SnapshotEntryT } from './schemas.js';
 import { syncOutcome, VmwareSyncOutcome, type VmwareSyncOutcomeT } from './sync-outcome.js';
-import { takeSnapshot } from './take.js';
+import { snapshotExists, takeSnapshot } from './take.js';
 
 /** `pool.snapshot.create_coordinated`'s result. */
 export const CoordinatedSnapshot = z
@@ -162,6 +162,9 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     job: { lock: ([data]) => `pool.snapshot.create:${data.dataset}`, abortable: true },
     async handler(call, data) {
       const name = validateSnapshotCreate('snapshot_create', data, timeZone, Date.now());
+      // Before any VMware snapshot: an existing name would only fail after every VM was snapshotted.
+      const full = `${data.dataset}@${name}`;
+      if (data.vmware_sync && (await snapshotExists(zfs(), full))) throw new CallError(`cannot create snapshot '${full}': dataset already exists`, Errno.EEXIST);
       const { entry, sync } = await createNow(data, name, call);
       return { snapshot: entry, vmware_sync: sync };
     },

@@ -23,6 +23,8 @@ export interface TakeRequest {
   readonly vmwareSync: boolean;
   readonly source: 'task' | 'manual';
   readonly taskId: number | null;
+  /** A task run started by the schedule (not by `pool.snapshottask.run`); default false. */
+  readonly scheduled?: boolean;
   readonly job: JobHandle | null;
   /**
    * The part of the job's percent the coordinator's 0–100 is mapped into (default the whole job,
@@ -62,6 +64,17 @@ async function createOnce(deps: TakeDeps, req: TakeRequest, extra: Record<string
   }
 }
 
+/** True when `snapshot` (dataset@name) exists; throws the adapter's CallError for anything but ENOENT. */
+export async function snapshotExists(zfs: ZfsAdapter, snapshot: string): Promise<boolean> {
+  try {
+    await zfs.getUserProperties(snapshot);
+    return true;
+  } catch (err) {
+    if (err instanceof CallError && err.errno === Errno.ENOENT) return false;
+    throw err;
+  }
+}
+
 /** Takes the snapshot, coordinating with VMware when `vmwareSync` and a coordinator is registered. */
 export async function takeSnapshot(deps: TakeDeps, req: TakeRequest): Promise<TakeResult> {
   const coordinator = req.vmwareSync ? deps.hooks.coordinator() : null;
@@ -88,6 +101,7 @@ export async function takeSnapshot(deps: TakeDeps, req: TakeRequest): Promise<Ta
       snapshotName: req.name,
       source: req.source,
       taskId: req.taskId,
+      trigger: req.source === 'manual' ? 'manual' : req.scheduled ? 'periodic' : 'run',
       job: req.job && jobSegment(req.job, req.progress?.from ?? 0, req.progress?.to ?? 100),
       signal: req.signal,
       takeSnapshot: take,

@@ -97,7 +97,8 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     result: TaskRunResult,
     roles: WRITE,
     job: { lock: ([id]) => `pool.snapshottask.run:${id}`, abortable: true },
-    handler: (call, id) => runTask(runDeps(), id, { job: call.job, signal: call.signal }),
+    // In-process (INTERNAL) calls come from the scheduler: the run history records them as periodic.
+    handler: (call, id) => runTask(runDeps(), id, { job: call.job, signal: call.signal, scheduled: call.credentials.type === 'INTERNAL' }),
   });
 
   return { query, getInstance, create, update, delete: del, run };

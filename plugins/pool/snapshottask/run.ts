@@ -17,7 +17,7 @@ import type { Alerts } from '../../../daemon/plugin.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import type { SnapshotHooks } from '../snapshot-hook.js';
 import { syncOutcome, type VmwareSyncOutcomeT } from '../snapshot/sync-outcome.js';
-import { takeSnapshot } from '../snapshot/take.js';
+import { snapshotExists, takeSnapshot } from '../snapshot/take.js';
 import type { ZfsAdapter } from '../zfs/adapter.js';
 import { poolOf } from '../zfs/names.js';
 import { SNAPSHOT_TASK_FAILED } from './alerts.js';
@@ -48,6 +48,8 @@ export interface RunDeps {
 export interface RunCall {
   readonly job: JobHandle | null;
   readonly signal: AbortSignal;
+  /** Started by the task's schedule (not by a client's `pool.snapshottask.run`); default false. */
+  readonly scheduled?: boolean;
 }
 
 /** TrueNAS `pool.snapshottask.run` texts. */
@@ -86,16 +88,6 @@ async function holdReason(zfs: ZfsAdapter, dataset: string): Promise<string | nu
     if (!(err instanceof CallError) || err.errno !== Errno.ENOENT) throw err;
   }
   return `Pool ${pool} is offline.`;
-}
-
-async function snapshotExists(zfs: ZfsAdapter, snapshot: string): Promise<boolean> {
-  try {
-    await zfs.getUserProperties(snapshot);
-    return true;
-  } catch (err) {
-    if (err instanceof CallError && err.errno === Errno.ENOENT) return false;
-    throw err;
-  }
 }
 
 function report(call: RunCall, deps: RunDeps, line: string): void {
@@ -145,6 +137,7 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
           vmwareSync: task.vmware_sync,
           source: 'task',
           taskId: task.id,
+          scheduled: call.scheduled ?? false,
           job: call.job,
           progress: COORDINATOR_PROGRESS,
           signal: call.signal,
@@ -206,11 +199,17 @@ export async function runTask(deps: RunDeps, id: number, call: RunCall): Promise
     for (const s of expired.destroyed) report(call, deps, `Destroyed expired ${s}`);
     for (const w of expired.warnings) call.job?.log(w);
     const finished: StoredTaskState = { state: 'FINISHED', datetime: deps.now(), last_snapshot: last };
+    const incomplete = sync !== null && sync.state !== null && sync.state !== 'SUCCESS';
+    if (sync) {
+      finished.vmware_sync = { state: sync.state, vmsynced: sync.vmsynced, run_id: sync.run_id, error: sync.error };
+      if (incomplete) warnings.push(`VMware coordination ${sync.state} (vmsynced ${sync.vmsynced ?? 'not set'}${sync.run_id === null ? '' : `, run ${sync.run_id}`})`);
+    }
     if (warnings.length > 0) finished.warnings = warnings;
     await deps.store.setState(id, finished);
     await deps.alerts.oneshotDelete(SNAPSHOT_TASK_FAILED.name, String(id));
     // The per-VM report stays visible in core.get_jobs after pool's last step (progress.extra).
-    call.job?.setProgress(100, `Finished: ${last ?? 'no snapshot kept'}`, sync?.report ?? undefined);
+    const done = incomplete ? `Finished with VMware coordination ${sync.state} (vmsynced ${sync.vmsynced ?? 'not set'})` : 'Finished';
+    call.job?.setProgress(100, `${done}: ${last ?? 'no snapshot kept'}`, sync?.report ?? undefined);
     return task.vmware_sync ? { snapshot: last, vmware_sync: sync } : null;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -95,6 +95,15 @@ export const TaskState = z
     reason: z.string().optional().describe('HOLD: why the task is held (e.g. the pool is offline)'),
     warnings: z.array(z.string()).optional().describe('FINISHED: what went wrong without failing the run (e.g. VMware coordination)'),
     last_snapshot: z.string().nullable().optional().describe('The last snapshot the task took (dataset@name)'),
+    vmware_sync: z
+      .strictObject({
+        state: z.enum(['SUCCESS', 'PARTIAL', 'NONE', 'FAILED']).nullable().describe('What the last run\'s VMware coordination came to'),
+        vmsynced: z.enum(['full', 'partial', 'none']).nullable().describe('The snapshot\'s vsnapd:vmsynced'),
+        run_id: z.union([z.string(), z.number()]).nullable().describe('The run, for vmware.run.get_instance'),
+        error: z.string().nullable(),
+      })
+      .optional()
+      .describe('vsnapd: the VMware coordination of the last run (tasks with vmware_sync; absent when the run shared another task\'s snapshot)'),
   })
   .describe('The task state (read-only)');
 
@@ -132,6 +141,7 @@ export interface StoredTaskState {
   reason?: string;
   warnings?: string[];
   last_snapshot?: string | null;
+  vmware_sync?: { state: 'SUCCESS' | 'PARTIAL' | 'NONE' | 'FAILED' | null; vmsynced: 'full' | 'partial' | 'none' | null; run_id: string | number | null; error: string | null };
 }
 
 /** A task row in the `pool.snapshottask` collection. */

@@ -22,6 +22,7 @@ export function wireState(s: StoredTaskState): TaskEntryT['state'] {
   if (s.reason !== undefined) out.reason = s.reason;
   if (s.warnings !== undefined && s.warnings.length > 0) out.warnings = s.warnings;
   if (s.last_snapshot !== undefined) out.last_snapshot = s.last_snapshot;
+  if (s.vmware_sync !== undefined) out.vmware_sync = { ...s.vmware_sync };
   return out;
 }
 

@@ -32,8 +32,17 @@ export const SNAPSHOT_LEFTOVER: AlertClassSpec = {
   category: 'TASKS',
 };
 
+/** vsnapd's: a run that left VMs without a VMware snapshot (keyed by dataset, cleared by its next SUCCESS). */
+export const SYNC_INCOMPLETE: AlertClassSpec = {
+  name: 'VMWareSyncIncomplete',
+  title: 'VMware Snapshot Coordination Incomplete',
+  text: 'Snapshot %(snapshot)s is not fully VM-consistent (run %(run)s: %(state)s, vmsynced %(vmsynced)s): %(summary)s. Details: vmware.run.get_instance %(run)s.',
+  level: 'WARNING',
+  category: 'TASKS',
+};
+
 /** Every class of the coordinator, to declare in setup. */
-export const SYNC_ALERT_CLASSES: readonly AlertClassSpec[] = [SNAPSHOT_CREATE_FAILED, SNAPSHOT_DELETE_FAILED, SNAPSHOT_LEFTOVER];
+export const SYNC_ALERT_CLASSES: readonly AlertClassSpec[] = [SNAPSHOT_CREATE_FAILED, SNAPSHOT_DELETE_FAILED, SNAPSHOT_LEFTOVER, SYNC_INCOMPLETE];
 
 function clean(error: string): string {
   return error.replace(/\.+$/, '');
@@ -57,4 +66,14 @@ export function raiseLeftover(alerts: Alerts, a: { hostname: string; vm: string;
 /** Clears VMWareSnapshotLeftover of a snapshot that is gone now. */
 export function clearLeftover(alerts: Alerts, hostname: string, snapshot: string): Promise<void> {
   return alerts.oneshotDelete(SNAPSHOT_LEFTOVER.name, `${hostname}/${snapshot}`);
+}
+
+/** Raises VMWareSyncIncomplete for a run's dataset (keyed by dataset). */
+export function raiseIncomplete(alerts: Alerts, a: { dataset: string; snapshot: string; run: string; state: string; vmsynced: string; summary: string }): Promise<void> {
+  return alerts.oneshotCreate(SYNC_INCOMPLETE.name, { snapshot: a.snapshot, run: a.run, state: a.state, vmsynced: a.vmsynced, summary: clean(a.summary) }, a.dataset);
+}
+
+/** Clears VMWareSyncIncomplete of a dataset whose run succeeded. */
+export function clearIncomplete(alerts: Alerts, dataset: string): Promise<void> {
+  return alerts.oneshotDelete(SYNC_INCOMPLETE.name, dataset);
 }

@@ -12,6 +12,8 @@
  * 5. creations still in flight are awaited (each is bounded by its own deadline), every snapshot of
  *    the run is removed (by moref, then by marker), disks consolidated, the record cleared — or kept
  *    (state `leftover`) for the sweep when something could not be removed.
+ * 6. the run's record goes into the run history (plugins/vmware/history; also when the run failed)
+ *    and VMWareSyncIncomplete is raised or cleared for the dataset (run-end.ts).
  * The job shows per-VM progress (0–100 of this run; pool maps it into its own stage of the job) and
  * log lines; the per-VM {@link SyncReport} is returned to pool (which makes it part of the job's
  * result) and set as the final `progress.extra`.
@@ -22,12 +24,15 @@ import type { Logger } from 'pino';
 import type { Alerts, Collection } from '../../../daemon/plugin.js';
 import type { CoordinatedResult, CoordinationRequest, SnapshotCoordinator } from '../../pool/snapshot-hook.js';
 import type { VmwareEntriesService } from '../entries-service.js';
+import { runEntry } from '../history/build.js';
+import type { RunHistory } from '../history/store.js';
 import { raiseCreateFailed } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import { HostLimiter } from './limiter.js';
 import { newRunId, snapshotDescription, snapshotName } from './marker.js';
 import { buildReport, reportMessages } from './run-report.js';
 import { mayHoldSnapshot, RunRecorder, type RunRow } from './run-store.js';
+import { recordRun } from './run-end.js';
 import { removeServerSnapshots, startServerRun, type ServerRun } from './server-run.js';
 import { groupByServer } from './servers.js';
 import { snapshotProperties, vmsyncedOf } from './vmsynced.js';
@@ -37,6 +42,8 @@ export interface CoordinatorDeps {
   entries: VmwareEntriesService;
   alerts: Alerts;
   runs: Collection<RunRow>;
+  /** Where every run's record goes when it ends (the run history's `add`). */
+  history: Pick<RunHistory, 'add'>;
   config: SyncConfig;
   log: Logger;
   /** Run ids in flight in this process (the sweep leaves them alone). */
@@ -45,6 +52,10 @@ export interface CoordinatorDeps {
   onLeftover?(runId: string): void;
   /** Test hook (VSNAPD_TEST_SYNC_HOLD_MS): pause this long between the ZFS snapshot and removal. */
   holdBeforeRemoveMs?: number;
+}
+
+function text(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The coordinator registered with pool's `snapshotHooks`. */
@@ -79,6 +90,8 @@ export class Coordinator implements SnapshotCoordinator {
       this.#d.log.info({ run: runId }, line);
     };
     const t0 = Date.now();
+    const facts = { runId, dataset: req.dataset, snapshotName: req.snapshotName, recursive: req.recursive, trigger: { type: req.trigger, task_id: req.taskId }, startedAt: t0 };
+    let recorded = false;
     const deadlineAt = t0 + cfg.deadline_seconds * 1000;
     const phase = new AbortController();
     setMaxListeners(0, phase.signal); // every VM waiting for a limiter slot listens to it
@@ -194,12 +207,17 @@ export class Coordinator implements SnapshotCoordinator {
           window_ms: Number.isFinite(firstRequest) && lastRemovalAt !== null ? lastRemovalAt - firstRequest : null,
         },
       });
+      const error = zfsError === undefined ? null : `ZFS snapshot ${zfsName} not taken: ${text(zfsError)}`;
+      const entry = runEntry({ ...facts, endedAt: Date.now(), report, error });
+      recorded = true;
+      await recordRun(this.#d, entry);
       // The per-VM report is the final progress `extra` (core.get_jobs); pool also puts it in the job's result.
-      progress(100, `done: vmsynced=${verdict}`, report);
+      progress(100, error ?? `done: vmsynced=${verdict} (${entry.state}, run ${runId})`, report);
       if (zfsError !== undefined) throw zfsError;
-      return { vmsynced: verdict, runId, messages: reportMessages(report), report };
+      return { vmsynced: verdict, runId, messages: reportMessages(report), report, state: entry.state };
     } catch (err) {
       this.#d.onLeftover?.(runId); // whatever the record holds is the sweep's now
+      if (!recorded) await recordRun(this.#d, runEntry({ ...facts, endedAt: Date.now(), report: null, error: `coordination broke off: ${text(err)}` }));
       throw err;
     } finally {
       clearTimeout(timer);

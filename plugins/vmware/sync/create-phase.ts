@@ -39,6 +39,8 @@ export interface VmWork {
   held: boolean;
   removed: boolean | null;
   removeMs: number | null;
+  /** Epoch ms when its removal ended (null until then). */
+  removedAt: number | null;
 }
 
 /** A fresh work item for a classified VM. */
@@ -62,6 +64,7 @@ export function newVmWork(sel: VmSelection, entryIds: number[], hostKey: string)
     held: false,
     removed: null,
     removeMs: null,
+    removedAt: null,
   };
 }
 

@@ -22,6 +22,7 @@
 import type { PluginContext } from '../../../daemon/plugin.js';
 import type { AnyMethodDef } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
+import type { RunHistory } from '../history/store.js';
 import type {} from '../../pool/services.js'; // the snapshotHooks service type
 import { SYNC_ALERT_CLASSES } from './alerts.js';
 import type { SyncConfig } from './config.js';
@@ -40,6 +41,8 @@ export interface SyncDeps {
   entries: VmwareEntriesService;
   /** The parsed `vmware.sync` config section. */
   config: SyncConfig;
+  /** The run history every run's record goes into. */
+  history: RunHistory;
 }
 
 /** What {@link setupSync} hands back to the vmware plugin. */
@@ -91,6 +94,7 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
     entries: deps.entries,
     alerts: ctx.alerts,
     runs,
+    history: deps.history,
     config: deps.config,
     log,
     active,

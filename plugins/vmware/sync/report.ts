@@ -4,6 +4,7 @@
  * (`vmware.sweep`). Times are epoch-free durations in ms; morefs are moref values (`vm-42`).
  */
 import { z } from 'zod';
+import { WireDateSchema } from '../../../daemon/wire/date.js';
 
 const SKIP_CODES = [
   'other_datastore',
@@ -38,6 +39,20 @@ export const VmReport = z.object({
     create_ms: z.number().nullable().describe('From the first create request to the snapshot (ms)'),
     remove_ms: z.number().nullable().describe('Removal including consolidation (ms)'),
   }),
+  vmx_path: z.string().nullable().describe('config.files.vmPathName, e.g. "[ds1] vm1/vm1.vmx" (null when the server did not say)'),
+  uuid: z.string().nullable().describe('config.instanceUuid (vCenter-unique; null when the server did not say)'),
+  datastores: z.array(z.string()).describe('Selected datastores holding its disks'),
+  held_ms: z
+    .number()
+    .nullable()
+    .describe('How long the VM ran with its VMware snapshot, from creation to removal (ms); null when it got none or it is not removed yet'),
+  late: z
+    .object({
+      created_at: WireDateSchema.nullable().describe('vSphere createTime of the snapshot (null when unknown)'),
+      removed_at: WireDateSchema.describe('When a follow-up sweep removed it'),
+    })
+    .nullable()
+    .describe('A snapshot that appeared after its create timed out (a held call), removed by a follow-up sweep of the run; null otherwise'),
 });
 export type VmReport = z.output<typeof VmReport>;
 

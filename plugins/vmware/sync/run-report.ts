@@ -34,6 +34,11 @@ function vmReport(w: VmWork): VmReport {
       create_ms: w.createdAt !== null && w.requestedAt !== null ? w.createdAt - w.requestedAt : null,
       remove_ms: w.removeMs,
     },
+    vmx_path: w.sel.vm.vmPathName ?? null,
+    uuid: w.sel.vm.instanceUuid ?? null,
+    datastores: [...w.sel.datastores],
+    held_ms: w.createdAt !== null && w.removedAt !== null && w.removed === true ? w.removedAt - w.createdAt : null,
+    late: null,
   };
 }
 

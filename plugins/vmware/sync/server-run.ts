@@ -157,6 +157,7 @@ export async function removeServerSnapshots(s: ServerRun, c: RemoveContext): Pro
             if (!w) return;
             w.removed = o.ok;
             w.removeMs = o.ms;
+            w.removedAt = Date.now();
             // A timed-out create whose snapshot is not there (yet) stays pending: the server may still make it.
             const unresolved = !o.ok || (w.snapshot === null && o.removed.length === 0);
             c.recorder.item(o.target.vm.value, { status: unresolved ? (o.ok ? 'pending' : 'created') : 'removed' });

@@ -134,6 +134,6 @@ t.test('a vmware_sync task returns its snapshot and coordination (no entry cover
   const task = await client.call<{ id: number }>('pool.snapshottask.create', { dataset: ds, naming_schema: 'sync-%Y%m%d-%H%M%S', vmware_sync: true });
   const result = await client.callJob<{ snapshot: string; vmware_sync: unknown }>('pool.snapshottask.run', [task.id]);
   t.match(result.snapshot, new RegExp(`^${ds}@sync-\\d{8}-\\d{6}$`));
-  t.same(result.vmware_sync, { vmsynced: 'none', run_id: null, error: null, report: null }, 'no run, no report');
+  t.same(result.vmware_sync, { vmsynced: 'none', state: null, run_id: null, error: null, report: null }, 'no run, no report');
   t.same(await snapshotsOf(ds), [result.snapshot.slice(ds.length + 1)]);
 });
