@@ -16,10 +16,15 @@ import { CONFIG_EXIT_CODE, ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { startDaemon } from './daemon.js';
 import { createLogger } from './log.js';
+import { isJournalStream, priorityPrefix } from './log-format.js';
 
-/** Prints a one-line error (no stack: these are the operator's problems, not bugs) and exits. */
+/**
+ * Prints an error (no stack: these are the operator's problems, not bugs) and exits. Under systemd
+ * each line carries the `err` priority prefix, so `journalctl -p err` shows why the daemon stopped.
+ */
 function fail(message: string, code: number): never {
-  process.stderr.write(`vsnapd: ${message}\n`);
+  const prefix = isJournalStream(2) ? priorityPrefix(50) : '';
+  process.stderr.write(`vsnapd: ${message}`.split('\n').map((line) => `${prefix}${line}\n`).join(''));
   process.exit(code);
 }
 

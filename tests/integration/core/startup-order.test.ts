@@ -1,18 +1,19 @@
 /**
  * Start-up as systemd runs it: the order (config, datastore, listeners bound, THEN the snapshot-task
  * scheduler and the start-up vCenter sweep), readiness (`READY=1` on `$NOTIFY_SOCKET` only once both
- * listeners accept connections), and the datastore lock after a reboot (an old lock file whose pid now
- * names another live process does not stop the daemon). Real daemon processes, a real datagram
- * socket (a python3 listener standing in for systemd).
+ * listeners accept connections), the datastore lock after a reboot (an old lock file whose pid now
+ * names another live process does not stop the daemon), and the journal's priorities on the lines it
+ * writes when its stdout is the journal stream. Real daemon processes, a real datagram socket (a
+ * python3 listener standing in for systemd).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t, { type Test } from 'tap';
-import { runDaemonCommand, startTestDaemon } from '../../helpers/daemon.js';
+import { REPO_ROOT, childEnv, runDaemonCommand, startTestDaemon } from '../../helpers/daemon.js';
 
 const SCHEDULER = 'snapshot task scheduler started';
 const SWEEP = 'vmware.sweep started (start-up)';
@@ -104,4 +105,38 @@ while True:
   t.equal(got.unix, true, 'the Unix socket accepted a connection when READY=1 arrived');
   t.equal(got.tcp, true, 'the TCP port accepted a connection when READY=1 arrived');
   t.match(d.output(), SCHEDULER, 'the scheduler had started by then');
+});
+
+t.test('under systemd (stdout is the journal stream) every line carries its syslog priority', async (t) => {
+  const dir = tempDir(t, 'vsnapd-journal-');
+  const out = join(dir, 'journal');
+  const fd = openSync(out, 'w');
+  t.teardown(() => closeSync(fd));
+  const st = fstatSync(fd);
+  const env = childEnv({ JOURNAL_STREAM: `${st.dev}:${st.ino}`, VSNAPD_EXIT_WITH_PARENT: '1' });
+  const config = join(dir, 'vsnapd.json');
+  // `bogus` is a section nobody reads: a warning.
+  writeFileSync(config, JSON.stringify({ listen: { host: '127.0.0.1', port: 0, socket: join(dir, 'api.sock') }, data_dir: join(dir, 'data'), bogus: {} }));
+  const spawnDaemon = () =>
+    spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts'), '--config', config], { cwd: REPO_ROOT, env, stdio: ['pipe', fd, fd] });
+  const daemon = spawnDaemon();
+  t.teardown(() => void daemon.kill('SIGKILL'));
+  const written = () => readFileSync(out, 'utf8');
+  await new Promise<void>((resolve) => {
+    const watcher = watch(out, () => written().includes('vsnapd ready') && (watcher.close(), resolve()));
+    if (written().includes('vsnapd ready')) (watcher.close(), resolve());
+  });
+  const port = /vsnapd ready url=ws:\/\/127\.0\.0\.1:(\d+)\//.exec(written())?.[1];
+  // A second instance on the same port (own data folder): its refusal is an error for journalctl -p err.
+  writeFileSync(config, JSON.stringify({ listen: { host: '127.0.0.1', port: Number(port), socket: join(dir, 'api2.sock') }, data_dir: join(dir, 'data2') }));
+  const second = spawnDaemon();
+  t.equal((await once(second, 'exit'))[0], 1, 'the second instance exits 1');
+  daemon.kill('SIGTERM');
+  t.equal((await once(daemon, 'exit'))[0], 0, 'the first stops cleanly');
+  const lines = written().trimEnd().split('\n');
+  t.same(lines.filter((l) => !/^<[0-7]>/.test(l)), [], 'every line starts with a <N> priority');
+  t.ok(lines.some((l) => /^<6>vsnapd ready url=ws:\/\/127\.0\.0\.1:\d+\/api\/current socket=/.test(l)), 'readiness at info (6)');
+  t.ok(lines.some((l) => /^<4>config section is not used by the core or any plugin section=bogus /.test(l)), 'the unused section at warning (4)');
+  t.ok(lines.some((l) => /^<3>vsnapd: cannot start: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/.test(l)), 'the refused start at err (3)');
+  t.notOk(lines.some((l) => l.includes('"level":')), 'no JSON records');
 });
