@@ -14,11 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, type ConnectTarget } from './client.js';
+import { toCsv } from './csv.js';
 import { ClientCallError, ClientConnectionError, ClientValidationError } from './errors.js';
 import { localSocketPath } from './paths.js';
 
 const USAGE = `usage: midclt [-u URL] [-K API_KEY | -U USER -P PASSWORD] [-t SECONDS] <command>
-  call [-j] [-q] <method> [arg …]   call a method; args are JSON (plain strings allowed), - reads stdin
+  call [-j] [-q] [--csv] <method> [arg …]   call a method; args are JSON (plain strings allowed), - reads stdin
   subscribe <event> [-n N]          print events as JSON lines (stop after N)
   ping                              check that the daemon answers
 options:
@@ -29,6 +30,7 @@ options:
   -t, --timeout SECONDS  call timeout (default 60; jobs wait without limit)
   -j, --job              wait for the job to finish, progress on stderr
   -q, --quiet            with -j: no progress output
+      --csv              print the result (a list of objects, or an object) as CSV
   -n, --number N         subscribe: exit after N events`;
 
 /** Where output goes (injectable for tests of the formatting). */
@@ -83,6 +85,7 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
         timeout: { type: 'string', short: 't' },
         job: { type: 'boolean', short: 'j' },
         quiet: { type: 'boolean', short: 'q' },
+        csv: { type: 'boolean' },
         number: { type: 'string', short: 'n' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -129,7 +132,7 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
       const result = values.job
         ? await client.callJob(method, params, values.quiet ? undefined : progress)
         : await client.call(method, ...params);
-      io.stdout(`${formatResult(result)}\n`);
+      io.stdout(values.csv ? toCsv(result) : `${formatResult(result)}\n`);
     } else {
       const [event] = rest;
       if (!event) throw new UsageError('subscribe: missing event name');

@@ -41,8 +41,8 @@ export interface RunHistoryOptions {
   now?: () => number;
 }
 
-/** A late snapshot a follow-up sweep removed. */
-export interface LateRemoval {
+/** A snapshot of a run a sweep removed after the run (a late one, or one the run could not remove). */
+export interface SweptRemoval {
   hostname: string;
   /** VirtualMachine moref value. */
   vm: string;
@@ -142,11 +142,12 @@ export class RunHistory {
   }
 
   /**
-   * Notes that a follow-up sweep removed a VM's late snapshot: its row gets `late`, `removed: true`
-   * and `held_ms` (createTime, or the run's start when unknown, to removal). No-op for a run or VM the
-   * history does not hold.
+   * Notes that a sweep removed a VM's snapshot after its run: its row gets `removed: true` and
+   * `held_ms` (createTime, or the run's start when unknown, to removal), and `late` when the run never
+   * knew that snapshot (its create timed out and it appeared afterwards). No-op for a run or VM the
+   * history does not hold, or whose snapshot was already removed.
    */
-  noteLateRemoval(runId: string, late: LateRemoval): Promise<void> {
+  noteSweptRemoval(runId: string, late: SweptRemoval): Promise<void> {
     return this.#serial(async () => {
       const run = this.#runs.get(runId);
       if (!run) return;
@@ -158,7 +159,7 @@ export class RunHistory {
           if (vm.moref !== late.vm || vm.removed === true) continue;
           hit = true;
           vm.removed = true;
-          vm.late = { created_at: late.createdAt === null ? null : toWireDate(late.createdAt), removed_at: toWireDate(late.removedAt) };
+          if (vm.snapshot === null) vm.late = { created_at: late.createdAt === null ? null : toWireDate(late.createdAt), removed_at: toWireDate(late.removedAt) };
           vm.held_ms = late.removedAt - (late.createdAt ?? run.started_at.$date);
         }
       }

@@ -55,6 +55,15 @@ export const SyncConfig = z.strictObject({
     .max(10_080)
     .default(60)
     .describe('How often vmware.sweep runs on its own (0 = only at start-up and on request)'),
+  late_sweep_seconds: z
+    .array(z.number().min(1).max(3600))
+    .max(20)
+    .refine((d) => d.every((x, i) => i === 0 || x >= (d[i - 1] as number)), 'must not decrease (growing intervals, e.g. [10, 20, 40])')
+    .default([10, 20, 40, 80, 160, 320])
+    .describe(
+      'Follow-up sweeps of a run that left a create unresolved (it timed out, its snapshot may appear later): seconds before the first, ' +
+        'then between the next ones; [] leaves it to the scheduled sweep',
+    ),
   sweep_min_age_minutes: z
     .number()
     .min(0)

@@ -27,6 +27,7 @@ import type {} from '../../pool/services.js'; // the snapshotHooks service type
 import { SYNC_ALERT_CLASSES } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import { Coordinator } from './coordinator.js';
+import { FollowUps } from './follow-up.js';
 import { syncMethods } from './methods.js';
 import { openRunStore } from './run-store.js';
 import type { SweepDeps } from './sweep.js';
@@ -76,20 +77,27 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
   const log = ctx.log.child({ component: 'vmware.sync' });
   const runs = openRunStore(ctx.db);
   const active = new Set<string>();
-  const sweepDeps: SweepDeps = { entries: deps.entries, alerts: ctx.alerts, runs, config: deps.config, log, active };
+  const sweepDeps: SweepDeps = { entries: deps.entries, alerts: ctx.alerts, runs, config: deps.config, log, active, history: deps.history };
   const { plan, sweep } = syncMethods(sweepDeps);
-  const timers = new Set<NodeJS.Timeout>();
   let interval: NodeJS.Timeout | undefined;
 
-  const startSweep = (why: string, options: { run_id?: string } = {}): void => {
-    ctx.jobs
-      .start(sweep, options)
-      .then((job) => {
-        log.info({ job: job.id }, `vmware.sweep started (${why})`);
-        return job.result;
-      })
-      .catch((err: unknown) => log.warn({ err }, `vmware.sweep (${why}) failed`));
+  const runSweep = async (why: string, options: { run_id?: string } = {}): Promise<void> => {
+    const job = await ctx.jobs.start(sweep, options);
+    log.info({ job: job.id }, `vmware.sweep started (${why})`);
+    await job.result;
   };
+  const startSweep = (why: string): void => {
+    runSweep(why).catch((err: unknown) => log.warn({ err }, `vmware.sweep (${why}) failed`));
+  };
+  // A create that timed out may still finish on the server: look again at short, growing intervals.
+  const followUps = new FollowUps({
+    delaysMs: deps.config.late_sweep_seconds.map((s) => s * 1000),
+    sweep: async (runId) => {
+      await runSweep(`follow-up of run ${runId}`, { run_id: runId });
+      return runs.all().some((r) => r.run_id === runId);
+    },
+    onError: (runId, err) => log.warn({ err, run: runId }, 'follow-up sweep failed'),
+  });
   const coordinator = new Coordinator({
     entries: deps.entries,
     alerts: ctx.alerts,
@@ -99,15 +107,7 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
     log,
     active,
     holdBeforeRemoveMs: testHoldMs(),
-    // A create that timed out may still finish on the server: look again once its task would be over.
-    onLeftover: (runId) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        startSweep(`recheck of run ${runId}`, { run_id: runId });
-      }, deps.config.task_timeout_seconds * 1000);
-      t.unref();
-      timers.add(t);
-    },
+    onLeftover: (runId) => followUps.start(runId),
   });
 
   return {
@@ -124,8 +124,7 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
     },
     async stop() {
       clearInterval(interval);
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      followUps.stop();
       const hooks = ctx.services.get('snapshotHooks');
       if (hooks.coordinator() === coordinator) hooks.setCoordinator(null);
     },

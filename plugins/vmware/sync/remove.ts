@@ -35,6 +35,8 @@ export interface RemovalOutcome {
   consolidation: string | null;
   /** Time spent on this VM (ms). */
   ms: number;
+  /** vSphere createTime (epoch ms) of the earliest snapshot of the run the re-read found and removed; null when none or unknown. */
+  createdAt: number | null;
 }
 
 /** Options. */
@@ -65,7 +67,7 @@ export async function removeRunSnapshots(client: VsphereClient, targets: readonl
   const outcomes = new Map<RemovalTarget, RemovalOutcome>();
   for (const t of targets) {
     started.set(t, Date.now());
-    outcomes.set(t, { target: t, ok: false, removed: [], failed: [], consolidation: null, ms: 0 });
+    outcomes.set(t, { target: t, ok: false, removed: [], failed: [], consolidation: null, ms: 0, createdAt: null });
   }
   // 1. By moref.
   await Promise.all(
@@ -101,8 +103,13 @@ export async function removeRunSnapshots(client: VsphereClient, targets: readonl
       const failed: RemovalOutcome['failed'] = [];
       for (const m of still) {
         const err = await removeOne(client, t, m.node.snapshot, opts);
-        if (err === null) o.removed.push(m.node.snapshot.value);
-        else failed.push({ snapshot: m.node.snapshot.value, error: err });
+        if (err !== null) {
+          failed.push({ snapshot: m.node.snapshot.value, error: err });
+          continue;
+        }
+        o.removed.push(m.node.snapshot.value);
+        const created = Date.parse(m.node.createTime);
+        if (Number.isFinite(created)) o.createdAt = Math.min(o.createdAt ?? created, created);
       }
       o.failed = failed;
       o.ok = failed.length === 0;

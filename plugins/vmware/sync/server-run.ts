@@ -155,11 +155,11 @@ export async function removeServerSnapshots(s: ServerRun, c: RemoveContext): Pro
           onDone: (o) => {
             const w = byVm.get(o.target.vm.value);
             if (!w) return;
-            w.removed = o.ok;
-            w.removeMs = o.ms;
-            w.removedAt = Date.now();
             // A timed-out create whose snapshot is not there (yet) stays pending: the server may still make it.
             const unresolved = !o.ok || (w.snapshot === null && o.removed.length === 0);
+            w.removed = !unresolved;
+            w.removeMs = o.ms;
+            w.removedAt = Date.now();
             c.recorder.item(o.target.vm.value, { status: unresolved ? (o.ok ? 'pending' : 'created') : 'removed' });
             for (const f of o.failed) {
               c.log(`${w.sel.vm.name}: removing snapshot ${f.snapshot} failed: ${f.error}`);

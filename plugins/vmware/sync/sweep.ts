@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Alerts, Collection } from '../../../daemon/plugin.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
+import type { RunHistory } from '../history/store.js';
 import type { VmwareEntryRecord } from '../store.js';
 import type { VsphereClient } from '../vsphere/index.js';
 import { clearLeftover, raiseLeftover } from './alerts.js';
@@ -34,6 +35,8 @@ export interface SweepDeps {
   log: Logger;
   /** Runs in flight in this process: never swept. */
   active: ReadonlySet<string>;
+  /** The run history, told about every snapshot a sweep removes (the record says how long it stayed). */
+  history?: Pick<RunHistory, 'noteSweptRemoval'>;
 }
 
 /** Options of one sweep. */
@@ -78,6 +81,10 @@ async function removeAndReport(d: SweepDeps, res: SweepResult, client: VsphereCl
   const outcomes = await removeRunSnapshots(client, targets, { limiter, timeoutMs: d.config.remove_timeout_seconds * 1000 });
   for (const o of outcomes) {
     const base = { hostname, vm: o.target.vmName, run_id: o.target.runId };
+    if (o.removed.length > 0 && d.history) {
+      const late = { hostname, vm: o.target.vm.value, createdAt: o.createdAt, removedAt: Date.now() };
+      await d.history.noteSweptRemoval(o.target.runId, late).catch((err: unknown) => d.log.warn({ err, run: o.target.runId }, 'cannot amend the run record'));
+    }
     for (const s of o.removed) {
       res.removed.push({ ...base, snapshot: s });
       await clearLeftover(d.alerts, hostname, s).catch(() => undefined);

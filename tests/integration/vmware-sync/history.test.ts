@@ -111,6 +111,10 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   const prot = await w.client.call<Record<string, unknown>[]>('vmware.protection_status', [['name', '=', 'db']]);
   t.match(prot, [{ name: 'db', protected: true, last_snapshot: `${w.dataset}@m1`, last_kind: 'quiesced', last_run_id: m1Run.id, last_state: 'SUCCESS' }]);
 
+  const csv = await w.daemon.midclt(['call', '--csv', 'vmware.protection_status', '[]', '{"select": ["name", "protected", "last_snapshot", "last_action"], "order_by": ["name"]}']);
+  t.equal(csv.code, 0, csv.stderr);
+  t.equal(csv.stdout, `name,protected,last_snapshot,last_action\ndb,true,${w.dataset}@m1,snapshotted\nweb,true,${w.dataset}@m1,snapshotted\n`, 'protection status as CSV from midclt');
+
   // Hostile filters get the query engine's validation errors.
   await t.rejects(w.client.call('vmware.run.query', [['id', 'rm -rf', 'x']]), /filters/);
   await t.rejects(w.client.call('vmware.run.query', [['id', '~', '(']]), /filters/);

@@ -134,8 +134,8 @@ t.test('a late removal amends the record', async (t) => {
   const r = run('late01', DAY, [vm('a', 'failed', { removed: false })], 'none');
   r.counts.leftover = 1;
   await h.add(r);
-  await h.noteLateRemoval('late01', { hostname: 'vc', vm: 'vm-a', createdAt: DAY + 500, removedAt: DAY + 4500 });
-  await h.noteLateRemoval('nope01', { hostname: 'vc', vm: 'vm-a', createdAt: null, removedAt: DAY });
+  await h.noteSweptRemoval('late01', { hostname: 'vc', vm: 'vm-a', createdAt: DAY + 500, removedAt: DAY + 4500 });
+  await h.noteSweptRemoval('nope01', { hostname: 'vc', vm: 'vm-a', createdAt: null, removedAt: DAY });
   const got = h.get('late01');
   t.match(got?.entries[0]?.vms[0], { removed: true, held_ms: 4000, late: { created_at: { $date: DAY + 500 }, removed_at: { $date: DAY + 4500 } } });
   t.equal(got?.counts.leftover, 0);
