@@ -1,6 +1,7 @@
 /**
  * The typed vsnapd client (what `midclt` and the tests use): JSON-RPC 2.0 over a WebSocket to
- * `/api/current`, on TCP (`ws://host:port/api/current`) or the local Unix socket (trusted as root).
+ * `/api/current`, on TCP (`ws://host:port/api/current`, `wss://` with TLS) or the local Unix socket
+ * (trusted as root).
  * Request/response matching and timeouts come from json-rpc-2.0's JSONRPCClient; server
  * notifications (`collection_update`) are routed to subscriptions here. Modelled on
  * truenas_api_client (`call`, `call(job=True)`, `subscribe`).
@@ -26,6 +27,10 @@ export interface ConnectOptions {
   readonly reviveDates?: boolean;
   /** Extra handshake headers (tests send `Origin`). */
   readonly headers?: Record<string, string>;
+  /** wss://: PEM certificate(s) of the authority to trust besides the system's (a self-signed server certificate itself works). */
+  readonly ca?: string | Buffer;
+  /** wss://: do not verify the server certificate (TrueNAS midclt's --insecure; never in production). */
+  readonly insecure?: boolean;
 }
 
 /** A job's progress as `core.get_jobs` reports it. */
@@ -98,7 +103,13 @@ export class Client {
   static async connect(target: ConnectTarget, opts: ConnectOptions = {}): Promise<Client> {
     const where = 'url' in target ? target.url : `unix:${target.socketPath}`;
     const address = 'url' in target ? target.url : `ws+unix:${target.socketPath}:/api/current`;
-    const ws = new WebSocket(address, { headers: opts.headers, handshakeTimeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, perMessageDeflate: false });
+    const ws = new WebSocket(address, {
+      headers: opts.headers,
+      handshakeTimeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      perMessageDeflate: false,
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      rejectUnauthorized: opts.insecure !== true,
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => {

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import ipaddr from 'ipaddr.js';
 import type { WebSocket } from 'ws';
 import { plugins as defaultPlugins } from '../plugins/index.js';
 import { createAlerts } from './alerts/index.js';
@@ -21,7 +22,9 @@ import { MethodRegistry } from './registry/registry.js';
 import { Caller } from './rpc/caller.js';
 import { Dispatcher } from './rpc/dispatch.js';
 import { Session } from './rpc/session.js';
-import { ApiServer } from './server/api-server.js';
+import { LegacyProtocol } from './rpc/legacy.js';
+import { ApiServer, type ConnectionInfo } from './server/api-server.js';
+import { loadTls } from './server/tls.js';
 import { notifyReady } from './sd-notify.js';
 import { ServiceLocator } from './services.js';
 
@@ -97,12 +100,14 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
 
     const dispatcher = new Dispatcher(caller, { maxConcurrentCalls: config.api.max_concurrent_calls, maxNesting: config.api.max_nesting }, log.child({ component: 'rpc' }));
     const sessions = new Set<Session>();
-    const connect = (ws: WebSocket, transport: 'tcp' | 'unix', remoteAddress: string) => {
+    const legacy = new LegacyProtocol(caller, { maxConcurrentCalls: config.api.max_concurrent_calls, maxNesting: config.api.max_nesting }, log.child({ component: 'legacy' }));
+    const connect = (ws: WebSocket, { transport, remoteAddress, endpoint, channelBinding }: ConnectionInfo) => {
       const session = new Session(
         {
           transport,
           remoteAddress,
-          channelBinding: null,
+          channelBinding,
+          protocol: endpoint,
           send: (text) => {
             if (ws.readyState !== ws.OPEN) return;
             if (ws.bufferedAmount > MAX_BUFFERED_FRAMES * config.api.max_frame_bytes) {
@@ -115,11 +120,11 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         events,
       );
       sessions.add(session);
-      const clog = log.child({ session: session.id, transport, remote: remoteAddress });
+      const clog = log.child({ session: session.id, transport, remote: remoteAddress, endpoint });
       clog.debug('connection opened');
       ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-        void dispatcher.handleMessage(session, buf);
+        void (endpoint === 'legacy' ? legacy.handleMessage(session, buf) : dispatcher.handleMessage(session, buf));
       });
       ws.on('error', (err) => clog.info({ err: err.message }, 'connection error'));
       ws.on('close', (code, reason) => {
@@ -135,6 +140,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       maxFrameBytes: config.api.max_frame_bytes,
       allowedOrigins: config.api.allowed_origins,
       serverNames: config.api.server_names,
+      tls: config.tls ? await loadTls(config.tls, config.dataDir, [config.host, ...config.api.server_names]) : null,
       log: log.child({ component: 'server' }),
       onConnection: connect,
     });
@@ -147,6 +153,9 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     // cannot bind (a second daemon, a port in use) must not have touched vCenter or ZFS.
     await host.start();
     log.info({ url: addr.url, socket: addr.socketPath, dataDir: config.dataDir, configFile: config.configFile }, 'vsnapd ready');
+    if (!config.tls && !isLoopback(addr.host)) {
+      log.warn({ host: addr.host }, 'the API listens beyond loopback without TLS: keys and passwords of plain logins cross the network in clear text; set listen.tls');
+    }
     await notifyReady(log, `listening on ${addr.url} and ${addr.socketPath}`);
 
     let stopping: Promise<void> | null = null;
@@ -168,6 +177,11 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     await cleanup();
     throw err;
   }
+}
+
+/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback: plain ws:// stays on the host there. */
+function isLoopback(address: string): boolean {
+  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
 }
 
 /** Logs top-level config keys that neither the core nor a plugin reads (likely typos); `_…`/`$…` keys are comments. */

@@ -30,7 +30,7 @@ options (each also settable by the environment variable shown; flags win over th
 the environment over the config file, the file over built-in defaults):
   --config <file>      VSNAPD_CONFIG     config file (default: etc/vsnapd.json of this package)
   --host <address>     VSNAPD_HOST       TCP listen address (default 127.0.0.1; 0.0.0.0, ::, ::1 …)
-  --port <n>           VSNAPD_PORT       TCP listen port (default 6000; 0 = any free port)
+  --port <n>           VSNAPD_PORT       TCP listen port (default 6080; 0 = any free port)
   --socket <path>      VSNAPD_SOCKET     Unix socket path (default /run/vsnapd/vsnapd.sock as root)
   --data-dir <dir>     VSNAPD_DATA_DIR   data folder (default /var/lib/vsnapd as root)
   --log-level <level>  VSNAPD_LOG_LEVEL  fatal|error|warn|info|debug|trace|silent

@@ -24,6 +24,8 @@ export interface DaemonConfig {
   readonly host: string;
   readonly port: number;
   readonly socketPath: string;
+  /** TLS on the TCP listener (absolute paths), null for plain ws://. */
+  readonly tls: TlsSettings | null;
   readonly dataDir: string;
   readonly logLevel: z.output<typeof LogLevel>;
   readonly api: CoreConfig['api'];
@@ -31,6 +33,11 @@ export interface DaemonConfig {
   /** Every top-level section of the file as written (plugins parse theirs with `PluginContext.config`). */
   readonly sections: Readonly<Record<string, unknown>>;
 }
+
+/** Resolved `listen.tls`: a configured certificate, or a self-signed one kept in the data folder. */
+export type TlsSettings =
+  | { readonly kind: 'files'; readonly certificate: string; readonly privateKey: string }
+  | { readonly kind: 'self_signed' };
 
 /** Reads and parses a config file. A missing *default* file is not an error (returns null). */
 function readConfigFile(file: string, explicit: boolean): Record<string, unknown> | null {
@@ -106,8 +113,16 @@ export function loadConfig(flags: Overrides, env: Overrides, cwd: string = proce
     const source = socket?.source ?? `${configFile}: listen.socket`;
     throw new ConfigError(`${source}: socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes (the Unix socket limit)`);
   }
+  const t = core.listen.tls;
+  const tls: TlsSettings | null =
+    t.certificate !== null && t.private_key !== null
+      ? { kind: 'files', certificate: resolve(fileDir, t.certificate), privateKey: resolve(fileDir, t.private_key) }
+      : t.self_signed
+        ? { kind: 'self_signed' }
+        : null;
   return {
     configFile: raw === null ? null : configFile,
+    tls,
     host: host?.value ?? core.listen.host,
     port: port ? parsePort(port.value, port.source) : core.listen.port,
     socketPath,

@@ -8,6 +8,24 @@ import { z } from 'zod';
 /** Log levels pino understands. */
 export const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+/** vsnapd's own default TCP port: not TrueNAS middlewared's 6000, so both can run on one host. */
+export const DEFAULT_PORT = 6080;
+
+/** TLS on the TCP listener (wss://). On when a certificate is configured or `self_signed` is true. */
+export const TlsConfig = z
+  .strictObject({
+    certificate: z.string().min(1).nullable().default(null).describe('PEM certificate (chain) file; relative paths are relative to the config file'),
+    private_key: z.string().min(1).nullable().default(null).describe('PEM private key file of the certificate'),
+    self_signed: z
+      .boolean()
+      .default(false)
+      .describe('Without a certificate: generate a self-signed one on first start (<data_dir>/tls/vsnapd.crt and .key) and reuse it after'),
+  })
+  .refine((t) => (t.certificate === null) === (t.private_key === null), {
+    message: 'certificate and private_key go together: set both or neither',
+    path: ['private_key'],
+  });
+
 /** Where the API listens. */
 export const ListenConfig = z.strictObject({
   host: z
@@ -15,13 +33,14 @@ export const ListenConfig = z.strictObject({
     .min(1)
     .default('127.0.0.1')
     .describe('TCP address to bind: an IPv4 or IPv6 address or host name (`0.0.0.0`, `::` for every interface)'),
-  port: z.number().int().min(0).max(65535).default(6000).describe('TCP port (0 picks a free one)'),
+  port: z.number().int().min(0).max(65535).default(DEFAULT_PORT).describe(`TCP port (0 picks a free one); ${DEFAULT_PORT} by default, not TrueNAS's 6000`),
   socket: z
     .string()
     .min(1)
     .nullable()
     .default(null)
     .describe('Unix socket path (mode 0600, trusted as root); null = /run/vsnapd/vsnapd.sock as root, else a per-user run folder'),
+  tls: TlsConfig.prefault({}),
 });
 
 /** Limits of the JSON-RPC API. */

@@ -17,6 +17,11 @@ export interface SessionTransport {
   readonly remoteAddress: string;
   /** tls-server-end-point data when the connection is TLS (CallSession.channelBinding), else null. */
   readonly channelBinding: Buffer | null;
+  /**
+   * How events are framed: `jsonrpc` as `collection_update` notifications, `legacy` (the /websocket
+   * protocol) as the update object itself (`{msg: "added", collection, id, fields}`).
+   */
+  readonly protocol: 'jsonrpc' | 'legacy';
   /** Sends one text frame; must not throw when the connection is already closed. */
   send(text: string): void;
 }
@@ -36,12 +41,14 @@ export class Session implements CallSession {
   readonly #closed = new AbortController();
   readonly #events: EventHub;
   readonly #send: (text: string) => void;
+  readonly #protocol: 'jsonrpc' | 'legacy';
 
   constructor(io: SessionTransport, events: EventHub) {
     this.transport = io.transport;
     this.remoteAddress = io.remoteAddress;
     this.channelBinding = io.channelBinding;
     this.#send = io.send;
+    this.#protocol = io.protocol;
     this.#events = events;
     this.#credentials = this.#default();
   }
@@ -83,7 +90,8 @@ export class Session implements CallSession {
       // object: send it once, since notifications do not say which subscription they are for.
       if (update === this.#lastUpdate) return;
       this.#lastUpdate = update;
-      this.notify('collection_update', update);
+      if (this.#protocol === 'legacy') this.send(encode(update));
+      else this.notify('collection_update', update);
     });
     const id = randomUUID();
     this.#subscriptions.set(id, disposable);

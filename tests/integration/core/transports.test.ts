@@ -38,11 +38,17 @@ t.test('TCP and Unix socket', async (t) => {
     t.equal(await c.call('core.ping'), 'pong');
   });
 
-  t.test('other paths answer 404, plain HTTP on the endpoint 426', async (t) => {
-    await t.rejects(openRaw({ url: `ws://127.0.0.1:${d.port}/websocket` }), { name: 'Error', statusCode: 404 });
+  t.test('other paths answer 404, plain HTTP on an endpoint 426, /api/versions lists the version', async (t) => {
     await t.rejects(openRaw({ url: `ws://127.0.0.1:${d.port}/api/v25.04.0` }), { name: 'Error', statusCode: 404 });
+    await t.rejects(openRaw({ url: `ws://127.0.0.1:${d.port}/nope` }), { name: 'Error', statusCode: 404 });
+    const versioned = await openRaw({ url: `ws://127.0.0.1:${d.port}/api/v25.10.0` });
+    versioned.sendJson({ jsonrpc: '2.0', id: 1, method: 'core.ping' });
+    t.same(await versioned.next(), { jsonrpc: '2.0', id: 1, result: 'pong' }, '/api/v25.10.0 is /api/current');
+    versioned.close();
     t.equal(await httpGet(d.port, '/'), 404);
     t.equal(await httpGet(d.port, '/api/current'), 426);
+    t.equal(await httpGet(d.port, '/websocket'), 426);
+    t.equal(await httpGet(d.port, '/api/versions'), 200);
   });
 
   t.test('cross-site origins must be on the allow list; no Origin and same-origin connect', async (t) => {

@@ -19,7 +19,7 @@ const file = (name: string, content: unknown) => {
 t.test('defaults come from the shipped etc/vsnapd.json', async (t) => {
   const c = loadConfig({}, {});
   t.equal(c.configFile, DEFAULT_CONFIG_FILE);
-  t.match(c, { host: '127.0.0.1', port: 6000, logLevel: 'info', api: { max_frame_bytes: 16777216, max_concurrent_calls: 20, allowed_origins: [], validate_results: false } });
+  t.match(c, { host: '127.0.0.1', port: 6080, logLevel: 'info', api: { max_frame_bytes: 16777216, max_concurrent_calls: 20, allowed_origins: [], validate_results: false } });
 });
 
 t.test('precedence: flags > env > file > defaults; file paths relative to the file', async (t) => {
