@@ -6,7 +6,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import ipaddr from 'ipaddr.js';
 import type { WebSocket } from 'ws';
 import { plugins as defaultPlugins } from '../plugins/index.js';
 import { createAlerts } from './alerts/index.js';
@@ -16,6 +15,7 @@ import { openDatastore } from './datastore/index.js';
 import { EventHub } from './events/event-hub.js';
 import { JobManager } from './jobs/job-manager.js';
 import { createLogger } from './log.js';
+import { createCoreMetrics } from './metrics/core-metrics.js';
 import type { Plugin } from './plugin.js';
 import { PluginHost } from './plugin-host.js';
 import { MethodRegistry } from './registry/registry.js';
@@ -24,6 +24,9 @@ import { Dispatcher } from './rpc/dispatch.js';
 import { Session } from './rpc/session.js';
 import { LegacyProtocol } from './rpc/legacy.js';
 import { ApiServer, type ConnectionInfo } from './server/api-server.js';
+import { listenMonitoring, monitoringRoutes } from './server/monitoring-routes.js';
+import { isLoopback } from './server/peer-access.js';
+import { Readiness } from './server/readiness.js';
 import { loadTls } from './server/tls.js';
 import { notifyReady } from './sd-notify.js';
 import { ServiceLocator } from './services.js';
@@ -34,6 +37,8 @@ export interface DaemonHandle {
   readonly url: string;
   readonly port: number;
   readonly socketPath: string;
+  /** `http://host:port` of the monitoring listener of its own (`metrics.listen`), or null when served on the API listeners. */
+  readonly metricsUrl: string | null;
   /** Graceful stop: stop accepting, let jobs finish (bounded), close connections, stop plugins in reverse, flush the db. Idempotent. */
   stop(): Promise<void>;
 }
@@ -72,6 +77,8 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     keyFile: join(config.dataDir, 'secret.key'),
     log: log.child({ component: 'datastore' }),
   });
+  const readiness = new Readiness();
+  readiness.set('datastore', true);
   const cleanups: (() => Promise<void>)[] = [() => db.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'cleanup step failed'));
@@ -87,11 +94,13 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       validateArgs: (def, params) => registry.validateArgs(def, params),
       checkResult: config.api.validate_results ? (def, value) => registry.checkResult(def, value) : undefined,
     });
-    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results });
+    const metrics = createCoreMetrics({ jobs, events });
+    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, observers: [metrics.observeCall] });
     const services = new ServiceLocator();
     services.provide('registry', registry);
     services.provide('jobManager', jobs);
     services.provide('eventHub', events);
+    services.provide('metrics', metrics.registry);
 
     const host = new PluginHost({ config, log, db, events, alerts, jobs, services, registry, caller });
     await host.setup(opts.plugins ?? defaultPlugins);
@@ -133,6 +142,15 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         clog.debug({ code, reason: reason.toString() }, 'connection closed');
       });
     };
+    const monitoring = monitoringRoutes({
+      registry: metrics.registry,
+      readiness,
+      bearer: () => (services.has('bearerAuth') ? services.get('bearerAuth') : null),
+      log: log.child({ component: 'monitoring' }),
+    });
+    const own = config.metrics.listen && (await listenMonitoring(config.metrics.listen.host, config.metrics.listen.port, monitoring));
+    const closeOwn = () => (own ? new Promise<void>((r) => (own.server.closeAllConnections(), own.server.close(() => r()))) : Promise.resolve());
+    cleanups.push(closeOwn);
     const server = new ApiServer({
       host: config.host,
       port: config.port,
@@ -142,6 +160,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       serverNames: config.api.server_names,
       tls: config.tls ? await loadTls(config.tls, config.dataDir, [config.host, ...config.api.server_names]) : null,
       log: log.child({ component: 'server' }),
+      routes: own ? undefined : monitoring,
       onConnection: connect,
     });
     cleanups.push(async () => {
@@ -149,10 +168,13 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       await server.closeAll();
     });
     const addr = await server.listen();
+    readiness.set('listeners', true);
     // Schedulers and start-up sweeps start only once both listeners are bound: an instance that
     // cannot bind (a second daemon, a port in use) must not have touched vCenter or ZFS.
     await host.start();
-    log.info({ url: addr.url, socket: addr.socketPath, dataDir: config.dataDir, configFile: config.configFile }, 'vsnapd ready');
+    readiness.set('plugins', true);
+    const metricsUrl = own ? own.url : null;
+    log.info({ url: addr.url, socket: addr.socketPath, metricsUrl, dataDir: config.dataDir, configFile: config.configFile }, 'vsnapd ready');
     if (!config.tls && !isLoopback(addr.host)) {
       log.warn({ host: addr.host }, 'the API listens beyond loopback without TLS: keys and passwords of plain logins cross the network in clear text; set listen.tls');
     }
@@ -162,26 +184,24 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     const stop = () =>
       (stopping ??= (async () => {
         log.info('stopping');
+        readiness.set('listeners', false);
         await server.stopAccepting();
         await jobs.shutdown(config.jobs.shutdown_grace_seconds * 1000);
         // Let replies already under way (job_wait of the jobs that just ended …) reach their clients.
         await drain(sessions, DRAIN_MS);
         await server.closeAll();
+        readiness.set('plugins', false);
         await host.stop();
+        await closeOwn();
         await db.flush().catch((err: unknown) => log.error({ err }, 'cannot flush the datastore'));
         await db.close();
         log.info('stopped');
       })());
-    return { url: addr.url, port: addr.port, socketPath: addr.socketPath, stop };
+    return { url: addr.url, port: addr.port, socketPath: addr.socketPath, metricsUrl, stop };
   } catch (err) {
     await cleanup();
     throw err;
   }
-}
-
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback: plain ws:// stays on the host there. */
-function isLoopback(address: string): boolean {
-  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
 }
 
 /** Logs top-level config keys that neither the core nor a plugin reads (likely typos); `_…`/`$…` keys are comments. */

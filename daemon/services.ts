@@ -2,10 +2,12 @@
  * The service locator handed to plugins, and the core services the daemon itself provides to the
  * built-in `core` plugin (the registry for `core.get_methods`, the job manager, the event hub).
  */
+import type { Registry } from 'prom-client';
 import type { EventHub } from './events/event-hub.js';
 import type { JobManager } from './jobs/job-manager.js';
 import type { ServiceMap, Services } from './plugin.js';
 import type { MethodRegistry } from './registry/registry.js';
+import type { BearerCheck } from './server/peer-access.js';
 
 declare module './plugin.js' {
   interface ServiceMap {
@@ -15,6 +17,13 @@ declare module './plugin.js' {
     jobManager: JobManager;
     /** The event hub with its declared events (core.get_events). */
     eventHub: EventHub;
+    /**
+     * The Prometheus registry served at `/metrics` (prom-client). Plugins add their metrics with
+     * `new Counter({…, registers: [ctx.services.get('metrics')]})`; names start with `vsnapd_`.
+     */
+    metrics: Registry;
+    /** Checks an API key sent as `Authorization: Bearer` to the monitoring endpoints (provided by the auth plugin). */
+    bearerAuth: BearerCheck;
   }
 }
 
@@ -26,6 +35,11 @@ export class ServiceLocator implements Services {
   provide<K extends keyof ServiceMap>(name: K, service: ServiceMap[K]): void {
     if (this.#services.has(name)) throw new Error(`service ${String(name)} is already provided`);
     this.#services.set(name, service);
+  }
+
+  /** True when `name` was provided. */
+  has(name: keyof ServiceMap): boolean {
+    return this.#services.has(name);
   }
 
   /** The service; throws when no plugin provided it (a wiring bug, caught by the start-up tests). */

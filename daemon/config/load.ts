@@ -30,6 +30,8 @@ export interface DaemonConfig {
   readonly logLevel: z.output<typeof LogLevel>;
   readonly api: CoreConfig['api'];
   readonly jobs: CoreConfig['jobs'];
+  readonly metrics: CoreConfig['metrics'];
+  readonly audit: CoreConfig['audit'];
   /** Every top-level section of the file as written (plugins parse theirs with `PluginContext.config`). */
   readonly sections: Readonly<Record<string, unknown>>;
 }
@@ -130,6 +132,8 @@ export function loadConfig(flags: Overrides, env: Overrides, cwd: string = proce
     logLevel: level,
     api: core.api,
     jobs: core.jobs,
+    metrics: core.metrics,
+    audit: core.audit,
     sections: raw ?? {},
   };
 }

@@ -82,6 +82,23 @@ export const JobsConfig = z.strictObject({
   max_finished: z.number().int().min(1).default(1000).describe('Finished jobs kept for core.get_jobs (oldest dropped first)'),
 });
 
+/** Where `/metrics`, `/readyz` and `/healthz` are served. */
+export const MetricsConfig = z.strictObject({
+  listen: z
+    .strictObject({
+      host: z.string().min(1).max(253).describe('TCP address of the monitoring listener (`0.0.0.0` for every interface)'),
+      port: z.number().int().min(0).max(65535).describe('TCP port (0 picks a free one)'),
+    })
+    .nullable()
+    .default(null)
+    .describe('A listener of their own; null = served on the API listeners (loopback without login, others with an API key)'),
+});
+
+/** The audit log of write calls and logins. */
+export const AuditConfig = z.strictObject({
+  max_entries: z.number().int().min(100).max(1_000_000).default(10_000).describe('Audit records kept (the oldest are dropped first)'),
+});
+
 /** The core part of the config file; unknown top-level keys are plugin sections. */
 export const CoreConfig = z.looseObject({
   listen: ListenConfig.default(ListenConfig.parse({})),
@@ -89,6 +106,8 @@ export const CoreConfig = z.looseObject({
   log_level: LogLevel.default('info'),
   api: ApiConfig.default(ApiConfig.parse({})),
   jobs: JobsConfig.default(JobsConfig.parse({})),
+  metrics: MetricsConfig.default(MetricsConfig.parse({})),
+  audit: AuditConfig.default(AuditConfig.parse({})),
 });
 
 /** The parsed core sections. */

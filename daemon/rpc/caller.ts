@@ -7,6 +7,7 @@ import type { JobManager } from '../jobs/job-manager.js';
 import type { AnyMethodDef, CallSession } from '../registry/method.js';
 import type { MethodRegistry } from '../registry/registry.js';
 import { ANONYMOUS, INTERNAL_ROOT, allowed } from '../registry/roles.js';
+import type { CallObserver } from './call-observer.js';
 import { ErrorCodes, RpcError } from './codes.js';
 
 /** What the pipeline needs. */
@@ -15,6 +16,8 @@ export interface CallerDeps {
   readonly jobs: JobManager;
   /** Check results against result schemas (`api.validate_results`; on in tests). */
   readonly validateResults: boolean;
+  /** Told about every finished wire call (metrics, audit); must not throw. */
+  readonly observers?: readonly CallObserver[];
 }
 
 /** One call from a connection. */
@@ -42,11 +45,33 @@ export class Caller {
    * CallError ENOTAUTHENTICATED (207) / EACCES "Not authorized", ValidationErrors, or the method's error.
    */
   async fromWire(call: WireCall): Promise<unknown> {
+    const observers = this.#deps.observers ?? [];
+    if (observers.length === 0) return this.#fromWire(call);
+    const started = performance.now();
+    const credentials = call.session.credentials;
+    let error: unknown;
+    try {
+      return await this.#fromWire(call);
+    } catch (err) {
+      error = err;
+      throw err;
+    } finally {
+      const def = this.#deps.registry.get(call.method);
+      const seen = { session: call.session, method: call.method, params: call.params, credentials, error, ms: performance.now() - started };
+      for (const observe of observers) observe({ ...seen, def: def && this.#hidden(def, call.session) ? undefined : def });
+    }
+  }
+
+  /** A private method over TCP (without `private_methods`) does not exist for the caller. */
+  #hidden(def: AnyMethodDef, session: CallSession): boolean {
+    return def.private === true && session.transport === 'tcp' && !session.options.private_methods;
+  }
+
+  async #fromWire(call: WireCall): Promise<unknown> {
     const { registry, jobs } = this.#deps;
     const { session } = call;
     const def = registry.get(call.method);
-    const hidden = def?.private && session.transport === 'tcp' && !session.options.private_methods;
-    if (!def || hidden) {
+    if (!def || this.#hidden(def, session)) {
       throw new RpcError(ErrorCodes.METHOD_NOT_FOUND, `Method ${JSON.stringify(call.method)} does not exist`, Errno.ENOMETHOD);
     }
     if (!Array.isArray(call.params)) {

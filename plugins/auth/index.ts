@@ -38,6 +38,8 @@ export const authPlugin: Plugin = {
       windowMs: config.login_rate_limit.window_seconds * 1000,
     });
     const auth = new Authenticator(config, keys, limiter);
+    // `Authorization: Bearer <key>` on /metrics and /readyz from non-loopback peers (rate limited like logins).
+    ctx.services.provide('bearerAuth', (key, address) => auth.apiKey(key, null, address));
     ctx.events.define(API_KEY_EVENT, { description: 'API keys added or removed', roles: ['API_KEY_READ'] });
 
     const login = (call: CallContext, creds: Credentials | null): boolean => {

@@ -44,6 +44,7 @@ import {
 import { readServer, readServerOrCallError } from './server-read.js';
 import { openVmwareStore, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME } from './store.js';
 import { credentialsTarget, entryTarget } from './targets.js';
+import { registerEntryHealth } from './metrics.js';
 import { setupSync } from './sync/index.js';
 import { testConnection } from './test-connection.js';
 import { matchableDatastoreNames } from './validate.js';
@@ -69,6 +70,7 @@ export const vmwarePlugin: Plugin = {
     const local = daemonLocalSide(ctx, config.nas_addresses, resolve);
     const poller = new HealthPoller({ entries, intervalSeconds: config.poll_interval_seconds, log: ctx.log });
     ctx.services.provide('vmwareEntries', entries);
+    registerEntryHealth(ctx.services.get('metrics'), entries);
     ctx.alerts.defineClass(VMWARE_LOGIN_FAILED_CLASS);
     ctx.events.define(VMWARE_EVENT, { description: 'VMware entries added, changed (including state and health) or removed', roles: ROLES.read });
     const crud: CrudDeps = {

@@ -18,7 +18,7 @@ import { VsphereClient } from '../../plugins/vmware/vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec, type VcsimVm } from '../fixtures/vcsim/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, zfs, type PoolFixture } from '../fixtures/zfs/pool.js';
-import { startTestDaemon, type Teardown, type TestDaemon } from './daemon.js';
+import { deepMerge, startTestDaemon, type Teardown, type TestDaemon } from './daemon.js';
 import { tempDir } from './tmp-datastore.js';
 
 /** Datastore backed by `<pool>/vm` (the entry's). */
@@ -37,6 +37,8 @@ export interface SyncWorldOptions {
   vcsim?: Omit<VcsimSpec, 'nfsDatastores' | 'vms'>;
   /** Daemon environment (test hooks). */
   env?: Record<string, string>;
+  /** More daemon config, deep-merged over the world's (`listen`, `metrics` …). */
+  config?: Record<string, unknown>;
 }
 
 /** A vsnapd-marked snapshot found in vcsim. */
@@ -93,12 +95,15 @@ export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promi
   const vc = await startVcsim({ ...opts.vcsim, nfsDatastores: [nfs(VM_DS, 'vm'), nfs(OTHER_DS, 'other')], vms: opts.vms }, { t });
   const dataRoot = tempDir(t, 'vsnapd-sync-data-');
   const dataDir = join(dataRoot, 'data');
-  const config = {
-    data_dir: dataDir,
-    zfs: { zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN },
-    pool: { timezone: 'UTC' },
-    vmware: { sync: { sweep_interval_minutes: 0, ...opts.sync }, ...(opts.history ? { history: opts.history } : {}) },
-  };
+  const config = deepMerge(
+    {
+      data_dir: dataDir,
+      zfs: { zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN },
+      pool: { timezone: 'UTC' },
+      vmware: { sync: { sweep_interval_minutes: 0, ...opts.sync }, ...(opts.history ? { history: opts.history } : {}) },
+    },
+    opts.config ?? {},
+  );
   const start = async (env?: Record<string, string>) => {
     const daemon = await startTestDaemon(t, { config, ...(env ? { env } : {}) });
     return { daemon, client: await daemon.root() };

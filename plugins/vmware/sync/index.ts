@@ -23,6 +23,8 @@ import type { PluginContext } from '../../../daemon/plugin.js';
 import type { AnyMethodDef } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import type { RunHistory } from '../history/store.js';
+import { withRunMetrics } from '../metrics.js';
+import type { SnapshotCoordinator } from '../../pool/snapshot-hook.js';
 import type {} from '../../pool/services.js'; // the snapshotHooks service type
 import { SYNC_ALERT_CLASSES } from './alerts.js';
 import type { SyncConfig } from './config.js';
@@ -109,11 +111,13 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
     holdBeforeRemoveMs: testHoldMs(),
     onLeftover: (runId) => followUps.start(runId),
   });
+  // Every run's outcome, durations and per-VM actions reach /metrics when it ends.
+  const observed: SnapshotCoordinator = withRunMetrics(coordinator, ctx.services.get('metrics'));
 
   return {
     methods: [plan, sweep],
     async start() {
-      ctx.services.get('snapshotHooks').setCoordinator(coordinator);
+      ctx.services.get('snapshotHooks').setCoordinator(observed);
       // Start-up recovery: records of runs the previous process did not finish, then marked leftovers.
       startSweep('start-up');
       const every = deps.config.sweep_interval_minutes * 60_000;
@@ -126,7 +130,7 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
       clearInterval(interval);
       followUps.stop();
       const hooks = ctx.services.get('snapshotHooks');
-      if (hooks.coordinator() === coordinator) hooks.setCoordinator(null);
+      if (hooks.coordinator() === observed) hooks.setCoordinator(null);
     },
   };
 }

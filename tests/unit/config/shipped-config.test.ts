@@ -23,7 +23,7 @@ const PLUGIN_SECTIONS: Record<string, z.ZodType> = {
   vmware: VmwareConfigSchema,
   nfs: NfsConfig,
 };
-const CORE_SECTIONS = ['listen', 'data_dir', 'log_level', 'api', 'jobs'];
+const CORE_SECTIONS = ['listen', 'data_dir', 'log_level', 'api', 'jobs', 'metrics', 'audit'];
 
 t.test('core sections: the file holds exactly the built-in defaults', async (t) => {
   const defaults = CoreConfig.parse({}) as Record<string, unknown>;
