@@ -15,3 +15,6 @@ export const loadExeca = lazy(() => import('execa'));
 
 /** undici, for the HTTPS pool to a vCenter. */
 export const loadUndici = lazy(() => import('undici'));
+
+/** nodemailer, for alert mail (alert services of type Mail). */
+export const loadNodemailer = lazy(() => import('nodemailer'));

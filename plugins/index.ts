@@ -4,6 +4,7 @@
  */
 import type { Plugin } from '../daemon/plugin.js';
 import { alertPlugin } from './alert/index.js';
+import { alertServicePlugin } from './alertservice/index.js';
 import { authPlugin } from './auth/index.js';
 import { corePlugin } from './core/index.js';
 import { poolPlugin } from './pool/index.js';
@@ -16,6 +17,8 @@ export const plugins: readonly Plugin[] = [
   corePlugin,
   authPlugin,
   alertPlugin,
+  // Sends new alerts to mail, Slack and webhook services.
+  alertServicePlugin,
   // Registers test.* methods only when VSNAPD_TEST_METHODS=1 (set by tests/helpers/daemon.ts).
   testPlugin,
   // Provides the zfs and snapshotHooks services vmware and sharing use.

@@ -8,6 +8,7 @@ import t from 'tap';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG_FILE } from '../../../daemon/config/load.js';
 import { CoreConfig } from '../../../daemon/config/schema.js';
+import { AlertServiceConfig } from '../../../plugins/alertservice/config.js';
 import { AuthConfig } from '../../../plugins/auth/schemas.js';
 import { PoolConfig } from '../../../plugins/pool/index.js';
 import { ZfsConfigSchema } from '../../../plugins/pool/zfs/index.js';
@@ -18,6 +19,7 @@ const shipped = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, 'utf8')) as Record<
 
 const PLUGIN_SECTIONS: Record<string, z.ZodType> = {
   auth: AuthConfig,
+  alertservice: AlertServiceConfig,
   zfs: ZfsConfigSchema,
   pool: PoolConfig,
   vmware: VmwareConfigSchema,
