@@ -46,6 +46,7 @@ import { openVmwareStore, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME } from './s
 import { credentialsTarget, entryTarget } from './targets.js';
 import { registerEntryHealth } from './metrics.js';
 import { setupSync } from './sync/index.js';
+import { setupRestore } from './restore/index.js';
 import { testConnection } from './test-connection.js';
 import { matchableDatastoreNames } from './validate.js';
 import { virtualMachines } from './vms.js';
@@ -208,13 +209,21 @@ export const vmwarePlugin: Plugin = {
     ctx.events.define(RUN_EVENT, { description: 'Coordinated snapshot runs recorded (added), amended by a follow-up sweep (changed) or pruned (removed)', roles: ROLES.read });
     // The coordinator (plugins/vmware/sync): vmware.plan, vmware.sweep, pool's snapshot hook.
     const sync = setupSync(ctx, { entries, config: config.sync, history });
+    // Instant restore (plugins/vmware/restore): vmware.restore, restore_cleanup, restore.query, plan_restore.
+    const restore = setupRestore(ctx, { entries, runs: history });
 
-    ctx.registerMethods([query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory, ...sync.methods, ...historyMethods(history)]);
+    ctx.registerMethods([
+      ...[query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory],
+      ...sync.methods,
+      ...historyMethods(history),
+      ...restore.methods,
+    ]);
     return {
       start: async () => {
         poller.start();
         history.start();
         await sync.start();
+        await restore.start();
       },
       stop: async () => {
         await sync.stop();

@@ -10,13 +10,14 @@
  *   npm run demo -- --json       also print each call's raw JSON result
  *
  * Layout: world.ts + pool.ts (the world), world-steps.ts (steps 0–3), seed-steps.ts (step 4),
- * evidence.ts (step 5), keep.ts, shutdown.ts (the last step), output.ts/render.ts (printing).
+ * evidence.ts (step 5), restore-steps.ts (step 6), keep.ts, shutdown.ts (the last step), output.ts/render.ts (printing).
  */
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { showEvidence } from './evidence.js';
 import { printKeepInstructions } from './keep.js';
 import { bad, banner, DemoFailure, output, seconds, step, style } from './output.js';
+import { runRestoreSteps } from './restore-steps.js';
 import { runSeedSteps } from './seed-steps.js';
 import { tearDown, type BuiltParts } from './shutdown.js';
 import { Teardown } from './teardown.js';
@@ -115,7 +116,9 @@ async function main(): Promise<number> {
     step('The seed\'s setup workflow, through midclt');
     const seed = await runSeedSteps(w, { raw: opts.json ?? false });
     step('The evidence');
-    await showEvidence(w, seed.run);
+    const report = await showEvidence(w, seed.run);
+    step('Instant restore from the VM-consistent snapshot');
+    await runRestoreSteps(w, report.snapshot, { raw: opts.json ?? false });
     if (opts.keep) {
       await printKeepInstructions(w);
       keeping = true;

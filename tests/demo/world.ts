@@ -31,7 +31,7 @@ export const LOCAL_DATASTORE = 'LocalDS_0';
 
 /** The demo's VMs and what a coordinated snapshot of `tank/vmware` must do with each. */
 export const DEMO_VMS: readonly (VcsimVm & { expect: 'quiesced' | 'crash_consistent' | 'skipped' | 'elsewhere' })[] = [
-  { name: 'web01', datastore: NFS_DATASTORE, host: 'DC0_C0_H0', expect: 'quiesced' },
+  { name: 'web01', datastore: NFS_DATASTORE, host: 'DC0_C0_H0', nics: 1, expect: 'quiesced' },
   { name: 'db01', datastore: NFS_DATASTORE, host: 'DC0_C0_H1', expect: 'quiesced' },
   { name: 'app01', datastore: NFS_DATASTORE, host: 'DC0_C0_H2', toolsRunning: false, expect: 'crash_consistent' },
   { name: 'test01', datastore: NFS_DATASTORE, host: 'DC0_C0_H0', powerState: 'off', expect: 'skipped' },
@@ -73,6 +73,7 @@ export async function buildWorld(teardown: Teardown, progress: WorldProgress = {
 
   const otherNas = join(dir, 'other-nas');
   await mkdir(otherNas);
+  const exportsPath = join(dir, 'exports.d', 'vsnapd.exports');
   const vc = await startVcsim(
     {
       model: 'vpx',
@@ -85,12 +86,13 @@ export async function buildWorld(teardown: Teardown, progress: WorldProgress = {
         { name: OTHER_DATASTORE, remoteHost: '192.0.2.10', remotePath: '/mnt/pool/vms', localPath: otherNas },
       ],
       vms: DEMO_VMS.map(({ expect: _expect, ...vm }) => vm),
+      // The simulated hosts mount only what the daemon's exports file offers them (instant restore).
+      nfsExportsFile: exportsPath,
     },
     { t: teardown },
   );
   await progress.vcsim?.(vc);
 
-  const exportsPath = join(dir, 'exports.d', 'vsnapd.exports');
   const daemon = await spawnDaemon({
     testMethods: false,
     config: {

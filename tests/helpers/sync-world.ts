@@ -39,6 +39,12 @@ export interface SyncWorldOptions {
   env?: Record<string, string>;
   /** More daemon config, deep-merged over the world's (`listen`, `metrics` …). */
   config?: Record<string, unknown>;
+  /**
+   * Give the daemon an `nfs` section with its exports file in the world's temp folder (no NFS server:
+   * reloads report NOT_INSTALLED) and make vcsim's CreateNasDatastore mount only what that file
+   * exports to the host (restore tests).
+   */
+  nfs?: boolean;
 }
 
 /** A vsnapd-marked snapshot found in vcsim. */
@@ -59,6 +65,8 @@ export interface SyncWorld {
   entryId: number;
   /** The daemon's data folder (kept across {@link restart}). */
   dataDir: string;
+  /** The NFS exports file the daemon writes (with `nfs: true`), else null. */
+  exportsPath: string | null;
   /** Takes `<dataset>@<name>` with vmware_sync through pool.snapshot.create; returns the snapshot entry, the run report (from the job's result) and the job. */
   snapshot(name: string, opts?: { dataset?: string; recursive?: boolean }): Promise<{ entry: SnapshotEntry; report: SyncReport | null; job: JobRecord }>;
   /** Every vsnapd-marked snapshot in vcsim now. */
@@ -92,15 +100,20 @@ export interface JobRecord {
 export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promise<SyncWorld> {
   const pool = await withPool(t, { datasets: ['vm', 'other'] });
   const nfs = (name: string, ds: string) => ({ name, remoteHost: '127.0.0.1', remotePath: pool.mountpoint(ds), localPath: pool.mountpoint(ds) });
-  const vc = await startVcsim({ ...opts.vcsim, nfsDatastores: [nfs(VM_DS, 'vm'), nfs(OTHER_DS, 'other')], vms: opts.vms }, { t });
   const dataRoot = tempDir(t, 'vsnapd-sync-data-');
   const dataDir = join(dataRoot, 'data');
+  const exportsPath = opts.nfs ? join(dataRoot, 'exports.d', 'vsnapd.exports') : null;
+  const vc = await startVcsim(
+    { ...opts.vcsim, nfsDatastores: [nfs(VM_DS, 'vm'), nfs(OTHER_DS, 'other')], vms: opts.vms, ...(exportsPath ? { nfsExportsFile: exportsPath } : {}) },
+    { t },
+  );
   const config = deepMerge(
     {
       data_dir: dataDir,
       zfs: { zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN },
       pool: { timezone: 'UTC' },
       vmware: { sync: { sweep_interval_minutes: 0, ...opts.sync }, ...(opts.history ? { history: opts.history } : {}) },
+      ...(exportsPath ? { nfs: { exports_path: exportsPath, exportfs_path: join(dataRoot, 'no-nfs-server', 'exportfs') } } : {}),
     },
     opts.config ?? {},
   );
@@ -132,6 +145,7 @@ export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promi
     dataset,
     entryId: entry.id,
     dataDir,
+    exportsPath,
     async snapshot(name, o = {}) {
       const ds = o.dataset ?? dataset;
       const snap = await client.call<SnapshotEntry>('pool.snapshot.create', { dataset: ds, name, recursive: o.recursive ?? false, vmware_sync: true });

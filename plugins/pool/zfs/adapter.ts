@@ -121,6 +121,21 @@ export interface ZfsAdapter {
    */
   destroySnapshot(snapshot: string, opts?: { recursive?: boolean; defer?: boolean } & CallOptions): Promise<void>;
 
+  /**
+   * `zfs clone [-o k=v]… snapshot target`: a new filesystem whose files are the snapshot's (no copy;
+   * the clone depends on the snapshot until destroyed). `properties` must be user properties. Throws
+   * EEXIST when `target` exists, ENOENT when the snapshot or target's parent does not, ENOSPC/EDQUOT
+   * when there is no room (quota), EINVAL for names in different pools.
+   */
+  clone(snapshot: string, target: string, opts?: { properties?: Record<string, string> } & CallOptions): Promise<void>;
+
+  /**
+   * `zfs destroy filesystem` of a dataset without children or snapshots (vsnapd destroys only what
+   * it created, e.g. a restore clone). Throws ENOENT when absent, EBUSY when mounted and busy or
+   * when it has dependents. Snapshot names are refused (use {@link destroySnapshot}).
+   */
+  destroyDataset(dataset: string, opts?: CallOptions): Promise<void>;
+
   /** User properties of a dataset or snapshot (names containing `:`). */
   getUserProperties(name: string, opts?: CallOptions): Promise<Record<string, ZfsPropertyValue>>;
 

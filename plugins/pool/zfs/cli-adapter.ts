@@ -239,6 +239,25 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
       await zfsOn(snapshot, args, opts.signal);
     },
 
+    async clone(snapshot, target, opts = {}) {
+      assertSnapshotName(snapshot);
+      assertDatasetName(target);
+      if (poolOf(target) !== poolOf(snapshot)) {
+        throw new CallError(`Cannot clone ${snapshot} into ${target}: a clone must be in the snapshot's pool (${poolOf(snapshot)})`, Errno.EINVAL);
+      }
+      const props = opts.properties ?? {};
+      assertUserProperties(props);
+      const args = ['clone'];
+      for (const [k, v] of Object.entries(props)) args.push('-o', `${k}=${v}`);
+      args.push(snapshot, target);
+      await zfsOn(snapshot, args, opts.signal);
+    },
+
+    async destroyDataset(dataset, opts: CallOptions = {}) {
+      assertDatasetName(dataset);
+      await zfsOn(dataset, ['destroy', dataset], opts.signal);
+    },
+
     async getUserProperties(name, opts: CallOptions = {}) {
       assertDatasetOrSnapshotName(name);
       const rows = await getProperties('all', [name], opts.signal);

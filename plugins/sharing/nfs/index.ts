@@ -75,7 +75,6 @@ export const sharingNfsPlugin: Plugin = {
     ctx.alerts.defineClass(NFS_EXPORTS_NOT_SERVED);
     ctx.alerts.defineClass(NFS_SHARE_NOT_EXPORTED);
     ctx.events.define(EVENT, { description: 'NFS shares added, changed or removed', roles: READ });
-    ctx.services.provide('nfsExports', nfsExportsService(() => shares.all()));
 
     /** Writes the file for `next`, then runs `store`; a failed write fails the call with nothing changed. */
     const apply = async <T>(next: readonly TableShare[], store: () => Promise<T>): Promise<T> => {
@@ -104,6 +103,24 @@ export const sharingNfsPlugin: Plugin = {
       return share;
     };
 
+    /** Validates, writes the exports file, stores and publishes one new share (the API's and the service's create). */
+    const createShare = (input: NfsShareData): Promise<NfsShare> =>
+      serial(async () => {
+        const { data } = await validateShare('sharingnfs_create', input, { accounts, datasets: () => zfsMounts(ctx), otherShares: shares.all() });
+        const row = await apply([...shares.all(), { ...data, id: 0 }], () => shares.insert(data));
+        publishCrud(ctx.events, EVENT, 'added', row.id, row);
+        return row;
+      });
+
+    /** Removes share `id` from the exports file and the datastore (the API's and the service's delete). */
+    const deleteShare = (id: number): Promise<true> =>
+      serial(async () => {
+        getShare(id);
+        await apply(shares.all().filter((s) => s.id !== id), () => shares.delete(id));
+        publishCrud(ctx.events, EVENT, 'removed', id);
+        return true as const;
+      });
+
     const [query, getInstance] = queryMethods({
       namespace: 'sharing.nfs',
       verboseName: 'NFS Share',
@@ -119,13 +136,7 @@ export const sharingNfsPlugin: Plugin = {
       args: [{ name: 'sharingnfs_create', schema: NfsShareCreate }] as const,
       result: NfsShareEntry,
       roles: WRITE,
-      handler: (_call, input) =>
-        serial(async () => {
-          const { data } = await validateShare('sharingnfs_create', input, { accounts, datasets: () => zfsMounts(ctx), otherShares: shares.all() });
-          const row = await apply([...shares.all(), { ...data, id: 0 }], () => shares.insert(data));
-          publishCrud(ctx.events, EVENT, 'added', row.id, row);
-          return row;
-        }),
+      handler: (_call, input) => createShare(input),
     });
 
     const update = defineMethod({
@@ -157,13 +168,7 @@ export const sharingNfsPlugin: Plugin = {
       args: [{ name: 'id', schema: z.number().int().describe('NFS share id') }] as const,
       result: z.literal(true),
       roles: WRITE,
-      handler: (_call, id) =>
-        serial(async () => {
-          getShare(id);
-          await apply(shares.all().filter((s) => s.id !== id), () => shares.delete(id));
-          publishCrud(ctx.events, EVENT, 'removed', id);
-          return true as const;
-        }),
+      handler: (_call, id) => deleteShare(id),
     });
 
     const exportsStatus = defineMethod({
@@ -175,6 +180,7 @@ export const sharingNfsPlugin: Plugin = {
       handler: () => exports.status(),
     });
 
+    ctx.services.provide('nfsExports', nfsExportsService(() => shares.all(), { create: (input) => createShare(NfsShareCreate.parse(input)), remove: deleteShare }));
     ctx.registerMethods([query, getInstance, create, update, remove, exportsStatus]);
 
     return {

@@ -15,6 +15,9 @@ import type { Inventory, VirtualMachineInfo } from './inventory/types.js';
 import { VimSession, type SessionOptions } from './session/session.js';
 import { mapLimit, removeVmSnapshot, snapshotVm, type OperationOptions, type RemoveRequest, type RemoveResult, type SnapshotRequest, type SnapshotResult } from './tasks/operations.js';
 import { cancelTask, consolidateDisks, type CreateSnapshotSpec } from './tasks/snapshots.js';
+import { disconnectNics, hostPlacement, mountNfs, registerVm, setPower, unmountDatastore, unregisterVm, type HostPlacement } from './tasks/restore-ops.js';
+import type { NasVolumeSpec } from './methods/datastore-system.js';
+import type { RegisterVmParams } from './methods/virtual-machine.js';
 import { TaskWaiter, type TaskWaitOptions } from './tasks/task-waiter.js';
 import type { CertificateInfo } from './transport/tls-policy.js';
 import type { TaskCancelOutcome } from './faults/errors.js';
@@ -175,6 +178,48 @@ export class VsphereClient {
     }
     const one = await FindByUuid(this.session, si, search);
     return one ? [one] : [];
+  }
+
+  /**
+   * Where a host keeps its HostDatastoreSystem, root resource pool and datacenter VM folder.
+   * @throws SoapFaultError (`ManagedObjectNotFound` for an unknown host), VsphereError (ENOENT)
+   */
+  hostPlacement(host: MoRef): Promise<HostPlacement> {
+    return hostPlacement(this.session, host);
+  }
+
+  /**
+   * `CreateNasDatastore` on the host of `datastoreSystem`: mounts `remoteHost:remotePath` as a new
+   * datastore named `localPath`; returns its moref.
+   * @throws SoapFaultError `DuplicateName`, `AlreadyExists`, `HostConfigFault`/`PlatformConfigFault` (mount failed)
+   */
+  createNasDatastore(datastoreSystem: MoRef, spec: NasVolumeSpec): Promise<MoRef> {
+    return mountNfs(this.session, datastoreSystem, spec);
+  }
+
+  /** `RemoveDatastore`: unmounts `datastore` from that host. @throws SoapFaultError `ResourceInUse`, `NotFound` */
+  removeDatastore(datastoreSystem: MoRef, datastore: MoRef): Promise<void> {
+    return unmountDatastore(this.session, datastoreSystem, datastore);
+  }
+
+  /** `RegisterVM_Task` into `folder` and waits; returns the new VM. @throws the call's or the task's fault (`AlreadyExists`, `NotFound`…) */
+  registerVm(folder: MoRef, params: RegisterVmParams, opts?: TaskWaitOptions): Promise<MoRef> {
+    return registerVm(this.session, this.waiter, folder, params, opts);
+  }
+
+  /** `UnregisterVM` (the VM's files stay). @throws SoapFaultError `InvalidPowerState` when powered on */
+  unregisterVm(vm: MoRef): Promise<void> {
+    return unregisterVm(this.session, vm);
+  }
+
+  /** `PowerOnVM_Task` / `PowerOffVM_Task` and waits. @throws the task's fault (`InvalidPowerState`…) */
+  setPower(vm: MoRef, on: boolean, opts?: TaskWaitOptions): Promise<void> {
+    return setPower(this.session, this.waiter, vm, on, opts);
+  }
+
+  /** Disconnects every virtual NIC (now and at power-on) in one `ReconfigVM_Task`; returns how many. */
+  disconnectNics(vm: MoRef, opts?: TaskWaitOptions): Promise<number> {
+    return disconnectNics(this.session, this.waiter, vm, opts);
   }
 
   /** Stops waiting (pending waits reject), destroys the collector, logs out, closes connections. Idempotent. */

@@ -68,3 +68,6 @@ export { flattenSnapshots, datastoreNameOfPath } from './inventory/decode-vm.js'
 export type { CreateSnapshotSpec } from './tasks/snapshots.js';
 export type { OperationOptions, SnapshotRequest, SnapshotResult, RemoveRequest, RemoveResult } from './tasks/operations.js';
 export { TaskWaiter, type TaskWaitOptions, type TaskOutcome } from './tasks/task-waiter.js';
+export type { HostPlacement } from './tasks/restore-ops.js';
+export type { NasVolumeSpec } from './methods/datastore-system.js';
+export type { RegisterVmParams } from './methods/virtual-machine.js';

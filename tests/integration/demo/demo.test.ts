@@ -38,6 +38,11 @@ t.test('npm run demo passes and leaves nothing behind', async (t) => {
     /win2022-template\s+skipped: template/,
     /vsnapd:vmsynced\s+full\s+local/,
     /✓ 7 VMs, no snapshot on any of them/,
+    /\$ midclt call vmware\.plan_restore '\{/,
+    /\$ midclt call -j vmware\.restore '\{[\s\S]*\[100%\] restore [0-9a-f]{8} ready/,
+    /✓ restore [0-9a-f]{8}: web01-restore-[0-9a-f]{8} registered and powered on, 1 NIC\(s\) left disconnected/,
+    /✓ web01-restore-[0-9a-f]{8} runs from \[vsnapd-restore-[0-9a-f]{8}\] web01\/web01\.vmx/,
+    /✓ vCenter, ZFS and the exports are exactly as before the restore/,
     /Demo passed in [\d.]+ s/,
   ]) {
     t.match(output, line, `prints ${line.source.slice(0, 60)}`);

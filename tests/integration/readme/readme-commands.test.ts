@@ -81,6 +81,7 @@ const SUBSTITUTIONS: [RegExp, (w: DemoWorld) => string][] = [
   [/\/mnt\/tank\/vmware/g, (w) => w.pool.mountpoint],
   [/(?<![\w/])tank\/vmware/g, (w) => w.pool.dataset],
   [/<SHA-256 fingerprint>/g, (w) => w.vc.thumbprintSha256],
+  [/esx01\.example\.com/g, () => 'DC0_C0_H0'],
 ];
 
 /** What some commands must print (stdout + stderr), beyond exiting 0. */
@@ -95,7 +96,10 @@ const EXPECT: [RegExp, RegExp][] = [
   [/match_datastores_with_datasets/, /"name":"vmware-nfs"[^}]*"filesystems":\["tank\d?\/vmware"\]/],
   [/dataset_has_vms/, /^true$/m],
   [/pool\.snapshottask\.create/, /"vmware_sync":true/],
-  [/vmware\.plan/, /"summary":\{"snapshot":3,"skip":4,"quiesced":2\}/],
+  [/vmware\.plan\b/, /"summary":\{"snapshot":3,"skip":4,"quiesced":2\}/],
+  [/vmware\.plan_restore/, /"ok":true/],
+  [/-j vmware\.restore '/, /"state":"READY"[\s\S]*"powered_on":true/],
+  [/vmware\.restore_cleanup/, /"state":"CLEANED"/],
   [/-j pool\.snapshottask\.run/, /\[100%\] Finished: tank\d?\/vmware@auto-/],
   [/^zfs list -t snapshot/, /@auto-\S+\s+full\s+Y/],
   [/vmware\.sweep/, /"failed":\[\]/],

@@ -7,7 +7,7 @@
  * an {@link XSI_TYPE} key writes `xsi:type="T"`, needed where the declared type is abstract or a
  * subtype is sent (`TraversalSpec` in `selectSet`, `VirtualMachineGuestQuiesceSpec`).
  */
-import { MoRefValue, type MoRef } from '../types/values.js';
+import { MoRefValue, type MoRef, type VimValue } from '../types/values.js';
 
 /** Key under which an object carries its `xsi:type`. */
 export const XSI_TYPE: unique symbol = Symbol('xsi:type');
@@ -29,6 +29,18 @@ export function ref(r: MoRef): MoRefValue {
 /** Tags a data object with its `xsi:type`. */
 export function typed(xsiType: string, fields: Record<string, SoapParam>): SoapObject {
   return { [XSI_TYPE]: xsiType, ...fields };
+}
+
+/**
+ * A decoded value written back as it came (read-modify-write of data objects, e.g. a device for
+ * `ReconfigVM_Task` edit): `_type` becomes the `xsi:type`, field order and morefs are kept.
+ */
+export function echo(v: VimValue): SoapParam {
+  if (typeof v === 'string' || v instanceof MoRefValue) return v;
+  if (Array.isArray(v)) return v.map(echo);
+  const out: SoapObject = v._type ? { [XSI_TYPE]: v._type } : {};
+  for (const [k, f] of Object.entries(v)) if (k !== '_type' && f !== undefined) out[k] = echo(f);
+  return out;
 }
 
 /** Escapes text and attribute values; drops control characters that XML 1.0 cannot carry at all. */

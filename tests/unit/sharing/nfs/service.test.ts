@@ -15,7 +15,7 @@ t.test('descriptions as vmware.match_datastores_with_datasets shows them', async
 
 t.test('list() copies the rows it summarises', async (t) => {
   const rows = [row(), row({ id: 2, path: '/mnt/tank/iso', networks: [] })];
-  const list = nfsExportsService(() => rows).list();
+  const list = nfsExportsService(() => rows, { create: () => Promise.reject(new Error('unused')), remove: () => Promise.reject(new Error('unused')) }).list();
   t.same(list.map((s) => [s.id, s.path, s.enabled, s.description]), [
     [1, '/mnt/tank/vmware', true, 'NFS export /mnt/tank/vmware to 192.168.1.0/24'],
     [2, '/mnt/tank/iso', true, 'NFS export /mnt/tank/iso to everybody'],

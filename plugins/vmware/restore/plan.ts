@@ -1,0 +1,204 @@
+/**
+ * Resolves a restore request against ZFS, the run record, vCenter and the NFS shares: the names it
+ * would create and every conflict (`vmware.plan_restore` returns it; `vmware.restore` refuses when
+ * there is any). Reads only: no ZFS command that changes anything, no vSphere change.
+ */
+import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
+import type { ZfsAdapter, ZfsDataset } from '../../pool/zfs/adapter.js';
+import type { NfsExportsService } from '../../sharing/nfs/service.js';
+import type { VmwareEntriesService, VmwareEntryRecord } from '../entries-service.js';
+import type { HostInfo, Inventory, VsphereClient } from '../vsphere/index.js';
+import { findRunVm, pathInDatastore, type RunLookup, type RunView } from './runs.js';
+import type { RestoreInput, RestorePlan } from './schemas.js';
+
+/** What planning needs. */
+export interface PlanDeps {
+  zfs: ZfsAdapter;
+  entries: VmwareEntriesService;
+  nfs: NfsExportsService;
+  /** The run history. */
+  runs: RunLookup;
+}
+
+/** A VM to restore, resolved. */
+export interface PlannedVm {
+  source: string;
+  sourceMoref: string;
+  /** The VM's name at snapshot time (for the fallback search). */
+  sourceName: string;
+  name: string;
+  /** Path of the .vmx inside the new datastore (`dir/name.vmx`) when the run recorded it. */
+  vmxInDatastore: string | undefined;
+}
+
+/** Everything a restore needs once the plan has no conflict. */
+export interface ResolvedRestore {
+  id: string;
+  plan: RestorePlan;
+  run: RunView;
+  entry: VmwareEntryRecord;
+  host: HostInfo;
+  cloneName: string;
+  mountpoint: string;
+  /** Folder of the original datastore below the dataset's mountpoint ('' = the dataset itself). */
+  subPath: string;
+  datastoreName: string;
+  nasAddress: string;
+  vms: PlannedVm[];
+}
+
+/** A new restore id: 8 lower-case hex digits. */
+export function newRestoreId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function sameOrBelow(path: string, root: string): string | undefined {
+  const p = posix.normalize(path).replace(/\/+$/, '');
+  const r = posix.normalize(root).replace(/\/+$/, '');
+  if (p === r) return '';
+  return p.startsWith(`${r}/`) ? p.slice(r.length + 1) : undefined;
+}
+
+/** The datastore the snapshot's dataset backs in this inventory: its remote host and sub-folder. */
+function originalDatastore(inv: Inventory, datasetMount: string | null): { remoteHost: string; subPath: string; name: string } | undefined {
+  if (!datasetMount) return undefined;
+  for (const ds of inv.datastores) {
+    if (!ds.nas) continue;
+    const sub = sameOrBelow(ds.nas.remotePath, datasetMount);
+    if (sub !== undefined) return { remoteHost: ds.nas.remoteHost, subPath: sub, name: ds.name };
+  }
+  return undefined;
+}
+
+function findHost(inv: Inventory, wanted: string): HostInfo | undefined {
+  return inv.hosts.find((h) => h.moref.value === wanted) ?? inv.hosts.find((h) => h.name === wanted);
+}
+
+/**
+ * Plans a restore. `client` is a logged-in client of the entry (the caller closes it); `id` is the
+ * restore id to derive names from. Never throws for a conflict: conflicts are listed in `plan`.
+ * @throws CallError from ZFS (EIO: ZFS not running), vSphere errors of the inventory read
+ */
+export async function planRestore(
+  d: PlanDeps,
+  input: RestoreInput,
+  id: string,
+  connect: (entry: VmwareEntryRecord) => Promise<VsphereClient>,
+): Promise<{ plan: RestorePlan; resolved: ResolvedRestore | null }> {
+  const conflicts: string[] = [];
+  const plan: RestorePlan = {
+    ok: false,
+    snapshot: input.snapshot,
+    vmsynced: null,
+    run_id: null,
+    entry_id: null,
+    host: null,
+    clone: null,
+    mountpoint: null,
+    share: null,
+    datastore: null,
+    vms: [],
+    conflicts,
+  };
+  const [dataset = '', snapName = ''] = input.snapshot.split('@');
+  const snaps = await d.zfs.listSnapshots({ dataset }).catch(() => []);
+  const snap = snaps.find((s) => s.snapshotName === snapName);
+  if (!snap) {
+    conflicts.push(`snapshot: ${input.snapshot} does not exist`);
+    return { plan, resolved: null };
+  }
+  const vmsynced = snap.userProperties['vsnapd:vmsynced']?.value ?? null;
+  plan.vmsynced = vmsynced;
+  if (vmsynced !== 'full' && vmsynced !== 'partial' && !input.force) {
+    conflicts.push(
+      vmsynced === 'none'
+        ? `snapshot: ${input.snapshot} is not VM-consistent (vsnapd:vmsynced=none: no VM held a VMware snapshot when it was taken); pass force: true to restore from it anyway`
+        : `snapshot: ${input.snapshot} was not taken by a vsnapd coordinated run (no vsnapd:vmsynced property); pass force: true to restore from it anyway`,
+    );
+  }
+  const runId = snap.userProperties['vsnapd:run']?.value;
+  const run = runId ? d.runs.get(runId) : undefined;
+  plan.run_id = runId ?? null;
+  if (!runId) {
+    conflicts.push(`snapshot: ${input.snapshot} has no vsnapd:run property, so there is no run record naming its VMs`);
+    return { plan, resolved: null };
+  }
+  if (!run) {
+    conflicts.push(`snapshot: no run record of run ${runId} (vmware.run.get_instance); its VMs and .vmx paths are unknown`);
+    return { plan, resolved: null };
+  }
+  const matches = input.vms.map((wanted, i) => {
+    const m = findRunVm(run, wanted);
+    if (!m) {
+      const names = run.entries.flatMap((e) => e.vms.map((v) => v.name));
+      conflicts.push(`vms[${i}]: ${JSON.stringify(wanted)} was not in run ${runId} (its VMs: ${names.join(', ') || 'none'})`);
+    }
+    return m;
+  });
+  const entryId = input.entry_id ?? matches.find((m) => m)?.entryId ?? run.entries[0]?.id;
+  const entry = entryId === undefined ? undefined : d.entries.get(entryId);
+  plan.entry_id = entryId ?? null;
+  if (!entry) {
+    conflicts.push(`entry_id: vmware entry ${entryId ?? '(none in the run)'} does not exist`);
+    return { plan, resolved: null };
+  }
+
+  const datasets = await d.zfs.listDatasets({ root: dataset.split('/')[0] ?? dataset });
+  const byName = new Map<string, ZfsDataset>(datasets.map((x) => [x.name, x]));
+  const parent = input.restore_parent ?? (dataset.includes('/') ? dataset.slice(0, dataset.lastIndexOf('/')) : dataset);
+  const leaf = dataset.slice(dataset.lastIndexOf('/') + 1);
+  const cloneName = input.clone_name ?? `${parent}/${leaf}-restore-${id}`;
+  const cloneParent = cloneName.slice(0, cloneName.lastIndexOf('/'));
+  plan.clone = cloneName;
+  if (cloneName.split('/')[0] !== dataset.split('/')[0]) conflicts.push(`clone_name: ${cloneName} is not in the snapshot's pool ${dataset.split('/')[0]} (a clone must be)`);
+  if (!cloneName.includes('/')) conflicts.push(`clone_name: ${cloneName} is a pool name; give a dataset below one`);
+  if (byName.has(cloneName)) conflicts.push(`clone_name: dataset ${cloneName} already exists (a restore never reuses one)`);
+  const parentDs = byName.get(cloneParent);
+  if (!parentDs) conflicts.push(`restore_parent: dataset ${cloneParent} does not exist`);
+  const mountpoint = parentDs?.mountpoint?.startsWith('/') ? `${parentDs.mountpoint.replace(/\/+$/, '')}/${cloneName.slice(cloneParent.length + 1)}` : null;
+  if (parentDs && !mountpoint) conflicts.push(`restore_parent: ${cloneParent} has no mountpoint, so the clone could not be exported`);
+  plan.mountpoint = mountpoint;
+  if (mountpoint && d.nfs.list().some((s) => s.path === mountpoint)) conflicts.push(`clone_name: an NFS share of ${mountpoint} already exists`);
+
+  const client = await connect(entry);
+  let inv: Inventory;
+  try {
+    inv = await client.inventory({ extended: true });
+  } finally {
+    await client.close();
+  }
+  const host = findHost(inv, input.host);
+  if (!host) conflicts.push(`host: no ESXi host ${JSON.stringify(input.host)} in ${entry.hostname}; hosts are ${inv.hosts.map((h) => h.name).join(', ')}`);
+  else if (host.connectionState !== 'connected') conflicts.push(`host: ${host.name} is ${host.connectionState}, not connected`);
+  const addresses = host ? (host.ipAddresses?.length ? host.ipAddresses : [host.name]) : [];
+  if (host) plan.host = { moref: host.moref.value, name: host.name, addresses };
+  const datastoreName = input.datastore_name ?? `vsnapd-restore-${id}`;
+  if (inv.datastores.some((x) => x.name === datastoreName)) conflicts.push(`datastore_name: a datastore named ${datastoreName} already exists`);
+  const original = originalDatastore(inv, byName.get(dataset)?.mountpoint ?? null);
+  const nasAddress = input.nas_address ?? original?.remoteHost;
+  if (!nasAddress) conflicts.push(`nas_address: no NFS datastore of ${dataset} in ${entry.hostname} tells which address ESXi reaches this NAS by; give nas_address`);
+  const remotePath = mountpoint === null ? null : original?.subPath ? `${mountpoint}/${original.subPath}` : mountpoint;
+  if (mountpoint) plan.share = { path: mountpoint, hosts: addresses };
+  if (nasAddress && remotePath) plan.datastore = { name: datastoreName, remote_host: nasAddress, remote_path: remotePath };
+
+  const vmNames = new Set(inv.vms.map((v) => v.name));
+  const vms: PlannedVm[] = [];
+  matches.forEach((m, i) => {
+    if (!m) return;
+    const source = input.vms[i] ?? m.vm.name;
+    const name = input.names[source] ?? `${m.vm.name}-restore-${id}`;
+    if (vmNames.has(name)) conflicts.push(`names.${source}: a VM named ${name} already exists`);
+    if (vms.some((v) => v.name === name)) conflicts.push(`names.${source}: ${name} is given to two VMs`);
+    const recorded = m.vm.vmx_path ?? undefined;
+    const inDs = recorded ? pathInDatastore(recorded) : undefined;
+    vms.push({ source, sourceMoref: m.vm.moref, sourceName: m.vm.name, name, vmxInDatastore: inDs });
+    plan.vms.push({ source, source_moref: m.vm.moref, name, vmx_path: inDs ? `[${datastoreName}] ${inDs}` : null });
+  });
+  plan.ok = conflicts.length === 0;
+  if (!plan.ok || !host || !mountpoint || !nasAddress) return { plan, resolved: null };
+  return {
+    plan,
+    resolved: { id, plan, run, entry, host, cloneName, mountpoint, subPath: original?.subPath ?? '', datastoreName, nasAddress, vms },
+  };
+}

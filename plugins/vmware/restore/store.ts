@@ -1,0 +1,30 @@
+/**
+ * The persisted restore records (collection `vmware.restores`). A restore writes what it is about to
+ * create BEFORE creating it (names first, `created: true` after), so a failure or a daemon killed
+ * half-way leaves a record naming everything that may exist; `vmware.restore_cleanup` removes
+ * exactly that and deletes the record when nothing is left.
+ */
+import type { Collection, Datastore, Row } from '../../../daemon/plugin.js';
+import type { RestoreEntry } from './schemas.js';
+
+/** Collection name. */
+export const RESTORE_COLLECTION = 'vmware.restores';
+/** The event of `vmware.restore.query`. */
+export const RESTORE_EVENT = 'vmware.restore.query';
+
+/** One stored record: the API entry (`id` is the restore id) plus the process that ran it. */
+export interface RestoreRow extends Row {
+  entry: RestoreEntry;
+  /** The daemon process that ran it; another pid on a RESTORING/CLEANING record means it was cut short. */
+  pid: number;
+}
+
+/** Opens the collection. */
+export function openRestoreStore(db: Datastore): Collection<RestoreRow> {
+  return db.collection<RestoreRow>({ name: RESTORE_COLLECTION });
+}
+
+/** Finds a record by restore id. */
+export function findRestore(store: Collection<RestoreRow>, id: string): RestoreRow | undefined {
+  return store.all().find((r) => r.entry.id === id);
+}

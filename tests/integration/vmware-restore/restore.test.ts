@@ -1,0 +1,122 @@
+/**
+ * Instant restore on vcsim + zfs-fuse: after a coordinated run, `vmware.restore` clones the snapshot,
+ * exports the clone to the ESXi host only, mounts it as a new NFS datastore and registers a powered-on
+ * copy of the VM from the .vmx in the clone (network disconnected); the original is untouched.
+ * `vmware.restore_cleanup` then leaves vCenter (SOAP probe), the exports file and ZFS (`zfs list`)
+ * exactly as before. Bad input and a host that cannot mount are refused or recorded for cleanup.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { SoapProbe, list } from '../../fixtures/vcsim/probe.js';
+import { zfs } from '../../fixtures/zfs/pool.js';
+import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
+import { callError, validationErrors } from '../../helpers/validation.js';
+import type { RestoreEntry, RestorePlan } from '../../../plugins/vmware/restore/schemas.js';
+
+const HOST = 'DC0_C0_H0';
+
+t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the state before', async (t) => {
+  const w = await startSyncWorld(t, { vms: [{ name: 'web', datastore: VM_DS, host: HOST, nics: 1 }], nfs: true });
+  const { entry } = await w.snapshot('r1');
+  t.equal(entry.properties['vsnapd:vmsynced']?.value, 'full');
+  await zfs('snapshot', `${w.dataset}@plain`); // not taken by vsnapd: no vsnapd:run
+
+  const probe = new SoapProbe(w.vc.url, { ca: w.vc.certPem });
+  t.teardown(() => probe.close());
+  const sc = await probe.serviceContent();
+  await probe.login(sc, w.vc.username, w.vc.password);
+  const vcenter = async () => {
+    const vms = (await probe.view(sc, 'VirtualMachine', ['name', 'runtime.powerState', 'config.files.vmPathName'])).objects.map((o) => o.props);
+    const dss = (await probe.view(sc, 'Datastore', ['name', 'host'])).objects.map((o) => `${String(o.props.name)}:${list((o.props.host as Record<string, unknown>)?.DatastoreHostMount).length}`);
+    const hosts = (await probe.view(sc, 'HostSystem', ['name', 'datastore'])).objects.map((o) => `${String(o.props.name)}:${list((o.props.datastore as Record<string, unknown>)?.ManagedObjectReference).length}`);
+    return { vms: vms.map((v) => `${String(v.name)}|${String(v['runtime.powerState'])}|${String(v['config.files.vmPathName'])}`).sort(), dss: dss.sort(), hosts: hosts.sort() };
+  };
+  const zfsList = async () => (await zfs('list', '-H', '-o', 'name', '-t', 'all', '-r', w.pool.pool)).split('\n').filter(Boolean).sort();
+  const exportsNow = () => readFile(w.exportsPath ?? '', 'utf8').catch(() => '(no file)');
+  const before = { vcenter: await vcenter(), zfs: await zfsList(), exports: await exportsNow(), shares: await w.client.call('sharing.nfs.query') };
+
+  const base = { snapshot: `${w.dataset}@r1`, vms: ['web'], host: HOST, power_on: true };
+
+  await t.test('plan_restore names everything and finds no conflict', async (t) => {
+    const plan = await w.client.call<RestorePlan>('vmware.plan_restore', base);
+    t.ok(plan.ok, plan.conflicts.join('; '));
+    t.equal(plan.vmsynced, 'full');
+    t.match(plan.clone, new RegExp(`^${w.pool.pool}/vm-restore-[0-9a-f]{8}$`));
+    t.same(plan.share?.hosts, ['127.0.0.1'], 'exported to the host\'s vmkernel address only');
+    t.match(plan.datastore, { remote_host: '127.0.0.1', name: /^vsnapd-restore-/ });
+    t.match(plan.vms, [{ source: 'web', name: /^web-restore-/ }]);
+    t.same(await zfsList(), before.zfs, 'a plan changes nothing');
+  });
+
+  await t.test('bad input: every conflict at once, nothing created', async (t) => {
+    const errs = await validationErrors(
+      w.client.callJob('vmware.restore', [{ ...base, vms: ['web', 'ghost'], host: 'nohost', names: { web: 'web' }, datastore_name: VM_DS }]),
+    );
+    t.match(errs, [
+      ['restore.vms[1]', /"ghost" was not in run .* \(its VMs: web\)/],
+      ['restore.host', /no ESXi host "nohost"/],
+      ['restore.datastore_name', /vmstore already exists/],
+      ['restore.names.web', /a VM named web already exists/],
+    ]);
+    t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain` }])), [
+      ['restore.snapshot', /not taken by a vsnapd coordinated run .*force/],
+    ]);
+    t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain`, force: true }])), [
+      ['restore.snapshot', /no vsnapd:run property/],
+    ]);
+    t.same(await w.client.call('vmware.restore.query'), []);
+    t.same(await zfsList(), before.zfs);
+  });
+
+  await t.test('restore: a registered, powered-on copy on a clone of the snapshot; the original untouched', async (t) => {
+    const r = await w.client.callJob<RestoreEntry>('vmware.restore', [base]);
+    t.equal(r.state, 'READY', r.error ?? '');
+    t.ok(r.clone.created && r.share.created && r.datastore.created);
+    t.equal((await zfs('get', '-H', '-o', 'value', 'origin', r.clone.name)).trim(), `${w.dataset}@r1`, 'the clone is of the snapshot');
+    const [vm] = r.vms;
+    t.match(vm, { source: 'web', registered: true, powered_on: true, nics_disconnected: 1, vmx_from: 'run', vmx_path: `[${r.datastore.name}] web/web.vmx` });
+    const cloneVmx = await readFile(join(r.clone.mountpoint ?? '', 'web/web.vmx'), 'utf8');
+    t.equal(cloneVmx, await readFile(join(w.pool.mountpoint('vm'), 'web/web.vmx'), 'utf8'), 'its .vmx is the snapshot\'s');
+    t.match(cloneVmx, /displayName = "web"/);
+    t.match(await exportsNow(), new RegExp(`"${r.clone.mountpoint}" 127\\.0\\.0\\.1\\(`), 'the clone is exported to the host only');
+
+    const now = await vcenter();
+    t.ok(now.vms.includes(`${vm?.name}|poweredOn|[${r.datastore.name}] web/web.vmx`), 'the copy runs from the new datastore');
+    t.ok(now.vms.some((v) => v.startsWith(`web|poweredOn|[${VM_DS}] web/`)), 'the original still runs from its datastore');
+    const devices = (await probe.view(sc, 'VirtualMachine', ['name', 'config.hardware.device'])).objects;
+    const nic = (name: string) =>
+      list((devices.find((o) => o.props.name === name)?.props['config.hardware.device'] as Record<string, unknown>)?.VirtualDevice as Record<string, unknown>[]).find(
+        (d) => d['@_type'] === 'VirtualE1000',
+      )?.connectable as Record<string, unknown> | undefined;
+    t.match(nic(vm?.name ?? ''), { startConnected: 'false', connected: 'false' }, 'the copy\'s NIC is disconnected');
+    t.match(nic('web'), { startConnected: 'true', connected: 'true' }, 'the original\'s NIC is untouched');
+
+    const listed = await w.client.call<RestoreEntry[]>('vmware.restore.query', [['id', '=', r.id]]);
+    t.equal(listed[0]?.state, 'READY');
+
+    const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
+    t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.same(clean.steps.filter((s) => !s.ok), []);
+    t.same(await vcenter(), before.vcenter, 'vCenter exactly as before');
+    t.same(await zfsList(), before.zfs, 'ZFS exactly as before');
+    t.equal(await exportsNow(), before.exports, 'exports exactly as before');
+    t.same(await w.client.call('sharing.nfs.query'), before.shares);
+    t.same(await w.client.call('vmware.restore.query'), []);
+    t.match((await callError(w.client.callJob('vmware.restore_cleanup', [r.id]))).message, /Restore .* does not exist \(already cleaned up\?\)/);
+  });
+
+  await t.test('a host that cannot mount the clone: FAILED, what was created listed and cleaned up', async (t) => {
+    await w.vc.control({ action: 'injectFault', methods: ['CreateNasDatastore'], fault: 'PlatformConfigFault', as: 'soap', times: 1, message: 'NFS mount 127.0.0.1:/x failed: Unable to connect to NFS server.' });
+    const r = await w.client.callJob<RestoreEntry>('vmware.restore', [base]);
+    t.equal(r.state, 'FAILED');
+    t.match(r.error, /cannot mount .*Unable to connect to NFS server/);
+    t.match(r, { clone: { created: true }, share: { created: true }, datastore: { created: false } });
+    t.match(await w.client.call<RestoreEntry[]>('vmware.restore.query'), [{ id: r.id, state: 'FAILED' }]);
+    const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
+    t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.same(await vcenter(), before.vcenter);
+    t.same(await zfsList(), before.zfs);
+    t.equal(await exportsNow(), before.exports);
+  });
+});
