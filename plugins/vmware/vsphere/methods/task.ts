@@ -3,6 +3,7 @@
  * `vim25/types` TaskInfo). Parsing is deliberately lenient: vcsim reports RemoveSnapshot_Task's
  * `entity` as the snapshot rather than the VM, and partial `info.*` updates may arrive.
  */
+import { protocolError } from '../faults/errors.js';
 import { bool, num, obj, ref as read, str } from '../types/read.js';
 import type { MoRef, VimObject, VimValue } from '../types/values.js';
 import { ref } from '../soap/xml-writer.js';
@@ -63,4 +64,14 @@ export function decodeTaskInfo(v: VimValue | undefined, task: MoRef): TaskInfo {
  */
 export async function CancelTask(rt: RoundTripper, task: MoRef, opts?: CallOptions): Promise<void> {
   await rt.call('CancelTask', { _this: ref(task) }, opts);
+}
+
+/**
+ * The Task moref a `*_Task` method returned.
+ * @throws VsphereTransportError (protocol) when the answer holds none
+ */
+export function taskRef(method: string, rv: VimValue | undefined): MoRef {
+  const task = read(rv);
+  if (!task) throw protocolError(method, 'the answer holds no Task moref');
+  return task;
 }

@@ -4,17 +4,10 @@
  * `PowerOffVM_Task`, `ReconfigVM_Task`. Task methods return the Task moref; the work happens in the
  * task (tasks/task-waiter.ts).
  */
-import { protocolError } from '../faults/errors.js';
-import { ref as read } from '../types/read.js';
-import type { MoRef, VimValue } from '../types/values.js';
+import type { MoRef } from '../types/values.js';
+import { taskRef } from './task.js';
 import { ref, type SoapObject } from '../soap/xml-writer.js';
 import type { CallOptions, RoundTripper } from '../soap/soap-client.js';
-
-function taskRef(method: string, rv: VimValue | undefined): MoRef {
-  const task = read(rv);
-  if (!task) throw protocolError(method, 'the answer holds no Task moref');
-  return task;
-}
 
 /** What to register. */
 export interface RegisterVmParams {
