@@ -1,9 +1,10 @@
 /**
  * The API's listeners: one HTTP server on TCP (HTTPS when TLS is configured) and one on the Unix
  * socket. WebSocket upgrades are accepted at `GET /api/current` (JSON-RPC 2.0) and `GET /websocket`
- * (TrueNAS's legacy DDP-style protocol); other GETs go through a small route table (`/api/versions`
- * and whatever else the daemon registers). Cross-site browser origins not on the allow list answer
- * 403 (origin.ts). Messages larger than `maxFrameBytes` close the connection with 1009 and a reason.
+ * (TrueNAS's legacy DDP-style protocol); TCP serves the web console under `/ui/` (console-files.ts);
+ * other GETs go through a small route table (`/api/versions` and whatever else the daemon registers).
+ * Cross-site browser origins not on the allow list answer 403 (origin.ts). Messages larger than
+ * `maxFrameBytes` close the connection with 1009 and a reason.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -12,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ConfigError } from '../config/errors.js';
+import { ConsoleFiles } from './console-files.js';
 import { checkOrigin } from './origin.js';
 import type { TlsMaterial } from './tls.js';
 import { prepareSocketPath, removeSocket, restrictSocket } from './unix-socket.js';
@@ -95,6 +97,8 @@ export class ApiServer {
   readonly #unix: Server;
   readonly #clients = new Set<WebSocket>();
   readonly #routes: ReadonlyMap<string, HttpRoute>;
+  /** The web console under /ui/ (TCP only: a browser cannot reach the Unix socket). */
+  readonly #console = new ConsoleFiles();
   /** Only a socket file this server bound is removed on stop (never another daemon's). */
   #ownsSocket = false;
 
@@ -115,6 +119,7 @@ export class ApiServer {
   #http(transport: 'tcp' | 'unix'): Server {
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const path = pathOf(req);
+      if (transport === 'tcp' && this.#console.handles(path)) return this.#console.serve(req, res, path);
       const route = this.#routes.get(path);
       if (route && (req.method === 'GET' || req.method === 'HEAD')) return route(req, res, transport);
       res.setHeader('Content-Type', 'text/plain');

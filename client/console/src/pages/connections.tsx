@@ -1,0 +1,138 @@
+/**
+ * VMware connections (`vmware.*` entries): the list with state and health, re-test of a saved entry
+ * (`vmware.test(id)`, the stored password is reused), inventory export (`vmware.inventory` as a
+ * JSON download), delete with confirmation, and the add/edit form (connection-form.tsx).
+ */
+import { useState } from 'preact/hooks';
+import { when } from '../format.js';
+import type { WireDate } from '../rpc.js';
+import { ErrorBox, Pill, useAction, useLive, useRpc } from '../ui.js';
+import { ConnectionForm } from './connection-form.js';
+import { TestResultView, type TestResult } from './test-result.js';
+
+/** An entry as `vmware.query` returns it (the fields shown). */
+export interface VmwareEntry {
+  id: number;
+  hostname: string;
+  port: number;
+  username: string;
+  filesystem: string;
+  datastores: string[];
+  enabled: boolean;
+  tls: { verify: boolean; ca: string | null; thumbprint: string | null };
+  state: { state: string; error?: string; datetime?: WireDate };
+  health: {
+    last_success: WireDate | null;
+    last_failure: WireDate | null;
+    consecutive_failures: number;
+    last_error: { class: string; message: string } | null;
+    poll_interval_seconds: number;
+    summary: { hosts: number; vms: number; datastores: number; protected_vms: number } | null;
+  };
+}
+
+/** Saves `doc` as a file download (a blob: URL, so nothing leaves the browser). */
+function download(name: string, doc: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function Health(props: { e: VmwareEntry }) {
+  const h = props.e.health;
+  return (
+    <dl class="health">
+      <dt>Last success</dt>
+      <dd>{when(h.last_success)}</dd>
+      <dt>Last error</dt>
+      <dd>{h.last_error ? `${h.last_error.class}: ${h.last_error.message} (${when(h.last_failure)})` : '—'}</dd>
+      <dt>Failures in a row</dt>
+      <dd>{h.consecutive_failures}</dd>
+      <dt>Poll interval</dt>
+      <dd>{h.poll_interval_seconds ? `${h.poll_interval_seconds} s` : 'not polled'}</dd>
+      <dt>Observed</dt>
+      <dd>{h.summary ? `${h.summary.hosts} hosts, ${h.summary.vms} VMs (${h.summary.protected_vms} protected), ${h.summary.datastores} datastores` : '—'}</dd>
+    </dl>
+  );
+}
+
+function Row(props: { e: VmwareEntry; onEdit(): void }) {
+  const rpc = useRpc();
+  const { e } = props;
+  const [test, setTest] = useState<TestResult | null>(null);
+  const { busy, error, act } = useAction(e.hostname);
+  const retest = () => act('test', async () => setTest(await rpc.call<TestResult>('vmware.test', [e.id])));
+  const exportInventory = () => act('export', async () => download(`vmware-inventory-${e.id}.json`, await rpc.call('vmware.inventory', [e.id])));
+  const remove = () =>
+    act('delete', async () => {
+      if (confirm(`Delete the VMware connection to ${e.hostname} (${e.filesystem})? Snapshot tasks and vCenter are not changed.`)) {
+        await rpc.call('vmware.delete', [e.id]);
+      }
+    });
+  return (
+    <article class="card" data-testid={`connection-${e.id}`} aria-label={`Connection ${e.hostname}`}>
+      <header>
+        <h2>
+          {e.hostname}
+          {e.port !== 443 ? `:${e.port}` : ''}
+        </h2>
+        <Pill state={e.state.state} text={e.state.error} />
+        {!e.enabled && <span class="pill neutral">disabled</span>}
+      </header>
+      <dl>
+        <dt>User</dt>
+        <dd>{e.username}</dd>
+        <dt>Filesystem</dt>
+        <dd>{e.filesystem}</dd>
+        <dt>Datastores</dt>
+        <dd>{e.datastores.join(', ') || '—'}</dd>
+        <dt>Certificate</dt>
+        <dd>{e.tls.thumbprint ? `pinned ${e.tls.thumbprint}` : e.tls.ca ? 'custom CA' : e.tls.verify ? 'system CAs' : 'not verified'}</dd>
+      </dl>
+      <Health e={e} />
+      <div class="actions">
+        <button type="button" onClick={props.onEdit}>
+          Edit
+        </button>
+        <button type="button" onClick={retest} disabled={busy !== null}>
+          {busy === 'test' ? 'Testing…' : 'Test'}
+        </button>
+        <button type="button" onClick={exportInventory} disabled={busy !== null}>
+          {busy === 'export' ? 'Exporting…' : 'Export inventory'}
+        </button>
+        <button type="button" class="danger" onClick={remove} disabled={busy !== null}>
+          Delete
+        </button>
+      </div>
+      <ErrorBox message={error} />
+      {test && <TestResultView result={test} />}
+    </article>
+  );
+}
+
+export function ConnectionsPage(_props: { arg: string | null }) {
+  const list = useLive((rpc) => rpc.call<VmwareEntry[]>('vmware.query', [[], { order_by: ['hostname', 'id'] }]), ['vmware.query'], []);
+  const [editing, setEditing] = useState<VmwareEntry | 'new' | null>(null);
+  return (
+    <>
+      <div class="toolbar">
+        <button type="button" class="primary" onClick={() => setEditing('new')} disabled={editing !== null}>
+          Add connection
+        </button>
+      </div>
+      {editing && <ConnectionForm entry={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
+      <ErrorBox message={list.error} />
+      {list.data?.length === 0 && <p>No VMware connections yet.</p>}
+      <div class="cards">
+        {list.data?.map((e) => (
+          <Row key={e.id} e={e} onEdit={() => setEditing(e)} />
+        ))}
+      </div>
+    </>
+  );
+}
