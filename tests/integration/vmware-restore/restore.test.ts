@@ -3,15 +3,19 @@
  * exports the clone to the ESXi host only, mounts it as a new NFS datastore and registers a powered-on
  * copy of the VM from the .vmx in the clone (network disconnected); the original is untouched.
  * `vmware.restore_cleanup` then leaves vCenter (SOAP probe), the exports file and ZFS (`zfs list`)
- * exactly as before. Bad input and a host that cannot mount are refused or recorded for cleanup.
+ * exactly as before. Bad input is refused with every conflict at once; a host that cannot mount, a
+ * vCenter fault half-way, a cleanup that fails half-way, the daemon killed half-way (SIGKILL, then the
+ * start-up recovery) and a clone that does not fit the quota all end with a record naming what
+ * exists, and cleanup brings everything back to the state before.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { SoapProbe, list } from '../../fixtures/vcsim/probe.js';
 import { zfs } from '../../fixtures/zfs/pool.js';
 import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
 import { callError, validationErrors } from '../../helpers/validation.js';
+import { waitFor } from '../../helpers/wait.js';
 import type { RestoreEntry, RestorePlan } from '../../../plugins/vmware/restore/schemas.js';
 
 const HOST = 'DC0_C0_H0';
@@ -118,5 +122,65 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     t.same(await vcenter(), before.vcenter);
     t.same(await zfsList(), before.zfs);
     t.equal(await exportsNow(), before.exports);
+  });
+  await t.test('vCenter fails a step half-way: FAILED with what exists; a cleanup that fails half-way is run again', async (t) => {
+    await w.vc.control({ action: 'injectFault', methods: ['RegisterVM_Task'], fault: 'HostCommunication', as: 'soap', times: 1, message: 'vCenter lost the host' });
+    const r = await w.client.callJob<RestoreEntry>('vmware.restore', [base]);
+    t.equal(r.state, 'FAILED');
+    t.match(r.error, /1 of 1 VMs could not be restored/);
+    t.match(r.vms[0], { registered: false, moref: null, steps: [{ step: 'register', ok: false, error: /vCenter lost the host/ }] });
+    t.match(r, { clone: { created: true }, share: { created: true }, datastore: { created: true } });
+
+    await w.vc.control({ action: 'injectFault', methods: ['RemoveDatastore'], fault: 'HostConfigFault', as: 'soap', times: 1, message: 'host busy' });
+    const first = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
+    t.equal(first.state, 'FAILED', 'the cleanup stopped at the datastore');
+    t.match(first.error, /unmount: .*host busy/);
+    t.match(await w.client.call<RestoreEntry[]>('vmware.restore.query'), [{ id: r.id, state: 'FAILED', clone: { created: true }, datastore: { created: true } }], 'still listed with what exists');
+    const again = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
+    t.equal(again.state, 'CLEANED', again.error ?? '');
+    t.same(await vcenter(), before.vcenter);
+    t.same(await zfsList(), before.zfs);
+    t.equal(await exportsNow(), before.exports);
+  });
+
+  await t.test('the daemon killed half-way: start-up recovery lists the restore, cleanup removes what exists', async (t) => {
+    await w.vc.control({ action: 'setDelays', delays: { RegisterVM_Task: 3000 } });
+    const pending = w.client.call('vmware.restore', base).catch((err: unknown) => err);
+    const half = await waitFor('the restore to reach the register step', async () =>
+      (await w.client.call<RestoreEntry[]>('vmware.restore.query')).find((x) => x.vms[0]?.vmx_path !== null && x.state === 'RESTORING'),
+    );
+    w.daemon.kill('SIGKILL');
+    t.equal((await w.daemon.exited).signal, 'SIGKILL');
+    await pending;
+    // vcsim still runs the held RegisterVM_Task: the copy appears after the daemon died.
+    await waitFor('the held registration to finish in vcsim', async () => (await vcenter()).vms.some((v) => v.startsWith(`${half.vms[0]?.name}|`)));
+    await w.vc.control({ action: 'setDelays', delays: {} });
+    await w.restart();
+    const [listed] = await w.client.call<RestoreEntry[]>('vmware.restore.query', [['id', '=', half.id]]);
+    t.equal(listed?.state, 'FAILED');
+    t.match(listed?.error, /the daemon stopped while this restore was running .*vmware\.restore_cleanup/);
+    t.match(listed, { clone: { created: true }, share: { created: true }, datastore: { created: true }, vms: [{ registered: false, vmx_path: /web\.vmx$/ }] });
+    const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [half.id]);
+    t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.ok(clean.steps.some((s) => s.step === 'unregister' && s.ok), 'the copy registered after the kill is found by its name on the restore\'s datastore and removed');
+    t.same(await vcenter(), before.vcenter);
+    t.same(await zfsList(), before.zfs);
+    t.equal(await exportsNow(), before.exports);
+  });
+
+  await t.test('a clone that does not fit the quota: FAILED, and cleanup destroys the half-made clone', async (t) => {
+    const parent = `${w.pool.pool}/restores`;
+    await zfs('create', '-o', 'quota=300K', parent);
+    await writeFile(join(w.pool.mountpoint('restores'), 'fill'), Buffer.alloc(2_000_000, 7)).catch(() => undefined); // fills the quota
+    const full = await zfsList();
+    const r = await w.client.callJob<RestoreEntry>('vmware.restore', [{ ...base, restore_parent: parent }]);
+    t.equal(r.state, 'FAILED');
+    t.match(r.error, new RegExp(`cannot clone ${w.dataset}@r1 into ${parent}/vm-restore-`));
+    t.match(r, { clone: { created: false }, share: { created: false }, datastore: { created: false } });
+    t.ok((await zfsList()).includes(r.clone.name), 'zfs made the clone but could not mount it: it exists');
+    const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
+    t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.same(await zfsList(), full, 'the half-made clone is gone');
+    t.same(await vcenter(), before.vcenter);
   });
 });
