@@ -192,6 +192,31 @@ t.test('plan, then run now with live progress and the per-VM report', async (t) 
   await browser.screenshot(page, 'task-run');
 });
 
+t.test("the run's record: from the task to its report (held time per VM), the run list with filters, protection status", async (t) => {
+  const [task] = await w.root.call<{ id: number }[]>('pool.snapshottask.query');
+  const [run] = await w.root.call<{ id: string; snapshot: string }[]>('vmware.run.query', [['trigger.task_id', '=', task!.id]]);
+  const link = page.getByTestId(`task-${task!.id}`).getByRole('link', { name: /last run/ });
+  await link.getByText('SUCCESS').waitFor();
+  await link.click();
+  const report = page.getByTestId('run-report');
+  await report.getByRole('heading', { name: new RegExp(run!.snapshot) }).waitFor();
+  t.match(await page.getByRole('region', { name: 'Run' }).textContent(), run!.id, 'the page is the run of the task');
+  const web01 = await report.getByRole('row').filter({ hasText: 'web01' }).textContent();
+  t.match(web01, /snapshotted\s*quiesced.*\d+(\.\d)? (ms|s)$/, `held time shown (${web01})`);
+  await browser.screenshot(page, 'run-report');
+
+  await page.getByRole('link', { name: 'All runs' }).click();
+  const history = page.getByRole('region', { name: 'Run history' });
+  await history.getByTestId(`run-${run!.id}`).waitFor();
+  await history.getByLabel('Outcome').selectOption('FAILED');
+  await history.getByText('No runs match.').waitFor();
+  await history.getByLabel('Outcome').selectOption('SUCCESS');
+  await history.getByTestId(`run-${run!.id}`).waitFor();
+  const protection = page.getByRole('region', { name: 'Protection status' });
+  t.match(await protection.getByTestId('protection-web01').textContent(), /yes/);
+  await browser.screenshot(page, 'runs');
+});
+
 t.test('alerts: an alert whose text carries HTML is shown as text, dismissed and restored; the badge follows', async (t) => {
   await w.root.call('alert.oneshot_create', 'TestAlert', { subject: '<img src=x id=injected>', error: '<b>bold?</b>' });
   const badge = page.getByTestId('alert-badge');

@@ -63,34 +63,56 @@ function RunDetail(props: { id: string }) {
   );
 }
 
-/** One value of a query row as text (dates formatted, lists joined). */
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '—';
-  if (typeof v === 'object' && '$date' in (v as object)) return when(v as WireDate);
-  if (Array.isArray(v)) return v.map(cell).join(', ');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+/** A VM's protection status (`vmware.protection_status`). */
+interface ProtectionRow {
+  id: string;
+  name: string;
+  hostname: string;
+  protected: boolean;
+  last_snapshot: string | null;
+  last_snapshot_at: WireDate | null;
+  last_kind: string | null;
+  last_run_id: string;
+  last_state: string;
+  last_action: string;
+  last_reason: string | null;
 }
 
-/** The protection status as the daemon gives it: its field names are the columns. */
 function Protection() {
   const [offset, setOffset] = useState(0);
-  const page = useLive((rpc) => queryPage<Record<string, unknown>>(rpc, 'vmware.protection_status', [], { limit: LIMIT, offset }), ['vmware.run.query'], [offset]);
-  const columns = page.data?.rows[0] ? Object.keys(page.data.rows[0]) : [];
+  const page = useLive(
+    (rpc) => queryPage<ProtectionRow>(rpc, 'vmware.protection_status', [], { limit: LIMIT, offset, order_by: ['name', 'id'] }),
+    ['vmware.run.query'],
+    [offset],
+  );
   return (
     <section aria-label="Protection status">
       <h2>Protection status per VM</h2>
       <ErrorBox message={missing(page.error, 'vmware.protection_status')} />
       {page.data?.total === 0 && <p>No VM has been through a coordinated run yet.</p>}
-      {columns.length > 0 && (
-        <Table columns={columns.map((c) => c.replace(/_/g, ' '))}>
-              {page.data?.rows.map((r) => (
-                <tr>
-                  {columns.map((c) => (
-                    <td>{cell(r[c])}</td>
-                  ))}
-                </tr>
-              ))}
+      {page.data && page.data.total > 0 && (
+        <Table columns={['VM', 'vCenter', 'Protected', 'Last VM-consistent snapshot', 'Kind', 'Last run', 'Reason']}>
+          {page.data.rows.map((r) => (
+            <tr data-testid={`protection-${r.name}`}>
+              <td>{r.name}</td>
+              <td>{r.hostname}</td>
+              <td>
+                <span class={`pill ${r.protected ? 'good' : 'bad'}`}>{r.protected ? 'yes' : 'no'}</span>
+              </td>
+              <td>
+                {r.last_snapshot ?? 'never'}
+                <small class="muted"> {r.last_snapshot_at ? when(r.last_snapshot_at) : ''}</small>
+              </td>
+              <td>{r.last_kind?.replace('_', '-') ?? '—'}</td>
+              <td>
+                <a href={`#/runs/${encodeURIComponent(r.last_run_id)}`}>
+                  <Pill state={r.last_state} />
+                </a>{' '}
+                {r.last_action}
+              </td>
+              <td>{r.last_reason ?? '—'}</td>
+            </tr>
+          ))}
         </Table>
       )}
       <Pager offset={offset} limit={LIMIT} total={page.data?.total ?? null} onOffset={setOffset} />

@@ -29,6 +29,21 @@ export interface Task {
 
 const LIMIT = 20;
 
+/** The task's last coordinated run from the run history, linked to its report. */
+function LastRun(props: { taskId: number }) {
+  const last = useLive(
+    (rpc) => rpc.call<{ id: string; state: string }[]>('vmware.run.query', [[['trigger.task_id', '=', props.taskId]], { order_by: ['-started_at'], limit: 1 }]),
+    ['vmware.run.query'],
+    [props.taskId],
+  );
+  const run = last.data?.[0];
+  return run ? (
+    <a href={`#/runs/${encodeURIComponent(run.id)}`} class="last-run">
+      last run <Pill state={run.state} />
+    </a>
+  ) : null;
+}
+
 function TaskRow(props: { task: Task; onEdit(): void }) {
   const rpc = useRpc();
   const t = props.task;
@@ -73,6 +88,7 @@ function TaskRow(props: { task: Task; onEdit(): void }) {
             {s.last_snapshot ? ` · ${s.last_snapshot}` : ''}
           </small>
           {s.warnings?.map((w) => <small class="warning">{w}</small>)}
+          {t.vmware_sync && <LastRun taskId={t.id} />}
         </td>
         <td class="actions">
           <button type="button" onClick={props.onEdit}>
