@@ -45,6 +45,8 @@ export interface ResolvedRestore {
   subPath: string;
   datastoreName: string;
   nasAddress: string;
+  /** NFS version to mount with: the original datastore's (`NFS` = v3 when unknown). */
+  nfsType: 'NFS' | 'NFS41';
   vms: PlannedVm[];
 }
 
@@ -61,12 +63,12 @@ function sameOrBelow(path: string, root: string): string | undefined {
 }
 
 /** The datastore the snapshot's dataset backs in this inventory: its remote host and sub-folder. */
-function originalDatastore(inv: Inventory, datasetMount: string | null): { remoteHost: string; subPath: string; name: string } | undefined {
+function originalDatastore(inv: Inventory, datasetMount: string | null): { remoteHost: string; subPath: string; name: string; type: 'NFS' | 'NFS41' } | undefined {
   if (!datasetMount) return undefined;
   for (const ds of inv.datastores) {
     if (!ds.nas) continue;
     const sub = sameOrBelow(ds.nas.remotePath, datasetMount);
-    if (sub !== undefined) return { remoteHost: ds.nas.remoteHost, subPath: sub, name: ds.name };
+    if (sub !== undefined) return { remoteHost: ds.nas.remoteHost, subPath: sub, name: ds.name, type: ds.nas.type === 'NFS41' ? 'NFS41' : 'NFS' };
   }
   return undefined;
 }
@@ -199,6 +201,6 @@ export async function planRestore(
   if (!plan.ok || !host || !mountpoint || !nasAddress) return { plan, resolved: null };
   return {
     plan,
-    resolved: { id, plan, run, entry, host, cloneName, mountpoint, subPath: original?.subPath ?? '', datastoreName, nasAddress, vms },
+    resolved: { id, plan, run, entry, host, cloneName, mountpoint, subPath: original?.subPath ?? '', datastoreName, nasAddress, nfsType: original?.type ?? 'NFS', vms },
   };
 }

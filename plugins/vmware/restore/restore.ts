@@ -179,6 +179,7 @@ export async function runRestore(d: RestoreDeps, r: ResolvedRestore, input: Rest
         remotePath: r.plan.datastore?.remote_path ?? r.mountpoint,
         localPath: r.datastoreName,
         accessMode: 'readWrite',
+        type: r.nfsType,
       });
     });
     await rec.change((e) => {
