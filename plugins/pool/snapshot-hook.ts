@@ -30,6 +30,16 @@
  * the job's percent never goes backwards.
  */
 import type { JobHandle } from '../../daemon/registry/method.js';
+import type { TaskScripts } from '../vmware/scripts/schema.js';
+import type { SelectionRules } from '../vmware/sync/rules/schema.js';
+
+/** A task's VMware settings the coordinator applies (`vmware_rules`, `vmware_scripts` of pool.snapshottask). */
+export interface VmwareTaskOptions {
+  /** Replace the entries' selection rules for this run; null = the entries' own. */
+  readonly rules: SelectionRules | null;
+  /** Pre/post scripts; null = none. */
+  readonly scripts: TaskScripts | null;
+}
 
 /** What pool asks the coordinator to do. */
 export interface CoordinationRequest {
@@ -43,6 +53,8 @@ export interface CoordinationRequest {
   readonly source: 'task' | 'manual';
   /** The periodic snapshot task id for `source: 'task'`, else null. */
   readonly taskId: number | null;
+  /** The task's selection rules and scripts (absent: none). */
+  readonly vmware?: VmwareTaskOptions;
   /**
    * What started it: `periodic` (the task's schedule), `run` (`pool.snapshottask.run` called by a
    * client), `manual` (`pool.snapshot.create` with `vmware_sync`). Recorded in the run history.

@@ -4,6 +4,7 @@
  * options. TLS is verified by default (TrueNAS never verifies: reference §7 item 14).
  */
 import type { Logger } from 'pino';
+import { VapiClient } from './vapi/client.js';
 import { VsphereClient, type VsphereConnectOptions } from './vsphere/index.js';
 import type { VmwareConfig } from './config.js';
 import type { VmwareTls } from './schemas.js';
@@ -55,4 +56,12 @@ export function connectOptions(target: ConnectTarget, config: VmwareConfig, log:
  */
 export function connectTo(target: ConnectTarget, config: VmwareConfig, log?: Logger, o?: ConnectOverrides): Promise<VsphereClient> {
   return VsphereClient.connect(connectOptions(target, config, log, o));
+}
+
+/**
+ * Logs in to the target's vSphere Automation API (tagging service), same TLS policy and credentials.
+ * @throws VapiUnavailableError (ESXi alone), VsphereError `auth`, TLS/transport/timeout errors
+ */
+export function connectTagsTo(target: ConnectTarget, config: VmwareConfig, o?: ConnectOverrides): Promise<VapiClient> {
+  return VapiClient.connect(connectOptions(target, config, undefined, o));
 }

@@ -18,6 +18,7 @@ import { clearLoginFailed } from './alerts.js';
 import { MASKED_PASSWORD, type VmwareCreateIn, type VmwareEntryOut, type VmwareStoredHealth, type VmwareTls, type VmwareUpdateIn } from './schemas.js';
 import { emptyHealth, healthAfterSuccess, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME, type VmwareEntryRecord } from './store.js';
 import { summarize } from './summary.js';
+import { noRules, rulesEmpty } from './sync/rules/schema.js';
 import { pickDatastores, validateEntry, type ServerRead, type ValidationDeps, type ValidationPlan } from './validate.js';
 
 /** What the CRUD handlers need. */
@@ -70,8 +71,16 @@ export async function createEntry(d: CrudDeps, input: VmwareCreateIn): Promise<V
     tls: mergeTls(DEFAULT_TLS, input.tls),
     filesystem: input.filesystem,
     datastores: list ?? [],
+    rules: input.rules ?? noRules(),
   };
-  const plan: ValidationPlan = { hostname: true, filesystem: true, login: true, datastores: draft.datastores.length ? 'given' : 'match', datastoreField: field };
+  const plan: ValidationPlan = {
+    hostname: true,
+    filesystem: true,
+    login: true,
+    datastores: draft.datastores.length ? 'given' : 'match',
+    datastoreField: field,
+    rules: !rulesEmpty(draft.rules),
+  };
   const { datastores, server } = await validateEntry(schema, draft, plan, d.validation, errors);
   const row = await d.store.insert({
     ...draft,
@@ -101,6 +110,7 @@ export async function updateEntry(d: CrudDeps, id: number, patch: VmwareUpdateIn
     tls: mergeTls(old.tls ?? DEFAULT_TLS, patch.tls),
     filesystem: patch.filesystem ?? old.filesystem,
     datastores: list && list.length > 0 ? list : [...old.datastores],
+    rules: patch.rules ?? old.rules ?? noRules(),
   };
   const connectionChanged =
     draft.hostname !== old.hostname ||
@@ -115,6 +125,7 @@ export async function updateEntry(d: CrudDeps, id: number, patch: VmwareUpdateIn
     login: connectionChanged || mode !== 'keep',
     datastores: mode,
     datastoreField: field,
+    rules: patch.rules !== undefined && !rulesEmpty(patch.rules),
   };
   const { datastores, server } = await validateEntry(schema, draft, plan, d.validation, errors);
   let row: VmwareEntryRecord;

@@ -14,6 +14,8 @@
  *   filesystem is `dataset` or (recursive) below `dataset/` (TrueNAS `_dataset_get_vms`), id order.
  * - `connect(entry: ConnectTarget, opts?: ConnectOverrides): Promise<VsphereClient>` — logs in with the
  *   entry's host/port/credentials/TLS and the configured timeouts; the caller must `close()` it.
+ * - `connectTags(entry: ConnectTarget): Promise<VapiClient>` — the same for the vSphere Automation
+ *   API's tagging service (selection rules by tag); the caller must `close()` it.
  * - `setState(entry, {state, error?}): Promise<void>` — TrueNAS `set_vmsnapobj_state`: applied to
  *   EVERY row with the same hostname, username and password; `datetime` = now (omitted for PENDING).
  * - `loginFailed(entry, err: unknown): Promise<string>` — VMWareLoginFailed alert (keyed by hostname)
@@ -29,7 +31,7 @@ import { publishCrud } from '../../daemon/query/index.js';
 import { toWireDate } from '../../daemon/wire/date.js';
 import { clearLoginFailed, raiseLoginFailed } from './alerts.js';
 import type { VmwareConfig } from './config.js';
-import { connectTo, type ConnectOverrides, type ConnectTarget } from './connect.js';
+import { connectTagsTo, connectTo, type ConnectOverrides, type ConnectTarget } from './connect.js';
 import { describeError, type DescribedError } from './errors.js';
 import type { VmwareErrorInfo, VmwareHealthSummary, VmwareState, VmwareStateName, VmwareStoredHealth } from './schemas.js';
 import {
@@ -42,6 +44,7 @@ import {
   type VmwareEntryRecord,
 } from './store.js';
 import { entriesForDataset } from './sync/entries.js';
+import type { VapiClient } from './vapi/client.js';
 import type { VsphereClient } from './vsphere/index.js';
 
 export type { ConnectOverrides, ConnectTarget } from './connect.js';
@@ -66,6 +69,7 @@ export interface VmwareEntriesService {
   get(id: number): VmwareEntryRecord | undefined;
   forDataset(dataset: string, recursive: boolean): VmwareEntryRecord[];
   connect(entry: ConnectTarget, opts?: ConnectOverrides): Promise<VsphereClient>;
+  connectTags(entry: ConnectTarget): Promise<VapiClient>;
   setState(entry: CredentialKey, state: { state: VmwareStateName; error?: string }): Promise<void>;
   loginFailed(entry: CredentialKey, err: unknown): Promise<string>;
   loginSucceeded(entry: CredentialKey): Promise<void>;
@@ -119,6 +123,10 @@ export class VmwareEntries implements VmwareEntriesService {
 
   connect(entry: ConnectTarget, opts?: ConnectOverrides): Promise<VsphereClient> {
     return connectTo(entry, this.#d.config, this.#d.log, opts);
+  }
+
+  connectTags(entry: ConnectTarget): Promise<VapiClient> {
+    return connectTagsTo(entry, this.#d.config);
   }
 
   async setState(entry: CredentialKey, state: { state: VmwareStateName; error?: string }): Promise<void> {

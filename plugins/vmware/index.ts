@@ -41,7 +41,7 @@ import {
   VmwareTestResult,
   VmwareUpdate,
 } from './schemas.js';
-import { readServer, readServerOrCallError } from './server-read.js';
+import { readServer, readServerOrCallError, selectOrCallError } from './server-read.js';
 import { openVmwareStore, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME } from './store.js';
 import { credentialsTarget, entryTarget } from './targets.js';
 import { registerEntryHealth } from './metrics.js';
@@ -78,7 +78,7 @@ export const vmwarePlugin: Plugin = {
       store,
       events: ctx.events,
       alerts: ctx.alerts,
-      validation: { resolve, local, readServer: (target) => readServer(entries, target) },
+      validation: { resolve, local, readServer: (target, rules) => readServer(entries, target, false, rules) },
       pollIntervalSeconds: config.poll_interval_seconds,
       onChange: () => poller.sync(),
     };
@@ -181,13 +181,14 @@ export const vmwarePlugin: Plugin = {
 
     const getVms = defineMethod({
       name: 'vmware.get_virtual_machines',
-      description: 'Every VM of entry `id`\'s server, with whether a coordinated snapshot of its filesystem would snapshot it (protected) and why not (reason).',
+      description: 'Every VM of entry `id`\'s server, with whether a coordinated snapshot of its filesystem would snapshot it (protected), why not (reason), and which selection rule selected or excluded it (rule) with its mode.',
       args: [{ name: 'id', schema: Id }] as const,
       result: z.array(VirtualMachineEntry),
       roles: ROLES.helper,
       async handler(call, id) {
         const t = entryTarget(store, id, 'id', call.credentials);
-        return virtualMachines((await readServerOrCallError(entries, t.target)).inventory, t.datastores);
+        const sel = await selectOrCallError(entries, t.target, t.datastores, t.entry?.rules);
+        return virtualMachines(sel.inventory, sel.selections);
       },
     });
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { WireDateSchema } from '../../daemon/wire/date.js';
+import { SelectionRules } from './sync/rules/schema.js';
 
 /** What `password` reads as on output, and what update accepts as "keep the stored one" (TrueNAS `Secret`). */
 export const MASKED_PASSWORD = '********';
@@ -104,6 +105,7 @@ export const VmwareEntry = z
     datastore: z.string().describe('The first of `datastores` (TrueNAS clients read this field)'),
     tls: TlsEntry,
     enabled: z.boolean().describe('Disabled entries are neither polled nor used for coordinated snapshots'),
+    rules: SelectionRules,
     state: StateEntry,
     health: HealthEntry,
   })
@@ -120,6 +122,7 @@ const common = {
   datastores: z.array(nonEmpty.max(200)).max(256).describe('Datastores to cover; omitted = the datastores match_datastores_with_datasets pairs with filesystem'),
   tls: TlsInput.describe('Certificate checking: verify (default true), ca, thumbprint'),
   enabled: z.boolean().describe('Poll and coordinate this entry (default true)'),
+  rules: SelectionRules.describe('Which VMs are protected and how: include/exclude by name, folder, moref, uuid, tag, attribute; per-VM modes (default: none)'),
 };
 
 /** `vmware.create` input: the seed's four fields are required, the rest optional. */
@@ -134,6 +137,7 @@ export const VmwareCreate = z
     datastores: common.datastores.optional(),
     tls: common.tls.optional(),
     enabled: common.enabled.optional(),
+    rules: common.rules.optional(),
   })
   .describe('New VMware credentials');
 export type VmwareCreateIn = z.output<typeof VmwareCreate>;
@@ -150,6 +154,7 @@ export const VmwareUpdate = z
     datastores: common.datastores.describe('New datastore list; [] = match again from filesystem'),
     tls: common.tls,
     enabled: common.enabled,
+    rules: common.rules,
   })
   .partial()
   .describe('Fields of VMware credentials to change');
@@ -173,6 +178,7 @@ export const VmwareTestDraft = VmwareCredentials.extend({
   datastore: common.datastore.optional(),
   datastores: common.datastores.optional(),
   enabled: common.enabled.optional(),
+  rules: common.rules.optional(),
 }).describe('Unsaved VMware credentials to test');
 
 /** `vmware.test` overlay on a saved entry. */
@@ -233,5 +239,8 @@ export const VirtualMachineEntry = z.object({
   reason: z.string().nullable().describe('Why it would not be snapshotted (null when protected)'),
   code: z.string().nullable().describe('Machine-readable form of reason: powered_off, template, agent_vm, cannot_snapshot, independent_only, other_datastore…'),
   warnings: z.array(z.string()).describe('Partial-protection notes (independent disks, disks on other datastores, crash-consistent only)'),
+  rule: z.string().nullable().describe('The entry\'s selection rule that selected or excluded it (null without rules)'),
+  mode: z.enum(['quiesce', 'crash_consistent', 'skip']).describe('Its snapshot mode by the rules'),
+  mode_rule: z.string().nullable().describe('The rule that set mode (null: the default)'),
 });
 export type VirtualMachineEntryOut = z.output<typeof VirtualMachineEntry>;

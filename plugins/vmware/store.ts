@@ -5,6 +5,7 @@
  */
 import type { Collection, Datastore } from '../../daemon/plugin.js';
 import type { WireDate } from '../../daemon/wire/date.js';
+import { noRules, type SelectionRules } from './sync/rules/schema.js';
 import {
   MASKED_PASSWORD,
   type VmwareEntryOut,
@@ -41,6 +42,8 @@ export interface VmwareEntryRecord {
   tls: VmwareTls;
   /** Disabled entries are not polled and must not be used for coordinated snapshots. */
   enabled: boolean;
+  /** Which VMs are protected and how (absent on rows written before rules existed = no rules). */
+  rules?: SelectionRules;
   state: VmwareState;
   health: VmwareStoredHealth;
 }
@@ -74,6 +77,7 @@ export function toEntry(row: VmwareEntryRecord, pollIntervalSeconds: number): Vm
     datastore: datastores[0] ?? '',
     tls: { verify: row.tls?.verify ?? true, ca: row.tls?.ca ?? null, thumbprint: row.tls?.thumbprint ?? null },
     enabled: row.enabled ?? true,
+    rules: row.rules ?? noRules(),
     state: row.state ?? { state: 'PENDING' },
     health: { ...health, poll_interval_seconds: row.enabled === false ? 0 : pollIntervalSeconds },
   };

@@ -10,7 +10,10 @@
  *    (password: bad credentials; username: permission/licence; tls: untrusted certificate, with its
  *    SHA-256 fingerprint; hostname: unreachable/timeout). TrueNAS tries the login even when the name
  *    does not resolve; here it is skipped then, as it can only fail the same way;
- * 5. the datastores exist and are NFS/NFS41/VMFS; when none is given, the datastores that
+ * 5. selection rules name folders, tag categories, tags and custom attributes that exist, and tag
+ *    rules are refused on a server without the Automation API (ESXi alone), each error listing what
+ *    exists;
+ * 6. the datastores exist and are NFS/NFS41/VMFS; when none is given, the datastores that
  *    `match_datastores_with_datasets` pairs with `filesystem` are chosen, and when none matches the
  *    error lists every datastore of the server and what backs it.
  * Unlike TrueNAS, update checks only what changed (plus the login when connection fields changed).
@@ -23,6 +26,9 @@ import { describeServerDatastores, MATCHABLE_TYPES, remoteDatastores, type Local
 import { matchInventory, type LocalSide } from './match/local.js';
 import { checkResolves, type Resolver } from './resolve.js';
 import type { VmwareTls } from './schemas.js';
+import { checkRules } from './sync/rules/check.js';
+import type { RuleFacts } from './sync/rules/facts.js';
+import type { SelectionRules } from './sync/rules/schema.js';
 import { checkCaPem, parseThumbprint, TlsVerificationError, type AboutInfo, type CertificateInfo, type Inventory } from './vsphere/index.js';
 
 /** Attribute prefix of the errors. */
@@ -34,6 +40,8 @@ export interface ServerRead {
   apiVersion: string;
   certificate: CertificateInfo | undefined;
   inventory: Inventory;
+  /** What the selection rules were checked against (only when rules were given). */
+  facts?: RuleFacts;
 }
 
 /** What the checks run: which ones, and how datastores are decided. */
@@ -45,18 +53,22 @@ export interface ValidationPlan {
   datastores: 'given' | 'match' | 'keep';
   /** Field the datastore errors name (`datastore` when a TrueNAS client sent that field). */
   datastoreField: 'datastore' | 'datastores';
+  /** Check `draft.rules` against the inventory (a login happens for it). */
+  rules?: boolean;
 }
 
 /** The checked entry fields. */
 export interface ValidationDraft extends ConnectTarget {
   filesystem: string;
   datastores: string[];
+  rules?: SelectionRules;
 }
 
 /** Seams of the checks (real ones in the plugin, fakes in unit tests). */
 export interface ValidationDeps {
   resolve: Resolver;
-  readServer(target: ConnectTarget): Promise<ServerRead>;
+  /** One login + inventory read; with `rules`, also the facts they are checked against. */
+  readServer(target: ConnectTarget, rules?: SelectionRules): Promise<ServerRead>;
   local: LocalSide;
 }
 
@@ -175,9 +187,9 @@ export async function validateEntry(
         return null;
       }
     }
-    if (!plan.login || bad(/^(hostname|port|username|password|tls)(\.|$)/)) return null;
+    if (!(plan.login || plan.rules) || bad(/^(hostname|port|username|password|tls)(\.|$)/)) return null;
     try {
-      return await deps.readServer(draft);
+      return await deps.readServer(draft, plan.rules ? draft.rules : undefined);
     } catch (err) {
       loginError(schema, err, errors);
       return null;
@@ -188,6 +200,9 @@ export async function validateEntry(
     plan.filesystem || plan.datastores === 'match' ? checkFilesystem(schema, draft.filesystem, deps.local, errors) : Promise.resolve(null),
   ]);
 
+  if (server?.facts && draft.rules) {
+    for (const p of checkRules(draft.rules, server.facts, []).problems) errors.add(`${schema}.rules.${p.path}`, p.message, Errno.ENOENT);
+  }
   let datastores = draft.datastores;
   if (server) {
     if (plan.datastores === 'match') {

@@ -6,14 +6,14 @@
  * are not unique: clones share them).
  */
 import type { VirtualMachineEntryOut } from './schemas.js';
-import { classifyVms } from './sync/select.js';
+import { ruleFields, type VmSelection } from './sync/select.js';
 import type { Inventory } from './vsphere/index.js';
 
-/** The VM list for an entry covering `datastores`, sorted by name then moref. */
-export function virtualMachines(inv: Inventory, datastores: readonly string[]): VirtualMachineEntryOut[] {
+/** The VM list of an inventory classified for an entry (`selections` from rules/server-select.ts), sorted by name then moref. */
+export function virtualMachines(inv: Inventory, selections: readonly VmSelection[]): VirtualMachineEntryOut[] {
   const hostName = new Map(inv.hosts.map((h) => [h.moref.value, h.name]));
   const dsName = new Map(inv.datastores.map((d) => [d.moref.value, d.name]));
-  return classifyVms(inv, datastores)
+  return selections
     .map((s) => ({
       moref: s.vm.moref.value,
       name: s.vm.name,
@@ -27,6 +27,7 @@ export function virtualMachines(inv: Inventory, datastores: readonly string[]): 
       reason: s.reason,
       code: s.code,
       warnings: s.warnings,
+      ...ruleFields(s),
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.moref < b.moref ? -1 : a.moref > b.moref ? 1 : 0));
 }

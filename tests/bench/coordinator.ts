@@ -32,6 +32,7 @@ import { Coordinator } from '../../plugins/vmware/sync/coordinator.js';
 import type { SyncReport } from '../../plugins/vmware/sync/report.js';
 import type { RunRow } from '../../plugins/vmware/sync/run-store.js';
 import { VsphereClient } from '../../plugins/vmware/vsphere/index.js';
+import { VapiClient } from '../../plugins/vmware/vapi/client.js';
 import { startVcsim, type VcsimHandle } from '../fixtures/vcsim/index.js';
 
 /** Options of {@link run}. */
@@ -86,6 +87,7 @@ function entriesFor(vc: VcsimHandle): VmwareEntriesService {
     get: (id) => (id === 1 ? entry : undefined),
     forDataset: () => [entry],
     connect: (e) => VsphereClient.connect({ host: e.hostname, port: e.port, username: e.username, password: e.password, tls: { ca: vc.certPem }, callTimeoutMs: 600_000, keepaliveMs: 0 }),
+    connectTags: (e) => VapiClient.connect({ host: e.hostname, port: e.port, username: e.username, password: e.password, tls: { ca: vc.certPem } }),
     setState: async () => undefined,
     loginFailed: async (_e, err) => describe(err).message,
     loginSucceeded: async () => undefined,

@@ -6,7 +6,7 @@
  */
 import { CallError, Errno } from '../../../daemon/errors.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
-import { jobSegment, type CoordinatedResult, type SnapshotHooks } from '../snapshot-hook.js';
+import { jobSegment, type CoordinatedResult, type SnapshotHooks, type VmwareTaskOptions } from '../snapshot-hook.js';
 import type { ZfsAdapter } from '../zfs/adapter.js';
 import { isExcluded } from '../snapshottask/retention.js';
 
@@ -25,6 +25,8 @@ export interface TakeRequest {
   readonly taskId: number | null;
   /** A task run started by the schedule (not by `pool.snapshottask.run`); default false. */
   readonly scheduled?: boolean;
+  /** The task's selection rules and scripts, passed to the coordinator. */
+  readonly vmware?: VmwareTaskOptions;
   readonly job: JobHandle | null;
   /**
    * The part of the job's percent the coordinator's 0–100 is mapped into (default the whole job,
@@ -102,6 +104,7 @@ export async function takeSnapshot(deps: TakeDeps, req: TakeRequest): Promise<Ta
       source: req.source,
       taskId: req.taskId,
       trigger: req.source === 'manual' ? 'manual' : req.scheduled ? 'periodic' : 'run',
+      ...(req.vmware ? { vmware: req.vmware } : {}),
       job: req.job && jobSegment(req.job, req.progress?.from ?? 0, req.progress?.to ?? 100),
       signal: req.signal,
       takeSnapshot: take,

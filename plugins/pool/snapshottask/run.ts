@@ -138,6 +138,7 @@ async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, war
           source: 'task',
           taskId: task.id,
           scheduled: call.scheduled ?? false,
+          vmware: { rules: task.vmware_rules ?? null, scripts: task.vmware_scripts ?? null },
           job: call.job,
           progress: COORDINATOR_PROGRESS,
           signal: call.signal,

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
 import { VmwareSyncOutcome } from '../snapshot/sync-outcome.js';
+import { TaskScripts } from '../../vmware/scripts/schema.js';
+import { SelectionRules } from '../../vmware/sync/rules/schema.js';
 import { DEFAULT_SCHEDULE } from './schedule.js';
 
 /** TrueNAS `lifetime_unit`. */
@@ -48,6 +50,8 @@ const fields = {
   allow_empty: z.boolean().describe('Keep snapshots in which nothing changed'),
   enabled: z.boolean().describe('Whether the task runs on its schedule'),
   vmware_sync: z.boolean().describe('Make snapshots VM-consistent through the VMware coordinator'),
+  vmware_rules: SelectionRules.nullable().describe('Selection rules replacing the vmware entries\' own for this task (null = the entries\' rules)'),
+  vmware_scripts: TaskScripts.nullable().describe('Pre/post scripts around the VMware phase (null = none)'),
 };
 
 /** `pool.snapshottask.create` input. */
@@ -63,6 +67,8 @@ export const TaskCreate = z
     allow_empty: fields.allow_empty.default(true),
     enabled: fields.enabled.default(true),
     vmware_sync: fields.vmware_sync.default(false),
+    vmware_rules: fields.vmware_rules.default(null),
+    vmware_scripts: fields.vmware_scripts.default(null),
   })
   .describe('A periodic snapshot task');
 
@@ -79,6 +85,8 @@ export const TaskUpdate = z
     allow_empty: fields.allow_empty.optional(),
     enabled: fields.enabled.optional(),
     vmware_sync: fields.vmware_sync.optional(),
+    vmware_rules: fields.vmware_rules.optional(),
+    vmware_scripts: fields.vmware_scripts.optional(),
     fixate_removal_date: z.boolean().optional().describe('Accepted for TrueNAS compatibility; vsnapd does not write removal dates'),
   })
   .describe('Fields to change');
@@ -129,6 +137,8 @@ export const TaskEntry = z
     allow_empty: fields.allow_empty,
     enabled: fields.enabled,
     vmware_sync: fields.vmware_sync,
+    vmware_rules: fields.vmware_rules,
+    vmware_scripts: fields.vmware_scripts,
     state: TaskState,
   })
   .describe('A periodic snapshot task');
@@ -157,6 +167,9 @@ export interface TaskRow {
   allow_empty: boolean;
   enabled: boolean;
   vmware_sync: boolean;
+  /** Absent on rows written before the field existed (= null). */
+  vmware_rules?: SelectionRules | null;
+  vmware_scripts?: TaskScripts | null;
   state: StoredTaskState;
 }
 

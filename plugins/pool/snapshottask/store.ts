@@ -50,7 +50,14 @@ export class TaskStore {
 
   /** The API entry of a row. */
   entry(row: TaskRow): TaskEntryT {
-    return { ...row, exclude: [...row.exclude], schedule: { ...row.schedule }, state: wireState(row.state) };
+    return {
+      ...row,
+      exclude: [...row.exclude],
+      schedule: { ...row.schedule },
+      vmware_rules: row.vmware_rules ?? null,
+      vmware_scripts: row.vmware_scripts ?? null,
+      state: wireState(row.state),
+    };
   }
 
   /** Stores a new task (state PENDING) and announces it (`added`). */

@@ -3,7 +3,9 @@
  * (plugins/pool/snapshot-hook.ts):
  *
  * 1. entries covering the dataset (recursive aware), grouped by server;
- * 2. per server, concurrently: login, one inventory read, selection, planned VMs persisted;
+ * 2. per server, concurrently: login, one inventory read, selection (with the entries' or the
+ *    task's selection rules), planned VMs persisted;
+ * 2b. the task's pre-script (./scripts-phase.ts), whose failure may skip the VMware phase;
  * 3. VMware snapshots created concurrently under one {@link HostLimiter} (global + per ESXi host);
  * 4. at the end of creation or at the VMware phase deadline (`deadline_seconds`) or on abort,
  *    whichever comes first: the run record is flushed, then the ZFS snapshot is taken with
@@ -11,7 +13,8 @@
  *    vCenter is down or slow;
  * 5. creations still in flight are awaited (each is bounded by its own deadline), every snapshot of
  *    the run is removed (by moref, then by marker), disks consolidated, the record cleared — or kept
- *    (state `leftover`) for the sweep when something could not be removed.
+ *    (state `leftover`) for the sweep when something could not be removed; then the post-script
+ *    (also after a failure);
  * 6. the run's record goes into the run history (plugins/vmware/history; also when the run failed)
  *    and VMWareSyncIncomplete is raised or cleared for the dataset (run-end.ts).
  * The job shows per-VM progress (0–100 of this run; pool maps it into its own stage of the job) and
@@ -26,6 +29,7 @@ import type { CoordinatedResult, CoordinationRequest, SnapshotCoordinator } from
 import type { VmwareEntriesService } from '../entries-service.js';
 import { runEntry } from '../history/build.js';
 import type { RunHistory } from '../history/store.js';
+import { ScriptSession } from '../scripts/session.js';
 import { raiseCreateFailed } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import { HostLimiter } from './limiter.js';
@@ -33,6 +37,7 @@ import { newRunId, snapshotDescription, snapshotName } from './marker.js';
 import { buildReport, reportMessages } from './run-report.js';
 import { mayHoldSnapshot, RunRecorder, type RunRow } from './run-store.js';
 import { recordRun } from './run-end.js';
+import { RunScripts } from './scripts-phase.js';
 import { removeServerSnapshots, startServerRun, type ServerRun } from './server-run.js';
 import { groupByServer } from './servers.js';
 import { snapshotProperties, vmsyncedOf } from './vmsynced.js';
@@ -107,6 +112,13 @@ export class Coordinator implements SnapshotCoordinator {
     const recorder = await RunRecorder.create(this.#d.runs, { run_id: runId, snapshot: zfsName, state: 'creating', started_at: t0, pid: process.pid, items: [] });
     const limiter = new HostLimiter({ global: cfg.concurrency.global, perHost: cfg.concurrency.per_host });
     let servers: ServerRun[] = [];
+    const session = await ScriptSession.open(req.vmware?.scripts, { runId, dataset: req.dataset, snapshotName: req.snapshotName, taskId: req.taskId }).catch((err: unknown) => {
+      log(`cannot prepare the pre/post scripts: ${String(err)}; they do not run`);
+      return null;
+    });
+    const scripts = new RunScripts(session, log);
+    let openGate!: (why: string | null) => void;
+    const gate = new Promise<string | null>((r) => (openGate = r));
     try {
       servers = groupByServer(entries).map((group) =>
         startServerRun(group, {
@@ -117,6 +129,8 @@ export class Coordinator implements SnapshotCoordinator {
           limiter,
           recorder,
           create: { name, description: snapshotDescription(runId, zfsName), deadlineAt, signal: phase.signal, log },
+          rules: req.vmware?.rules ?? null,
+          gate,
           onPlanned: (n) => {
             total += n;
           },
@@ -130,6 +144,7 @@ export class Coordinator implements SnapshotCoordinator {
           log,
         }),
       );
+      openGate(await scripts.gate(servers, phase.signal));
       const allCreated = Promise.all(servers.map((s) => s.created));
       const ended = new Promise<void>((r) => phase.signal.addEventListener('abort', () => r(), { once: true }));
       await Promise.race([allCreated, ended]);
@@ -191,6 +206,7 @@ export class Coordinator implements SnapshotCoordinator {
         log(`${leftover} VMware snapshot(s) of run ${runId} may remain; vmware.sweep will retry`);
         this.#d.onLeftover?.(runId);
       }
+      await scripts.finish(zfsError === undefined ? verdict : 'failed');
       const firstRequest = Math.min(...servers.flatMap((s) => s.works.map((w) => w.requestedAt ?? Infinity)));
       const report = buildReport({
         runId,
@@ -200,6 +216,7 @@ export class Coordinator implements SnapshotCoordinator {
         deadlineHit,
         servers,
         leftover,
+        scripts: { pre: scripts.pre, post: scripts.post },
         timings: {
           vmware_phase_ms: tz - t0,
           zfs_ms: zfsMs,
@@ -218,8 +235,12 @@ export class Coordinator implements SnapshotCoordinator {
     } catch (err) {
       this.#d.onLeftover?.(runId); // whatever the record holds is the sweep's now
       if (!recorded) await recordRun(this.#d, runEntry({ ...facts, endedAt: Date.now(), report: null, error: `coordination broke off: ${text(err)}` }));
+      openGate('the run failed before the VMware snapshots');
+      await scripts.finish('failed');
       throw err;
     } finally {
+      openGate('the run is over');
+      await scripts.close();
       clearTimeout(timer);
       req.signal.removeEventListener('abort', onAbort);
       phase.abort(new Error('run over'));

@@ -8,6 +8,7 @@ import type { VmwareEntriesService } from '../entries-service.js';
 import type { SyncConfig } from './config.js';
 import { planDataset } from './plan.js';
 import { PlanResult, SweepResult } from './report.js';
+import { SelectionRules } from './rules/schema.js';
 import { sweep, type SweepDeps } from './sweep.js';
 
 /** Dataset names as the pool plugin accepts them, checked here only for shape (plan runs no ZFS command). */
@@ -62,15 +63,22 @@ export function planMethod(entries: VmwareEntriesService, cfg: SyncConfig) {
     name: 'vmware.plan',
     description:
       'Dry run of a VMware-coordinated snapshot of `dataset`: the entries it would use and, per VM, whether it would be snapshotted ' +
-      '(quiesced or crash-consistent) or skipped and why. Logs in and reads each inventory once; creates no snapshot, runs no ZFS ' +
+      '(quiesced or crash-consistent) or skipped and why, with the selection rule that selected or excluded it and rule warnings ' +
+      '(unknown tags/folders/attributes, globs matching nothing). Logs in and reads each inventory once; creates no snapshot, runs no ZFS ' +
       'command, changes no entry state.',
     args: [
       { name: 'dataset', schema: Dataset },
       { name: 'recursive', schema: z.boolean().default(false).describe('Also use entries on descendants of the dataset') },
+      {
+        name: 'options',
+        schema: z
+          .strictObject({ rules: SelectionRules.nullable().default(null).describe('Selection rules replacing the entries\' own, as a task\'s vmware_rules does (null = the entries\' rules)') })
+          .default({ rules: null }),
+      },
     ] as const,
     result: PlanResult,
     roles: ['SNAPSHOT_TASK_READ'],
-    handler: (_call, dataset, recursive) => planDataset(entries, cfg, dataset, recursive),
+    handler: (_call, dataset, recursive, options) => planDataset(entries, cfg, dataset, recursive, options.rules),
   });
 }
 

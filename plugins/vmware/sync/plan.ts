@@ -8,7 +8,9 @@ import type { VmwareEntriesService } from '../entries-service.js';
 import type { VmwareEntryRecord } from '../store.js';
 import type { SyncConfig } from './config.js';
 import type { PlanResult } from './report.js';
-import { classifyVms, type VmSelection } from './select.js';
+import { selectOnServer } from './rules/server-select.js';
+import type { SelectionRules } from './rules/schema.js';
+import { ruleFields, type VmSelection } from './select.js';
 import { groupByServer, type ServerGroup } from './servers.js';
 
 type PlanEntry = PlanResult['entries'][number];
@@ -21,6 +23,7 @@ function planVm(sel: VmSelection): PlanEntry['vms'][number] {
     kind: sel.protected ? (sel.quiesce ? 'quiesced' : 'crash_consistent') : null,
     code: sel.code,
     reason: sel.reason,
+    ...ruleFields(sel),
     warnings: sel.warnings,
     datastores: sel.datastores,
     host: sel.vm.host?.value ?? null,
@@ -28,10 +31,10 @@ function planVm(sel: VmSelection): PlanEntry['vms'][number] {
 }
 
 function entryBase(e: VmwareEntryRecord): Omit<PlanEntry, 'status' | 'error' | 'missing_datastores' | 'vms'> {
-  return { id: e.id, hostname: e.hostname, filesystem: e.filesystem, datastores: [...e.datastores] };
+  return { id: e.id, hostname: e.hostname, filesystem: e.filesystem, datastores: [...e.datastores], warnings: [] };
 }
 
-async function planServer(entries: VmwareEntriesService, cfg: SyncConfig, g: ServerGroup): Promise<PlanEntry[]> {
+async function planServer(entries: VmwareEntriesService, cfg: SyncConfig, g: ServerGroup, rules: SelectionRules | null): Promise<PlanEntry[]> {
   let client;
   try {
     client = await entries.connect(g.target);
@@ -40,11 +43,11 @@ async function planServer(entries: VmwareEntriesService, cfg: SyncConfig, g: Ser
     return g.entries.map((e) => ({ ...entryBase(e), status: 'login_failed' as const, error, missing_datastores: [], vms: [] }));
   }
   try {
-    const inv = await client.inventory();
+    const { inventory: inv, selections: sels, warnings } = await selectOnServer(client, () => entries.connectTags(g.target), g.entries, rules, g.datastores, { quiesce: cfg.quiesce });
     const known = new Set(inv.datastores.map((d) => d.name));
-    const sels = classifyVms(inv, g.datastores, { quiesce: cfg.quiesce });
     return g.entries.map((e, i) => ({
       ...entryBase(e),
+      warnings,
       status: 'ok' as const,
       error: null,
       missing_datastores: e.datastores.filter((d) => !known.has(d)),
@@ -59,10 +62,13 @@ async function planServer(entries: VmwareEntriesService, cfg: SyncConfig, g: Ser
   }
 }
 
-/** Plans a coordinated snapshot of `dataset`; servers are asked concurrently. Never touches anything. */
-export async function planDataset(entries: VmwareEntriesService, cfg: SyncConfig, dataset: string, recursive: boolean): Promise<PlanResult> {
+/**
+ * Plans a coordinated snapshot of `dataset`; servers are asked concurrently. Never touches anything.
+ * `rules` replaces the entries' selection rules, as a task's `vmware_rules` does in a run.
+ */
+export async function planDataset(entries: VmwareEntriesService, cfg: SyncConfig, dataset: string, recursive: boolean, rules: SelectionRules | null = null): Promise<PlanResult> {
   const selected = entries.forDataset(dataset, recursive);
-  const planned = (await Promise.all(groupByServer(selected).map((g) => planServer(entries, cfg, g)))).flat().sort((a, b) => a.id - b.id);
+  const planned = (await Promise.all(groupByServer(selected).map((g) => planServer(entries, cfg, g, rules)))).flat().sort((a, b) => a.id - b.id);
   const summary = { snapshot: 0, skip: 0, quiesced: 0 };
   const seen = new Set<string>();
   for (const e of planned) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
+import { ScriptReport } from '../scripts/schema.js';
 
 const SKIP_CODES = [
   'other_datastore',
@@ -18,7 +19,17 @@ const SKIP_CODES = [
   'suspended',
   'cannot_snapshot',
   'independent_only',
+  'excluded',
+  'not_included',
+  'mode_skip',
 ] as const;
+
+/** What the selection rules decided about a VM (plugins/vmware/sync/rules). */
+const RuleFields = {
+  rule: z.string().nullable().describe('The selection rule that selected or excluded it, e.g. `exclude[0] name "*-scratch"` (null without rules)'),
+  mode: z.enum(['quiesce', 'crash_consistent', 'skip']).describe('Its snapshot mode by the rules (quiesce = quiesced where VMware Tools run)'),
+  mode_rule: z.string().nullable().describe('The rule that set mode (null: the default)'),
+};
 
 const Kind = z.enum(['quiesced', 'crash_consistent']);
 
@@ -30,6 +41,7 @@ export const VmReport = z.object({
   kind: Kind.nullable().describe('Kind of the VMware snapshot it got (null when none)'),
   planned_kind: Kind.nullable().describe('Kind planned: quiesced where VMware Tools run (null when skipped)'),
   code: z.enum(SKIP_CODES).nullable().describe('Why it was skipped (machine-readable)'),
+  ...RuleFields,
   reason: z.string().nullable().describe('Why it was skipped or failed (null when snapshotted as planned)'),
   warnings: z.array(z.string()).describe('Partial protection, fallbacks, retries'),
   attempts: z.number().int().describe('Snapshot create attempts'),
@@ -63,6 +75,7 @@ export const EntryReport = z.object({
   datastores: z.array(z.string()),
   status: z.enum(['ok', 'login_failed', 'inventory_failed', 'deadline']).describe('How far the entry got'),
   error: z.string().nullable(),
+  warnings: z.array(z.string()).describe('Selection rule problems (unknown tag/folder/attribute, tags unreadable) and rules matching no VM'),
   vms: z.array(VmReport),
 });
 export type EntryReport = z.output<typeof EntryReport>;
@@ -81,6 +94,9 @@ export const SyncReport = z.object({
     removal_ms: z.number().describe('ZFS snapshot done to every VMware snapshot removed'),
     window_ms: z.number().nullable().describe('First VMware snapshot request to the last removal: how long VMs ran with a snapshot open'),
   }),
+  scripts: z
+    .object({ pre: ScriptReport.nullable(), post: ScriptReport.nullable() })
+    .describe('The task\'s pre/post script runs, output bounded (null: none configured)'),
   entries: z.array(EntryReport),
 });
 export type SyncReport = z.output<typeof SyncReport>;
@@ -93,6 +109,7 @@ export const PlanVm = z.object({
   kind: Kind.nullable(),
   code: z.enum(SKIP_CODES).nullable(),
   reason: z.string().nullable(),
+  ...RuleFields,
   warnings: z.array(z.string()),
   datastores: z.array(z.string()).describe('Selected datastores holding its disks'),
   host: z.string().nullable().describe('ESXi host moref value (the per-host concurrency key)'),
@@ -111,6 +128,7 @@ export const PlanResult = z.object({
       status: z.enum(['ok', 'login_failed', 'inventory_failed']),
       error: z.string().nullable(),
       missing_datastores: z.array(z.string()).describe('Datastores of the entry the inventory does not have'),
+      warnings: z.array(z.string()).describe('Selection rule problems (unknown tag/folder/attribute, tags unreadable) and rules matching no VM'),
       vms: z.array(PlanVm),
     }),
   ),

@@ -3,8 +3,10 @@
  * under every entry whose datastores hold one of its disks; VMs with no disk on any of the server's
  * datastores are listed once, under the server's first entry, with code `other_datastore`.
  */
+import type { ScriptReport } from '../scripts/schema.js';
 import type { VmWork } from './create-phase.js';
 import type { EntryReport, SyncReport, VmReport } from './report.js';
+import { ruleFields } from './select.js';
 import type { ServerRun } from './server-run.js';
 import type { VmSynced } from './vmsynced.js';
 
@@ -25,6 +27,7 @@ function vmReport(w: VmWork): VmReport {
     kind: held ? w.kind : null,
     planned_kind: w.plannedKind,
     code: w.sel.code,
+    ...ruleFields(w.sel),
     reason,
     warnings: w.warnings,
     attempts: w.attempts,
@@ -52,6 +55,8 @@ export interface ReportInput {
   servers: readonly ServerRun[];
   leftover: number;
   timings: SyncReport['timings'];
+  /** The pre/post script runs (null: none configured). */
+  scripts: { pre: ScriptReport | null; post: ScriptReport | null };
 }
 
 /** Assembles the report (entries in id order). */
@@ -64,7 +69,7 @@ export function buildReport(r: ReportInput): SyncReport {
     for (const v of reports.values()) counts[v.action]++;
     s.group.entries.forEach((e, i) => {
       const vms = s.works.filter((w) => w.entryIds.includes(e.id) || (i === 0 && w.entryIds.length === 0)).map((w) => reports.get(w) as VmReport);
-      entries.push({ id: e.id, hostname: e.hostname, datastores: [...e.datastores], status, error: s.error, vms });
+      entries.push({ id: e.id, hostname: e.hostname, datastores: [...e.datastores], status, error: s.error, warnings: s.warnings, vms });
     });
   }
   entries.sort((a, b) => a.id - b.id);
@@ -76,6 +81,7 @@ export function buildReport(r: ReportInput): SyncReport {
     deadline_hit: r.deadlineHit,
     counts,
     timings: r.timings,
+    scripts: r.scripts,
     entries,
   };
 }

@@ -20,12 +20,17 @@
  *    `capability.snapshotOperationsSupported = false` (FT VMs, some appliances).
  * 7. `independent_only`: every disk on the selected datastores is independent or a physical-mode
  *    RDM, which VM snapshots never capture.
+ * Selection rules (./rules, when an entry or task has any) come right after rule 1: `excluded` (an
+ * exclude rule matched) and `not_included` (no include rule matched); a VM whose mode is `skip`
+ * gets `mode_skip` after the technical rules, and mode `crash_consistent` turns quiescing off.
  * Otherwise the VM is protected. Independent/pRDM disks and disks on datastores outside the ZFS
  * snapshot are reported as warnings ("partially protected"). The snapshot is quiesced only when
  * VMware Tools run in the guest and the VM supports quiesced snapshots (quiescing a Tools-less VM
  * fails with ApplicationQuiesceFault, reference B.6).
  */
 import type { DatastoreInfo, Inventory, VirtualDiskInfo, VirtualMachineInfo } from '../vsphere/index.js';
+import { DEFAULT_DECISION, type RuleDecision } from './rules/evaluate.js';
+import type { VmMode } from './rules/schema.js';
 
 /** Why a VM is not snapshotted (machine-readable; `reason` has the sentence). */
 export type SkipCode =
@@ -39,7 +44,10 @@ export type SkipCode =
   | 'powered_off'
   | 'suspended'
   | 'cannot_snapshot'
-  | 'independent_only';
+  | 'independent_only'
+  | 'excluded'
+  | 'not_included'
+  | 'mode_skip';
 
 /** The verdict on one VM. */
 export interface VmSelection {
@@ -56,12 +64,25 @@ export interface VmSelection {
   datastores: string[];
   /** "Partially protected" notes: independent/pRDM disks, disks outside the dataset, unreadable properties. */
   warnings: string[];
+  /** The selection rule that selected or excluded it (null without rules, and for VMs unrelated to the datastores). */
+  rule: string | null;
+  /** Its snapshot mode by the rules (`quiesce` without rules). */
+  mode: VmMode;
+  /** The rule that set `mode` (null: the default). */
+  modeRule: string | null;
+}
+
+/** The rule fields of a verdict as the API shows them (plan, run report, get_virtual_machines). */
+export function ruleFields(sel: VmSelection): { rule: string | null; mode: VmMode; mode_rule: string | null } {
+  return { rule: sel.rule, mode: sel.mode, mode_rule: sel.modeRule };
 }
 
 /** Selection options (from the plugin config). */
 export interface SelectOptions {
   /** Quiesce where possible (default true); false takes crash-consistent snapshots everywhere. */
   quiesce?: boolean;
+  /** The selection rules' verdict on a VM with disks on `datastores` (default: selected, mode quiesce). */
+  decide?: (vm: VirtualMachineInfo, datastores: readonly string[]) => RuleDecision;
 }
 
 /** Extension keys of agent VMs (ESX Agent Manager deploys vCLS and other solution agents). */
@@ -118,7 +139,8 @@ export function classifyVm(vm: VirtualMachineInfo, selected: ReadonlySet<string>
     else elsewhere.push({ disk, ds: ds ?? '(unknown datastore)' });
   }
   const datastores = [...new Set(onSelected.map((d) => diskDatastoreName(d, byMoref) as string))].sort();
-  const skip = (code: SkipCode, reason: string): VmSelection => ({ vm, protected: false, code, reason, quiesce: false, datastores, warnings: [] });
+  let d: RuleDecision = { ...DEFAULT_DECISION, mode: 'quiesce' };
+  const skip = (code: SkipCode, reason: string): VmSelection => ({ vm, protected: false, code, reason, quiesce: false, datastores, warnings: [], rule: d.rule, mode: d.mode, modeRule: d.modeRule });
 
   if (onSelected.length === 0) {
     const names = [...selected].sort().join(', ');
@@ -130,6 +152,8 @@ export function classifyVm(vm: VirtualMachineInfo, selected: ReadonlySet<string>
         : `no virtual disk on the selected datastore(s) ${names}`,
     );
   }
+  d = opts.decide?.(vm, datastores) ?? d;
+  if (!d.selected) return skip(d.code ?? 'excluded', d.reason ?? 'excluded by the selection rules');
   if (vm.template) return skip('template', 'is a template');
   if (vm.connectionState !== 'connected') {
     const code = (['disconnected', 'inaccessible', 'orphaned', 'invalid'] as const).find((c) => c === vm.connectionState) ?? 'invalid';
@@ -147,6 +171,7 @@ export function classifyVm(vm: VirtualMachineInfo, selected: ReadonlySet<string>
     const notes = onSelected.map((d) => diskNote(d)).join(', ');
     return skip('independent_only', `every disk on ${datastores.join(', ')} is excluded from VM snapshots: ${notes}`);
   }
+  if (d.mode === 'skip') return skip('mode_skip', `mode skip by ${d.modeRule ?? 'the selection rules'}: no VMware snapshot`);
 
   const warnings: string[] = [];
   for (const d of onSelected) {
@@ -160,15 +185,16 @@ export function classifyVm(vm: VirtualMachineInfo, selected: ReadonlySet<string>
   if (missing.length > 0) warnings.push(`vSphere did not return ${missing.join(', ')} (permission?); assumed snapshot-capable`);
   const toolsRunning = vm.toolsRunningStatus === 'guestToolsRunning';
   const quiesceOk = vm.quiescedSnapshotsSupported || vm.missing.includes('capability.quiescedSnapshotsSupported');
-  const quiesce = (opts.quiesce ?? true) && toolsRunning && quiesceOk;
-  if ((opts.quiesce ?? true) && !quiesce) {
+  const wanted = (opts.quiesce ?? true) && d.mode === 'quiesce';
+  const quiesce = wanted && toolsRunning && quiesceOk;
+  if (wanted && !quiesce) {
     warnings.push(
       toolsRunning
         ? 'crash-consistent: vSphere reports quiesced snapshots unsupported for this VM'
         : `crash-consistent: VMware Tools are not running (${vm.toolsRunningStatus ?? 'unknown'}), so the guest cannot be quiesced`,
     );
   }
-  return { vm, protected: true, code: null, reason: null, quiesce, datastores, warnings };
+  return { vm, protected: true, code: null, reason: null, quiesce, datastores, warnings, rule: d.rule, mode: d.mode, modeRule: d.modeRule };
 }
 
 /**

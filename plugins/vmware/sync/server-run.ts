@@ -13,8 +13,9 @@ import type { SyncConfig } from './config.js';
 import { createVmSnapshot, newVmWork, type CreateContext, type VmWork } from './create-phase.js';
 import type { HostLimiter } from './limiter.js';
 import { removeRunSnapshots, type RemovalOutcome } from './remove.js';
+import type { SelectionRules } from './rules/schema.js';
+import { selectOnServer } from './rules/server-select.js';
 import type { RunRecorder } from './run-store.js';
-import { classifyVms } from './select.js';
 import type { ServerGroup } from './servers.js';
 
 /** How far a server got. */
@@ -28,6 +29,10 @@ export interface ServerRun {
   client: VsphereClient | null;
   /** Every VM of its inventory, classified (protected ones carry their outcome). */
   works: VmWork[];
+  /** Selection rule problems and rules matching no VM. */
+  warnings: string[];
+  /** Settles when the VMs are classified (or login/inventory failed); creation waits for the gate after it. */
+  planned: Promise<void>;
   /** Settles when login, inventory and every creation are over (never rejects). */
   created: Promise<void>;
 }
@@ -41,6 +46,13 @@ export interface ServerRunContext {
   limiter: HostLimiter;
   recorder: RunRecorder;
   create: Omit<CreateContext, 'client' | 'limiter' | 'cfg'>;
+  /** The task's rules replacing the entries' (null: the entries' own). */
+  rules: SelectionRules | null;
+  /**
+   * Opened once every server has planned (and the pre-script ran): null lets creation start; a
+   * sentence skips the VMware phase, every protected VM then fails with it.
+   */
+  gate: Promise<string | null>;
   /** A protected VM's creation ended (progress, create-failure alert). */
   onCreated(w: VmWork, hostname: string): void;
   /** VMs became known (progress total). */
@@ -54,7 +66,8 @@ function text(err: unknown): string {
 
 /** Starts a server's login, inventory and creations; see {@link ServerRun.created}. */
 export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerRun {
-  const s: ServerRun = { group, status: 'pending', error: null, client: null, works: [], created: Promise.resolve() };
+  let planned!: () => void;
+  const s: ServerRun = { group, status: 'pending', error: null, client: null, works: [], warnings: [], planned: new Promise((r) => (planned = r)), created: Promise.resolve() };
   s.created = (async () => {
     try {
       const left = Math.max(1000, c.create.deadlineAt - Date.now());
@@ -66,9 +79,10 @@ export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerR
       for (const e of group.entries) await c.entries.recordHealth(e.id, { ok: false, error: err }).catch(() => undefined);
       return;
     }
-    let inv;
+    let selected;
     try {
-      inv = await s.client.inventory();
+      const client = s.client;
+      selected = await selectOnServer(client, () => c.entries.connectTags(group.target), group.entries, c.rules, group.datastores, { quiesce: c.cfg.quiesce });
     } catch (err) {
       s.status = 'inventory_failed';
       s.error = c.entries.describeError(err).message;
@@ -76,12 +90,20 @@ export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerR
       return;
     }
     s.status = 'ok';
-    for (const sel of classifyVms(inv, group.datastores, { quiesce: c.cfg.quiesce })) {
+    s.warnings = selected.warnings;
+    for (const w of selected.warnings) c.log(`${group.hostname}: ${w}`);
+    for (const sel of selected.selections) {
       const ids = group.entries.filter((e) => e.datastores.some((d) => sel.datastores.includes(d))).map((e) => e.id);
       s.works.push(newVmWork(sel, ids, `${group.key}|${sel.vm.host?.value ?? ''}`));
     }
     const prot = s.works.filter((w) => w.sel.protected);
     c.onPlanned(prot.length);
+    planned();
+    const stop = await c.gate;
+    if (stop !== null) {
+      for (const w of prot) w.reason = stop;
+      return;
+    }
     if (prot.length === 0) return;
     // The undo context first: every VM that may get a snapshot is on disk before the first request.
     c.recorder.change((row) => {
@@ -112,12 +134,14 @@ export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerR
         c.onCreated(w, group.hostname);
       }),
     );
-  })().catch((err: unknown) => {
+  })()
+    .catch((err: unknown) => {
     // A bug or a datastore failure: nothing more is created for this server; removal still runs.
     s.status = s.status === 'pending' ? 'inventory_failed' : s.status;
     s.error ??= text(err);
     c.log(`${group.hostname}: ${text(err)}`);
-  });
+    })
+    .finally(() => planned());
   return s;
 }
 

@@ -59,8 +59,8 @@ export function decodeSnapshotTree(v: VimValue | undefined, depth = 0): Snapshot
   });
 }
 
-/** Decodes one VM; `extended` adds placement and guest fields. */
-export function decodeVirtualMachine(c: ObjectContent, extended = false): VirtualMachineInfo {
+/** Decodes one VM; `extended` adds placement and guest fields, `rules` its folder and custom attributes. */
+export function decodeVirtualMachine(c: ObjectContent, extended = false, rules = false): VirtualMachineInfo {
   const p = c.props;
   const devices = objs(p['config.hardware.device']);
   const disks = devices.filter(isDisk).map(decodeDisk);
@@ -95,6 +95,17 @@ export function decodeVirtualMachine(c: ObjectContent, extended = false): Virtua
     currentSnapshot: ref(snapshot?.currentSnapshot),
     missing: c.missing.map((m) => m.path),
   };
+  if (rules) {
+    vm.parent = ref(p.parent);
+    const names = new Map(objs(p.availableField).map((f) => [num(f.key), str(f.name)]));
+    // Later values win: a server may list a key twice after SetField (vcsim appends).
+    const attrs = new Map<string, string>();
+    for (const v of objs(p.customValue)) {
+      const name = names.get(num(v.key));
+      if (name !== undefined) attrs.set(name, str(v.value) ?? '');
+    }
+    vm.attributes = attrs;
+  }
   if (extended) {
     vm.parent = ref(p.parent);
     vm.resourcePool = ref(p.resourcePool);

@@ -8,7 +8,7 @@ import type { VimSession } from '../session/session.js';
 import { moRefKey } from '../types/values.js';
 import { decodeContainer, decodeDatastore, decodeHost } from './decode-storage.js';
 import { decodeVirtualMachine } from './decode-vm.js';
-import { BASE_PATHS, EXTENDED_PATHS } from './property-paths.js';
+import { BASE_PATHS, EXTENDED_PATHS, RULE_PATHS } from './property-paths.js';
 import { retrieveFromContainerView } from './retrieve.js';
 import type { Inventory } from './types.js';
 
@@ -16,6 +16,8 @@ import type { Inventory } from './types.js';
 export interface InventoryOptions {
   /** Also read clusters, resource pools, datacenters, folders and guest identity (for `vmware.inventory`). */
   extended?: boolean;
+  /** Also read what selection rules need: VM folders and custom attributes, folders and datacenters (ignored when `extended`). */
+  rules?: boolean;
   /** Page size hint for RetrievePropertiesEx (default 1000). */
   pageSize?: number;
 }
@@ -27,21 +29,24 @@ export interface InventoryOptions {
  */
 export async function readInventory(session: VimSession, opts: InventoryOptions = {}): Promise<Inventory> {
   const extended = opts.extended ?? false;
+  const rules = !extended && (opts.rules ?? false);
+  const paths = extended ? EXTENDED_PATHS : rules ? RULE_PATHS : BASE_PATHS;
   const before = session.roundTrips;
   const generation = session.generation;
   let contents: ObjectContent[];
   try {
-    contents = await retrieveFromContainerView(session, extended ? EXTENDED_PATHS : BASE_PATHS, opts);
+    contents = await retrieveFromContainerView(session, paths, opts);
   } catch (err) {
     if (session.generation === generation) throw err;
-    contents = await retrieveFromContainerView(session, extended ? EXTENDED_PATHS : BASE_PATHS, opts);
+    contents = await retrieveFromContainerView(session, paths, opts);
   }
   const inv: Inventory = { vms: [], datastores: [], hosts: [], roundTrips: 0, collectedAt: new Date().toISOString() };
   if (extended) Object.assign(inv, { clusters: [], resourcePools: [], datacenters: [], folders: [] });
+  if (rules) Object.assign(inv, { datacenters: [], folders: [] });
   for (const c of contents) {
     switch (c.obj.type) {
       case 'VirtualMachine':
-        inv.vms.push(decodeVirtualMachine(c, extended));
+        inv.vms.push(decodeVirtualMachine(c, extended, rules));
         break;
       case 'Datastore':
         inv.datastores.push(decodeDatastore(c, extended));

@@ -57,3 +57,15 @@ export const EXTENDED_PATHS: Readonly<Record<string, readonly string[]>> = {
   Datacenter: ['name', 'parent'],
   Folder: ['name', 'parent'],
 };
+
+/**
+ * Paths selection rules need on top of {@link BASE_PATHS}: the VM's folder (`parent`, resolved into
+ * an inventory path through the folders and datacenters) and its custom attributes (`customValue`
+ * keys, named by `availableField`).
+ */
+export const RULE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  ...BASE_PATHS,
+  VirtualMachine: [...(BASE_PATHS.VirtualMachine ?? []), 'parent', 'customValue', 'availableField'],
+  Datacenter: ['name', 'parent'],
+  Folder: ['name', 'parent'],
+};

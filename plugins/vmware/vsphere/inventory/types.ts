@@ -95,8 +95,11 @@ export interface VirtualMachineInfo {
   currentSnapshot: MoRef | undefined;
   /** Property paths the server refused to return (e.g. for lack of permission). */
   missing: string[];
-  /** Export only. */
+  /** Export and rule reads only. */
   parent?: MoRef | undefined;
+  /** Rule reads only: custom attribute values by attribute name (`customValue` named through `availableField`). */
+  attributes?: ReadonlyMap<string, string>;
+  /** Export only. */
   resourcePool?: MoRef | undefined;
   guest?: GuestInfo;
   numCPU?: number | undefined;

@@ -146,7 +146,7 @@ export class HttpTransport {
    *   TlsVerificationError when the TLS policy refuses the certificate; VsphereTransportError otherwise.
    */
   async request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     opts: RequestOptions,
     body?: string,
