@@ -24,6 +24,8 @@ t.test('create with TrueNAS defaults, plus settable vmware_sync', async (t) => {
     allow_empty: true,
     enabled: true,
     vmware_sync: true,
+    vmware_rules: null,
+    vmware_scripts: null,
     state: { state: 'PENDING' },
   });
   t.same(await client.call('pool.snapshottask.get_instance', entry.id), entry);
