@@ -10,7 +10,7 @@ import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
 import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
 import { TASK_VERBOSE_NAME, type TaskStore } from './store.js';
-import { validateTask } from './validate.js';
+import { checkScripts, validateTask } from './validate.js';
 
 const READ = ['SNAPSHOT_TASK_READ'] as const;
 const WRITE = ['SNAPSHOT_TASK_WRITE'] as const;
@@ -41,7 +41,9 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     result: TaskEntry,
     roles: WRITE,
     async handler(_call, data) {
-      validateTask('periodic_snapshot_create', data, await choices()).check();
+      const errors = validateTask('periodic_snapshot_create', data, await choices());
+      await checkScripts('periodic_snapshot_create', data, errors);
+      errors.check();
       const row = await store.insert(data);
       onChange();
       return store.entry(row);
@@ -61,7 +63,9 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
       const old = store.get(id);
       const { schedule, fixate_removal_date: _fixate, ...rest } = patch;
       const merged: TaskData = { ...dataOf(old), ...definedOnly(rest), schedule: { ...old.schedule, ...definedOnly(schedule ?? {}) } };
-      validateTask('periodic_snapshot_update', merged, await choices()).check();
+      const errors = validateTask('periodic_snapshot_update', merged, await choices());
+      await checkScripts('periodic_snapshot_update', merged, errors);
+      errors.check();
       const row = await store.update(id, merged);
       onChange();
       return store.entry(row);

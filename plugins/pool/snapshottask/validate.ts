@@ -3,6 +3,7 @@
  * messages (`periodic_snapshot_create.*` / `periodic_snapshot_update.*`, reference §4.3–4.4).
  */
 import { ValidationErrors } from '../../../daemon/errors.js';
+import { untrustedReason } from '../../vmware/scripts/trust.js';
 import { namingSchemaProblem } from './naming-schema.js';
 import { scheduleProblems } from './schedule.js';
 import type { TaskData } from './schemas.js';
@@ -28,4 +29,18 @@ export function validateTask(attr: string, data: TaskData, datasets: readonly st
     v.add(p.field ? `${attr}.schedule.${p.field}` : `${attr}.schedule`, p.message);
   }
   return v;
+}
+
+/**
+ * Adds an error for each `vmware_scripts` path that may not run as root (missing, not executable,
+ * not root-owned, writable by others, in a folder others can write; see vmware/scripts/trust.ts).
+ * Checked again before every run.
+ */
+export async function checkScripts(attr: string, data: TaskData, v: ValidationErrors): Promise<void> {
+  for (const phase of ['pre', 'post'] as const) {
+    const path = data.vmware_scripts?.[phase];
+    if (!path) continue;
+    const why = await untrustedReason(path);
+    if (why) v.add(`${attr}.vmware_scripts.${phase}`, `The script cannot run: ${why}`);
+  }
 }

@@ -82,6 +82,8 @@ const SUBSTITUTIONS: [RegExp, (w: DemoWorld) => string][] = [
   [/(?<![\w/])tank\/vmware/g, (w) => w.pool.dataset],
   [/<SHA-256 fingerprint>/g, (w) => w.vc.thumbprintSha256],
   [/esx01\.example\.com/g, () => 'DC0_C0_H0'],
+  // The example hook is not installed on the test host; a root-owned executable stands in for it.
+  [/\/usr\/local\/lib\/vsnapd\/snap-hook/g, () => '/usr/bin/true'],
 ];
 
 /** What some commands must print (stdout + stderr), beyond exiting 0. */

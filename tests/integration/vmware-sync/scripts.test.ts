@@ -38,22 +38,23 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
   const fail = await script('fail', 'echo "database freeze failed" >&2; exit 3');
   const hang = await script('hang', `sleep 60 & echo $! > "${dir}/hang.pid"; wait`);
   const chatty = await script('chatty', 'head -c 2000000 /dev/zero | tr "\\0" x');
-  const noexec = await script('noexec', 'exit 0', 0o600);
-  const writable = await script('writable', 'exit 0', 0o777);
-  await chmod(writable, 0o777); // past the umask
+  const noexec = await script('noexec', 'exit 0');
+  const writable = await script('writable', 'exit 0');
 
   const env = async (phase: string, task: number) =>
     Object.fromEntries((await readFile(join(dir, `${phase}-${task}.env`), 'utf8')).trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
   let n = 0;
-  const runTask = async (extra: Record<string, unknown>) => {
-    n++;
-    const task = await w.client.call<{ id: number }>('pool.snapshottask.create', {
+  const createTask = (extra: Record<string, unknown>) =>
+    w.client.call<{ id: number }>('pool.snapshottask.create', {
       dataset: w.dataset,
-      naming_schema: `t${n}-%Y%m%d%H%M`,
+      naming_schema: `t${++n}-%Y%m%d%H%M`,
       schedule: NEVER_NOW,
       vmware_sync: true,
       ...extra,
     });
+  const runTask = async (extra: Record<string, unknown>, before?: () => Promise<void>) => {
+    const task = await createTask(extra);
+    await before?.();
     const res = await w.client.callJob<{ snapshot: string; vmware_sync: { report: SyncReport } }>('pool.snapshottask.run', [task.id]);
     return { id: task.id, snapshot: res.snapshot, report: res.vmware_sync.report };
   };
@@ -116,8 +117,16 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
     t.match(r.report.scripts.post?.stdout, /more bytes not kept/);
   });
 
-  await t.test('non-executable and writable scripts are refused, the run goes on', async (t) => {
-    const r = await runTask({ vmware_scripts: { pre: noexec, post: writable, pre_failure: 'continue' } });
+  await t.test('non-executable and writable scripts: refused at create, and again at run time where the run goes on', async (t) => {
+    const spoil = async () => {
+      await chmod(noexec, 0o600);
+      await chmod(writable, 0o777);
+    };
+    const r = await runTask({ vmware_scripts: { pre: noexec, post: writable, pre_failure: 'continue' } }, spoil);
+    t.same(await validationErrors(createTask({ vmware_scripts: { pre: noexec, post: writable } })), [
+      ['periodic_snapshot_create.vmware_scripts.pre', `The script cannot run: ${noexec} is not executable (mode 600); chmod u+x it`],
+      ['periodic_snapshot_create.vmware_scripts.post', `The script cannot run: ${writable} is writable by group or others (mode 777); chmod go-w it`],
+    ]);
     t.match(r.report.scripts.pre?.error, /refused: .*noexec is not executable/);
     t.match(r.report.scripts.post?.error, /refused: .*writable is writable by group or others/);
     t.equal(r.report.vmsynced, 'full');

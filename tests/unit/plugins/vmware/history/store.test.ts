@@ -20,6 +20,9 @@ function vm(name: string, action: VmReport['action'], extra: Partial<VmReport> =
     kind: action === 'snapshotted' ? 'quiesced' : null,
     planned_kind: action === 'skipped' ? null : 'quiesced',
     code: action === 'skipped' ? 'powered_off' : null,
+    rule: null,
+    mode: 'quiesce',
+    mode_rule: null,
     reason: action === 'snapshotted' ? null : `${name} trouble`,
     warnings: [],
     attempts: action === 'skipped' ? 0 : 1,
@@ -45,7 +48,8 @@ function report(runId: string, vms: VmReport[], vmsynced: SyncReport['vmsynced']
     deadline_hit: false,
     counts: { snapshotted: count('snapshotted'), skipped: count('skipped'), failed: count('failed'), leftover: 0 },
     timings: { vmware_phase_ms: 100, zfs_ms: 1, removal_ms: 10, window_ms: 50 },
-    entries: [{ id: 1, hostname: 'vc', datastores: ['ds'], status: 'ok', error: null, vms }],
+    scripts: { pre: null, post: null },
+    entries: [{ id: 1, hostname: 'vc', datastores: ['ds'], status: 'ok', error: null, warnings: [], vms }],
   };
 }
 
