@@ -97,9 +97,21 @@ export interface CoordinatedResult {
   readonly report?: unknown;
 }
 
+/** A problem with a task's VMware settings; `path` is relative to the task (`vmware_rules.include.0.tag`). */
+export interface TaskOptionProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
 /** Makes snapshots VM-consistent. Implemented by the VMware plugin. */
 export interface SnapshotCoordinator {
   coordinate(request: CoordinationRequest): Promise<CoordinatedResult>;
+  /**
+   * Checks a task's VMware settings against the servers of the entries covering `dataset` (selection
+   * rules naming folders, tags or attributes that do not exist). Resolves the problems (empty when
+   * none, or when no server could be asked); never rejects.
+   */
+  checkTaskOptions?(dataset: string, recursive: boolean, options: VmwareTaskOptions): Promise<TaskOptionProblem[]>;
 }
 
 /** The registry pool provides as the `snapshotHooks` service. */

@@ -10,7 +10,7 @@ import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
 import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
 import { TASK_VERBOSE_NAME, type TaskStore } from './store.js';
-import { checkScripts, validateTask } from './validate.js';
+import { checkVmwareOptions, validateTask } from './validate.js';
 
 const READ = ['SNAPSHOT_TASK_READ'] as const;
 const WRITE = ['SNAPSHOT_TASK_WRITE'] as const;
@@ -42,7 +42,7 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     roles: WRITE,
     async handler(_call, data) {
       const errors = validateTask('periodic_snapshot_create', data, await choices());
-      await checkScripts('periodic_snapshot_create', data, errors);
+      await checkVmwareOptions('periodic_snapshot_create', data, runDeps().hooks.coordinator(), errors);
       errors.check();
       const row = await store.insert(data);
       onChange();
@@ -64,7 +64,7 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
       const { schedule, fixate_removal_date: _fixate, ...rest } = patch;
       const merged: TaskData = { ...dataOf(old), ...definedOnly(rest), schedule: { ...old.schedule, ...definedOnly(schedule ?? {}) } };
       const errors = validateTask('periodic_snapshot_update', merged, await choices());
-      await checkScripts('periodic_snapshot_update', merged, errors);
+      await checkVmwareOptions('periodic_snapshot_update', merged, runDeps().hooks.coordinator(), errors);
       errors.check();
       const row = await store.update(id, merged);
       onChange();

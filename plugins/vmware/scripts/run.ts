@@ -106,8 +106,16 @@ export async function runScript(path: string, o: ScriptRunOptions): Promise<Scri
   };
 }
 
-/** One log line of a script run (its output goes to the report, the first line of stderr here). */
-export function scriptLine(r: ScriptReport): string {
-  const first = r.stderr.split('\n').find((l) => l.trim() !== '');
-  return `${r.phase}-script ${r.path}: ${r.ok ? `ok in ${r.duration_ms} ms` : `failed: ${r.error}`}${first ? `; stderr: ${first.slice(0, 200)}` : ''}`;
+/** Lines of a stream shown in the log (the report keeps {@link OUTPUT_LIMIT_BYTES}). */
+const LOG_LINES = 20;
+
+/** The log lines of a script run: the verdict, then up to 20 lines of its stdout and of its stderr. */
+export function scriptLines(r: ScriptReport): string[] {
+  const head = `${r.phase}-script ${r.path}: ${r.ok ? `ok in ${r.duration_ms} ms` : `failed: ${r.error}`} (${r.output_bytes} bytes of output)`;
+  const stream = (name: string, text: string): string[] => {
+    const lines = text.split('\n').filter((l) => l.trim() !== '');
+    const shown = lines.slice(0, LOG_LINES).map((l) => `${r.phase}-script ${name}: ${l.slice(0, 500)}`);
+    return lines.length > LOG_LINES ? [...shown, `${r.phase}-script ${name}: … ${lines.length - LOG_LINES} more line(s) in the report`] : shown;
+  };
+  return [head, ...stream('stdout', r.stdout), ...stream('stderr', r.stderr)];
 }

@@ -25,7 +25,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Alerts, Collection } from '../../../daemon/plugin.js';
-import type { CoordinatedResult, CoordinationRequest, SnapshotCoordinator } from '../../pool/snapshot-hook.js';
+import type { CoordinatedResult, CoordinationRequest, SnapshotCoordinator, TaskOptionProblem, VmwareTaskOptions } from '../../pool/snapshot-hook.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import { runEntry } from '../history/build.js';
 import type { RunHistory } from '../history/store.js';
@@ -37,6 +37,7 @@ import { newRunId, snapshotDescription, snapshotName } from './marker.js';
 import { buildReport, reportMessages } from './run-report.js';
 import { mayHoldSnapshot, RunRecorder, type RunRow } from './run-store.js';
 import { recordRun } from './run-end.js';
+import { checkTaskRules } from './rules/task-check.js';
 import { RunScripts } from './scripts-phase.js';
 import { removeServerSnapshots, startServerRun, type ServerRun } from './server-run.js';
 import { groupByServer } from './servers.js';
@@ -69,6 +70,10 @@ export class Coordinator implements SnapshotCoordinator {
 
   constructor(deps: CoordinatorDeps) {
     this.#d = deps;
+  }
+
+  checkTaskOptions(dataset: string, recursive: boolean, options: VmwareTaskOptions): Promise<TaskOptionProblem[]> {
+    return checkTaskRules(this.#d.entries, dataset, recursive, options);
   }
 
   async coordinate(req: CoordinationRequest): Promise<CoordinatedResult> {

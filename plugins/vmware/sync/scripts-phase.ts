@@ -3,10 +3,10 @@
  * environment): once every server has classified its VMs (or the VMware phase ended), the selected
  * VMs are written to the VMs file and the pre-script runs, bounded by its timeout and by the VMware
  * phase (its deadline or an abort kills it); its verdict opens the creation gate. The post-script
- * runs once, after removal or after a failure. Script output goes to the report (bounded) and one
- * line per run to the job log.
+ * runs once, after removal or after a failure. Script output goes to the report (bounded) and its
+ * first lines to the job and daemon log.
  */
-import { scriptLine } from '../scripts/run.js';
+import { scriptLines } from '../scripts/run.js';
 import type { ScriptReport } from '../scripts/schema.js';
 import type { ScriptSession, ScriptVm } from '../scripts/session.js';
 import type { ServerRun } from './server-run.js';
@@ -58,7 +58,7 @@ export class RunScripts {
     }
     const { report, skipVmware } = await s.pre(phase);
     this.pre = report;
-    if (report) this.#log(scriptLine(report));
+    for (const line of report ? scriptLines(report) : []) this.#log(line);
     if (skipVmware) this.#log(skipVmware);
     return skipVmware;
   }
@@ -68,7 +68,7 @@ export class RunScripts {
     if (this.#postDone || !this.#session) return;
     this.#postDone = true;
     this.post = await this.#session.post(outcome);
-    if (this.post) this.#log(scriptLine(this.post));
+    for (const line of this.post ? scriptLines(this.post) : []) this.#log(line);
   }
 
   /** Removes the VMs file. */

@@ -132,14 +132,21 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
     t.equal(r.report.vmsynced, 'full');
   });
 
-  await t.test('ESXi alone: tag rules are refused on the entry; in task rules they are reported and the others apply', async (t) => {
-    const errs = await validationErrors(w.client.call('vmware.update', w.entryId, { rules: { include: [{ tag: { category: 'backup', tag: 'gold' } }] } }));
-    t.match(errs, [['vmware_update.rules.include.0.tag', /Tag rules are refused: .*offers no vSphere Automation API/]]);
-    const r = await runTask({ vmware_rules: { include: [{ tag: { category: 'backup', tag: 'gold' } }], exclude: [{ name: 'b' }] } });
-    const vms = Object.fromEntries(r.report.entries[0]!.vms.map((v) => [v.name, v]));
+  await t.test('ESXi alone: tag rules are refused when saved; rules saved unchecked are reported at run time and the others apply', async (t) => {
+    const tagRules = { include: [{ tag: { category: 'backup', tag: 'gold' } }], exclude: [{ name: 'b' }] };
+    const refused = /Tag rules are refused: .*offers no vSphere Automation API/;
+    t.match(await validationErrors(w.client.call('vmware.update', w.entryId, { rules: tagRules })), [['vmware_update.rules.include.0.tag', refused]]);
+    t.match(await validationErrors(createTask({ vmware_rules: tagRules })), [['periodic_snapshot_create.vmware_rules.include.0.tag', refused]]);
+    // Saved while no enabled entry covered the dataset, so nothing could check them.
+    await w.client.call('vmware.update', w.entryId, { enabled: false });
+    const task = await createTask({ vmware_rules: tagRules });
+    await w.client.call('vmware.update', w.entryId, { enabled: true });
+    const res = await w.client.callJob<{ vmware_sync: { report: SyncReport } }>('pool.snapshottask.run', [task.id]);
+    const entry = res.vmware_sync.report.entries[0]!;
+    const vms = Object.fromEntries(entry.vms.map((v) => [v.name, v]));
     t.equal(vms.a?.action, 'snapshotted', 'the refused tag rule does not leave VMs unprotected');
     t.equal(vms.b?.code, 'excluded', 'the other rules still apply');
-    t.ok(r.report.entries[0]!.warnings.some((x) => /Tag rules are refused/.test(x)), 'the refusal is in the report');
+    t.ok(entry.warnings.some((x) => refused.test(x)), 'the refusal is in the report');
   });
   t.same(await w.markedSnapshots(), [], 'nothing left in vcsim');
 });
