@@ -71,7 +71,10 @@ export function withRunMetrics(inner: SnapshotCoordinator, registry: Registry): 
     phases.observe({ phase: 'removal' }, r.timings.removal_ms / 1000);
     if (r.timings.window_ms !== null) window.observe(r.timings.window_ms / 1000);
   };
+  const check = inner.checkTaskOptions?.bind(inner);
   return {
+    // Saving a task checks its rules through the coordinator: pass that through unchanged.
+    ...(check ? { checkTaskOptions: check } : {}),
     async coordinate(request) {
       const end = duration.startTimer();
       try {
