@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { plugins as defaultPlugins } from '../plugins/index.js';
 import { createAlerts } from './alerts/index.js';
+import { AUDIT_COLLECTION, AuditLog, type AuditRow } from './audit/audit-log.js';
 import type { DaemonConfig } from './config/load.js';
 import { CoreConfig } from './config/schema.js';
 import { openDatastore } from './datastore/index.js';
@@ -77,9 +78,18 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     keyFile: join(config.dataDir, 'secret.key'),
     log: log.child({ component: 'datastore' }),
   });
+  // The audit log lives in a file of its own so the main database stays small.
+  const auditDb = await openDatastore({
+    file: join(config.dataDir, 'audit.db.json'),
+    keyFile: join(config.dataDir, 'secret.key'),
+    log: log.child({ component: 'audit' }),
+  }).catch(async (err: unknown) => {
+    await db.close();
+    throw err;
+  });
   const readiness = new Readiness();
   readiness.set('datastore', true);
-  const cleanups: (() => Promise<void>)[] = [() => db.close()];
+  const cleanups: (() => Promise<void>)[] = [() => db.close(), () => auditDb.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'cleanup step failed'));
   };
@@ -95,12 +105,14 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       checkResult: config.api.validate_results ? (def, value) => registry.checkResult(def, value) : undefined,
     });
     const metrics = createCoreMetrics({ jobs, events });
-    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, observers: [metrics.observeCall] });
+    const audit = new AuditLog(auditDb.collection<AuditRow>(AUDIT_COLLECTION), config.audit.max_entries, log.child({ component: 'audit' }));
+    const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, observers: [metrics.observeCall, audit.observe] });
     const services = new ServiceLocator();
     services.provide('registry', registry);
     services.provide('jobManager', jobs);
     services.provide('eventHub', events);
     services.provide('metrics', metrics.registry);
+    services.provide('audit', audit);
 
     const host = new PluginHost({ config, log, db, events, alerts, jobs, services, registry, caller });
     await host.setup(opts.plugins ?? defaultPlugins);
@@ -195,6 +207,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         await closeOwn();
         await db.flush().catch((err: unknown) => log.error({ err }, 'cannot flush the datastore'));
         await db.close();
+        await auditDb.close();
         log.info('stopped');
       })());
     return { url: addr.url, port: addr.port, socketPath: addr.socketPath, metricsUrl, stop };

@@ -3,6 +3,7 @@
  * built-in `core` plugin (the registry for `core.get_methods`, the job manager, the event hub).
  */
 import type { Registry } from 'prom-client';
+import type { AuditLog } from './audit/audit-log.js';
 import type { EventHub } from './events/event-hub.js';
 import type { JobManager } from './jobs/job-manager.js';
 import type { ServiceMap, Services } from './plugin.js';
@@ -22,6 +23,8 @@ declare module './plugin.js' {
      * `new Counter({…, registers: [ctx.services.get('metrics')]})`; names start with `vsnapd_`.
      */
     metrics: Registry;
+    /** The audit log of write calls and logins (`audit.query` reads it). */
+    audit: AuditLog;
     /** Checks an API key sent as `Authorization: Bearer` to the monitoring endpoints (provided by the auth plugin). */
     bearerAuth: BearerCheck;
   }

@@ -5,6 +5,7 @@
 import type { Plugin } from '../daemon/plugin.js';
 import { alertPlugin } from './alert/index.js';
 import { alertServicePlugin } from './alertservice/index.js';
+import { auditPlugin } from './audit/index.js';
 import { authPlugin } from './auth/index.js';
 import { corePlugin } from './core/index.js';
 import { poolPlugin } from './pool/index.js';
@@ -16,6 +17,7 @@ import { vmwarePlugin } from './vmware/index.js';
 export const plugins: readonly Plugin[] = [
   corePlugin,
   authPlugin,
+  auditPlugin,
   alertPlugin,
   // Sends new alerts to mail, Slack and webhook services.
   alertServicePlugin,

@@ -30,6 +30,8 @@ export interface Credentials {
   readonly username: string;
   /** Roles held, already expanded (FULL_ADMIN, READONLY_ADMIN, WRITE→READ). */
   readonly roles: ReadonlySet<Role>;
+  /** The API key of an `API_KEY` login (id and name, never the key), for the audit log. */
+  readonly apiKey?: { readonly id: number; readonly name: string };
 }
 
 /** Handed to a job method's handler. */
@@ -90,6 +92,13 @@ export interface MethodSpec<A extends readonly MethodArg[], R extends z.ZodType>
   readonly public?: boolean;
   /** Hidden from `core.get_methods` and refused over TCP; callable in-process and over the Unix socket. */
   readonly private?: boolean;
+  /**
+   * How the audit log treats wire calls of this method: `write` (the default when no role of
+   * `roles` is a `*_READ` role or READONLY_ADMIN, i.e. read-only users cannot call it), `login`
+   * (AUTHENTICATION events: success when the connection's identity changed, failure on an error,
+   * `false` or `{response_type: "AUTH_ERR"}`; other replies are intermediate steps), or `none`.
+   */
+  readonly audit?: 'write' | 'login' | 'none';
   /** Present for long-running methods: the call becomes a job (`core.get_jobs`). */
   readonly job?: JobSpec<A>;
   /** Runs the call. Declared as a method so that a typed def is assignable to {@link AnyMethodDef}. */

@@ -1,7 +1,7 @@
 /**
  * What the call pipeline tells observers (metrics, audit) after each wire call, successful or not.
- * Observers run synchronously after the call settled and must not throw (the caller swallows and
- * logs nothing: an observer that can fail catches its own errors).
+ * Observers run after the call settled and before its reply is sent; they must not throw or reject
+ * (an observer that can fail catches and logs its own errors).
  */
 import type { AnyMethodDef, CallSession, Credentials } from '../registry/method.js';
 
@@ -17,11 +17,13 @@ export interface ObservedCall {
   readonly params: readonly unknown[] | Readonly<Record<string, unknown>>;
   /** Who called: the session's credentials when the call started (null = not logged in). */
   readonly credentials: Credentials | null;
+  /** What the call returned (undefined when it failed). */
+  readonly result: unknown;
   /** The error the call failed with, or undefined on success. */
   readonly error: unknown;
   /** Wall time of the call in ms (for job methods: until the job id or result was returned). */
   readonly ms: number;
 }
 
-/** Called once per finished wire call. */
-export type CallObserver = (call: ObservedCall) => void;
+/** Called once per finished wire call; a returned promise is awaited before the reply is sent. */
+export type CallObserver = (call: ObservedCall) => void | Promise<void>;

@@ -50,15 +50,19 @@ export class Caller {
     const started = performance.now();
     const credentials = call.session.credentials;
     let error: unknown;
+    let result: unknown;
     try {
-      return await this.#fromWire(call);
+      result = await this.#fromWire(call);
+      return result;
     } catch (err) {
       error = err;
       throw err;
     } finally {
-      const def = this.#deps.registry.get(call.method);
-      const seen = { session: call.session, method: call.method, params: call.params, credentials, error, ms: performance.now() - started };
-      for (const observe of observers) observe({ ...seen, def: def && this.#hidden(def, call.session) ? undefined : def });
+      const found = this.#deps.registry.get(call.method);
+      const def = found && this.#hidden(found, call.session) ? undefined : found;
+      const seen = { session: call.session, method: call.method, def, params: call.params, credentials, result, error, ms: performance.now() - started };
+      // Awaited before the reply goes out, so what an observer records (audit) is readable once the caller sees the reply.
+      await Promise.all(observers.map((observe) => observe(seen)));
     }
   }
 

@@ -59,7 +59,8 @@ export const authPlugin: Plugin = {
       const step = data.scram_type === 'CLIENT_FIRST_MESSAGE' ? scram.first(session, data.rfc_str) : scram.final(session, data.rfc_str);
       if (step.type === 'AUTH_ERR') return { response_type: 'AUTH_ERR' as const };
       if (step.type === 'SERVER_FIRST_RESPONSE') return { response_type: 'SCRAM_RESPONSE' as const, scram_type: step.type, rfc_str: step.rfc_str };
-      const creds = auth.grant('API_KEY', step.username);
+      const row = keys.all().find((k) => k.id === step.keyId);
+      const creds = auth.grant('API_KEY', step.username, row && { id: row.id, name: row.name });
       loginWithKey(call, step.keyId, creds);
       return { response_type: 'SCRAM_RESPONSE' as const, scram_type: step.type, rfc_str: step.rfc_str, user_info: data.login_options.user_info ? userInfo(creds) : null };
     };
@@ -67,6 +68,7 @@ export const authPlugin: Plugin = {
     ctx.registerMethods([
       defineMethod({
         name: 'auth.login_ex',
+        audit: 'login',
         description: 'Logs the connection in. Mechanisms: SCRAM (SCRAM-SHA-512 with an API key, TrueNAS 26: CLIENT_FIRST_MESSAGE then CLIENT_FINAL_MESSAGE, each answered SCRAM_RESPONSE; SCRAM-PLUS tls-server-end-point over wss://), API_KEY_PLAIN {username, api_key}, PASSWORD_PLAIN {username, password} (the configured admin). Failed logins are rate limited per address (EBUSY "Rate Limit Exceeded").',
         args: [{ name: 'login_data', schema: LoginData }],
         result: LoginResponse,
@@ -86,6 +88,7 @@ export const authPlugin: Plugin = {
       }),
       defineMethod({
         name: 'auth.login',
+        audit: 'login',
         description: 'Logs in with the admin user name and password (legacy; prefer auth.login_ex). Returns false for wrong credentials.',
         args: [
           { name: 'username', schema: z.string() },
@@ -101,6 +104,7 @@ export const authPlugin: Plugin = {
       }),
       defineMethod({
         name: 'auth.login_with_api_key',
+        audit: 'login',
         description: 'Logs in with an API key (<id>-<secret>). Returns false for a wrong key.',
         args: [{ name: 'api_key', schema: z.string() }],
         result: z.boolean(),

@@ -37,21 +37,21 @@ export class Authenticator {
     this.limiter.check(address);
     const row = this.keys.verify(key);
     const ok = row !== null && (username === null || row.username === username);
-    return this.#result(ok ? { type: 'API_KEY', username: row.username } : null, address);
+    return this.#result(ok ? { type: 'API_KEY', username: row.username, apiKey: { id: row.id, name: row.name } } : null, address);
   }
 
-  #result(who: { type: 'PASSWORD' | 'API_KEY'; username: string } | null, address: string): Credentials | null {
+  #result(who: { type: 'PASSWORD' | 'API_KEY'; username: string; apiKey?: Credentials['apiKey'] } | null, address: string): Credentials | null {
     if (!who) {
       this.limiter.fail(address);
       return null;
     }
     this.limiter.succeed(address);
-    return this.grant(who.type, who.username);
+    return this.grant(who.type, who.username, who.apiKey);
   }
 
-  /** The identity of a verified login (SCRAM verifies on its own and calls this). */
-  grant(type: 'PASSWORD' | 'API_KEY', username: string): Credentials {
+  /** The identity of a verified login (SCRAM verifies on its own and calls this); `apiKey` names the key used. */
+  grant(type: 'PASSWORD' | 'API_KEY', username: string, apiKey?: Credentials['apiKey']): Credentials {
     // vsnapd has one administrator: every login is a full admin (TrueNAS's local admin).
-    return { type, username, roles: expandRoles([FULL_ADMIN]) };
+    return { type, username, roles: expandRoles([FULL_ADMIN]), ...(apiKey ? { apiKey } : {}) };
   }
 }

@@ -105,6 +105,7 @@ export const corePlugin: Plugin = {
       }),
       defineMethod({
         name: 'core.job_abort',
+        audit: 'write',
         description: 'Aborts a job: a queued one at once, a running one through its abort signal (it ends ABORTED). EINVAL when the job is not abortable.',
         args: [{ name: 'id', schema: z.number().int().describe('Job id') }],
         result: z.null(),

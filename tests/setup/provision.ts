@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { ensureVcsimBuilt, vcsimBuildNeeded } from '../fixtures/vcsim/build.js';
 
 /** Debian packages the tests need. */
-export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium'] as const;
+export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium', 'curl'] as const;
 
 /** True when dpkg reports the package installed ("Status: install ok installed"). */
 async function installed(pkg: string): Promise<boolean> {

@@ -105,6 +105,8 @@ const EXPECT: [RegExp, RegExp][] = [
   [/vmware\.restore_cleanup/, /"state":"CLEANED"/],
   [/-j pool\.snapshottask\.run/, /\[100%\] Finished: tank\d?\/vmware@auto-/],
   [/^zfs list -t snapshot/, /@auto-\S+\s+full\s+Y/],
+  [/^curl -s --unix-socket/, /^vsnapd_vmware_runs_total\{vmsynced="full"\} [1-9]/m],
+  [/audit\.query/, /"event_data":\{"method":"[a-z_.]+"/],
   [/vmware\.sweep/, /"failed":\[\]/],
 ];
 

@@ -1,0 +1,41 @@
+/** Audit classification, param redaction/bounds and bounded retention (on a real temp datastore). */
+import t from 'tap';
+import { z } from 'zod';
+import { AUDIT_COLLECTION, AuditLog, type AuditRow } from '../../../daemon/audit/audit-log.js';
+import { auditClass, auditParams, MAX_PARAMS_CHARS } from '../../../daemon/audit/classify.js';
+import { defineMethod, type AnyMethodDef, type CallSession } from '../../../daemon/registry/method.js';
+import { UNIX_SOCKET_ROOT } from '../../../daemon/registry/roles.js';
+import { openTemp, silentLog, tempDir } from '../../helpers/tmp-datastore.js';
+
+const method = (roles: string[], audit?: 'write' | 'login' | 'none'): AnyMethodDef =>
+  defineMethod({ name: 'x.y', description: 'X. More.', args: [{ name: 'username', schema: z.string() }, { name: 'password', schema: z.string() }], result: z.null(), roles, ...(audit ? { audit } : {}), handler: () => null }) as unknown as AnyMethodDef;
+
+t.test('auditClass: writes are what read-only users cannot call', async (t) => {
+  t.equal(auditClass(method(['SNAPSHOT_TASK_WRITE'])), 'write');
+  t.equal(auditClass(method(['FULL_ADMIN'])), 'write');
+  t.equal(auditClass(method(['SNAPSHOT_TASK_READ'])), null);
+  t.equal(auditClass(method(['READONLY_ADMIN'])), null);
+  t.equal(auditClass(method([])), null, 'session housekeeping (ping, subscribe …)');
+  t.equal(auditClass(method([], 'write')), 'write');
+  t.equal(auditClass(method([], 'login')), 'login');
+  t.equal(auditClass(method(['X_WRITE'], 'none')), null);
+});
+
+t.test('auditParams: positional secrets by argument name, nested ones by field name, size bounded', async (t) => {
+  t.same(auditParams(method([]), ['admin', 'pw', { api_key: 'k', n: 1 }]), ['admin', '********', { api_key: '********', n: 1 }]);
+  const big = auditParams(method([]), ['a'.repeat(10_000)]) as { truncated: string };
+  t.equal(big.truncated.length, MAX_PARAMS_CHARS + 1);
+});
+
+t.test('retention keeps the newest max_entries records', async (t) => {
+  const ds = await openTemp(t, tempDir(t));
+  const rows = ds.collection<AuditRow>(AUDIT_COLLECTION);
+  const log = new AuditLog(rows, 3, silentLog);
+  const session = { id: 's', transport: 'unix', remoteAddress: 'unix', credentials: UNIX_SOCKET_ROOT, options: { legacy_jobs: true, private_methods: false } } as unknown as CallSession;
+  const def = method(['X_WRITE']);
+  for (const name of ['a', 'b', 'c', 'd', 'e']) {
+    await log.observe({ session, method: 'x.y', def, params: [name, 'pw'], credentials: UNIX_SOCKET_ROOT, result: null, error: undefined, ms: 1 });
+  }
+  t.same(log.all().map((r) => (r.event_data.params as string[])[0]), ['c', 'd', 'e']);
+  t.same(new AuditLog(rows, 3, silentLog).all().length, 3, 'a new log over the same store sees them');
+});
