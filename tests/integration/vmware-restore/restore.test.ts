@@ -11,7 +11,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { SoapProbe, list } from '../../fixtures/vcsim/probe.js';
+import { SoapProbe, list, moId, esc } from '../../fixtures/vcsim/probe.js';
 import { zfs } from '../../fixtures/zfs/pool.js';
 import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
 import { callError, validationErrors } from '../../helpers/validation.js';
@@ -123,6 +123,19 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     t.same(await zfsList(), before.zfs);
     t.equal(await exportsNow(), before.exports);
   });
+  await t.test('the simulated host mounts only what the NAS exports to it (vcsim launcher, asked directly)', async (t) => {
+    const host = (await probe.view(sc, 'HostSystem', ['name', 'configManager.datastoreSystem'])).objects.find((o) => o.props.name === HOST);
+    const dss = { type: 'HostDatastoreSystem', value: moId(host?.props['configManager.datastoreSystem']) };
+    const spec = (path: string) =>
+      `<spec><remoteHost>127.0.0.1</remoteHost><remotePath>${esc(path)}</remotePath><localPath>probe-ds</localPath><accessMode>readWrite</accessMode></spec>`;
+    const denied = await probe.call('CreateNasDatastore', dss, spec(w.pool.mountpoint('other')));
+    t.equal(denied.fault?.type, 'PlatformConfigFault', 'a dataset the exports file does not offer is refused');
+    t.match(denied.fault?.message, /The mount request was denied by the NFS server/);
+    const missing = await probe.call('CreateNasDatastore', dss, spec('/nonexistent/export'));
+    t.match(missing.fault?.message, /Unable to connect to NFS server/);
+    t.same(await vcenter(), before.vcenter, 'nothing was mounted');
+  });
+
   await t.test('vCenter fails a step half-way: FAILED with what exists; a cleanup that fails half-way is run again', async (t) => {
     await w.vc.control({ action: 'injectFault', methods: ['RegisterVM_Task'], fault: 'HostCommunication', as: 'soap', times: 1, message: 'vCenter lost the host' });
     const r = await w.client.callJob<RestoreEntry>('vmware.restore', [base]);
