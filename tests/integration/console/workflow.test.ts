@@ -38,7 +38,7 @@ t.test('log in: a wrong key is refused with a clear message, the right one opens
   await page.getByRole('alert').getByText('Wrong user name or API key').waitFor();
   await browser.screenshot(page, 'login');
   await page.getByRole('textbox', { name: 'API key' }).fill(key);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.keyboard.press('Enter'); // by keyboard: Enter submits the form
   await page.getByRole('heading', { name: 'VMware connections' }).waitFor();
   t.equal(await page.evaluate<number>('localStorage.length + sessionStorage.length'), 0, 'nothing of the login is stored in the browser');
 });
@@ -110,6 +110,25 @@ t.test('re-test the saved connection without the password; its health updates li
   t.equal(background, 'rgb(17, 20, 24)', 'the dark palette applies');
   await browser.screenshot(page, 'dark');
   await page.emulateMedia({ colorScheme: 'light' });
+});
+
+t.test('edit: a wrong password is refused on its field; left blank, the stored one is kept and tested', async (t) => {
+  const [entry] = await w.root.call<{ id: number }[]>('vmware.query');
+  await page.getByTestId(`connection-${entry!.id}`).getByRole('button', { name: 'Edit' }).click();
+  const form = page.getByRole('form', { name: 'Edit connection 127.0.0.1' });
+  const password = form.getByLabel('Password', { exact: true });
+  t.equal(await password.inputValue(), '', 'the password is never sent to the page');
+  await password.fill('not-the-password');
+  await form.getByRole('button', { name: /^Save/ }).click();
+  await form.locator('#c-password[aria-invalid="true"]').waitFor();
+  t.ok(await form.locator('#c-password-error').textContent(), 'the login failure sits on the password field');
+  await password.fill('');
+  await form.getByRole('button', { name: 'Test connection' }).click();
+  await form.getByTestId('test-result').getByText(/Connected to/).waitFor();
+  await form.getByRole('button', { name: 'Save with 1 datastore' }).click();
+  await form.waitFor({ state: 'detached' });
+  const [after] = await w.root.call<{ datastores: string[] }[]>('vmware.query');
+  t.same(after?.datastores, ['vmstore']);
 });
 
 t.test('inventory export downloads vmware.inventory as JSON', async (t) => {
@@ -226,11 +245,28 @@ t.test('alerts: an alert whose text carries HTML is shown as text, dismissed and
   await alert.getByText('<img src=x id=injected>', { exact: false }).waitFor();
   t.equal(await page.locator('#injected').count(), 0, 'the HTML was not rendered');
   await browser.screenshot(page, 'alerts');
-  await alert.getByRole('button', { name: 'Dismiss' }).click();
+  await alert.getByRole('button', { name: 'Dismiss' }).focus();
+  await page.keyboard.press('Enter'); // buttons are reachable and usable by keyboard
   await badge.waitFor({ state: 'detached' });
   await alert.getByRole('button', { name: 'Restore' }).click();
   await badge.getByText('1').waitFor();
   t.pass('badge back');
+});
+
+t.test('delete a connection: asked first; cancelling keeps it', async (t) => {
+  await page.getByRole('link', { name: 'VMware connections' }).click();
+  const [entry] = await w.root.call<{ id: number }[]>('vmware.query');
+  const card = page.getByTestId(`connection-${entry!.id}`);
+  const messages: string[] = [];
+  page.once('dialog', (d) => (messages.push(d.message()), void d.dismiss()));
+  await card.getByRole('button', { name: 'Delete' }).click();
+  await card.getByRole('button', { name: 'Delete' }).waitFor();
+  t.match(messages[0], /Delete the VMware connection to 127\.0\.0\.1/);
+  t.equal((await w.root.call<unknown[]>('vmware.query')).length, 1, 'still there after cancel');
+  page.once('dialog', (d) => void d.accept());
+  await card.getByRole('button', { name: 'Delete' }).click();
+  await card.waitFor({ state: 'detached' });
+  t.same(await w.root.call('vmware.query'), []);
 });
 
 t.test('log out: back to the log-in screen, and the API refuses the old session', async (t) => {
