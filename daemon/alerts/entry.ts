@@ -41,7 +41,7 @@ export const AlertEntrySchema = z.strictObject({
   datetime: WireDateSchema.describe('When the alert was first raised'),
   last_occurrence: WireDateSchema.describe('When it was last raised'),
   dismissed: z.boolean(),
-  mail: z.unknown().describe('Always null: vsnapd sends no alert mail'),
+  mail: z.unknown().describe('Always null (TrueNAS: per-alert mail state); alerts reach mail, Slack and webhooks through alertservice.*'),
   text: z.string().describe('The class text template, with %(name)s placeholders'),
   id: z.string().describe('Same as uuid'),
   level: z.enum(['INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL']),

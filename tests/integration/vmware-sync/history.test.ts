@@ -47,7 +47,7 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
       { name: 'db', datastore: VM_DS },
     ],
     sync: { quiesce_retries: 0, quiesce_failure: 'fail' },
-    history: { max_runs: 3 },
+    history: { max_runs: 4 },
   });
   const vms = (run: Run) => Object.fromEntries(run.entries.flatMap((e) => e.vms).map((v) => [v.name, v]));
   const events: CollectionUpdate[] = [];
@@ -78,6 +78,11 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   t.ok((vms(run).web?.held_ms ?? -1) >= 0, 'web held its snapshot for a measured time');
   await waitFor('the added event', () => events.find((e) => e.msg === 'added' && e.id === runId));
 
+  // A scheduled run (a cron tick delivered to the scheduler) is recorded as periodic.
+  await w.client.call('pool.snapshottask.test_tick', task.id, new Date(Date.UTC(2027, 0, 1)).toISOString());
+  const periodic = await waitFor('the periodic run record', async () => (await w.client.call<Run[]>('vmware.run.query', [['trigger.type', '=', 'periodic']]))[0], 20_000);
+  t.match(periodic, { trigger: { type: 'periodic', task_id: task.id }, state: 'SUCCESS' });
+
   // 2. A manual snapshot: full, and it clears the alert of the dataset.
   const m1 = await w.snapshot('m1');
   const m1Run = await w.client.call<Run>('vmware.run.get_instance', m1.report?.run_id);
@@ -87,7 +92,9 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   // 3. An existing name: refused before vCenter is touched. The canary fault (one SOAP fault on the
   //    next snapshot create) is still armed afterwards, so no create reached vcsim.
   await w.vc.control({ action: 'injectFault', fault: 'RestrictedVersion', methods: ['CreateSnapshot_Task', 'CreateSnapshotEx_Task'], as: 'soap', times: 1 });
-  await t.rejects(w.snapshot('m1'), { errno: 17, message: /already exists/ });
+  const again1 = await w.daemon.midclt(['call', '-j', 'pool.snapshot.create_coordinated', JSON.stringify({ dataset: w.dataset, name: 'm1', vmware_sync: true })]);
+  t.equal(again1.code, 1, 'midclt call -j exits 1 for the FAILED job');
+  t.match(again1.stderr, /\[EEXIST\] cannot create snapshot '.*@m1': dataset already exists/);
   const jobs = await w.client.call<{ state: string; progress: { description: string } }[]>('core.get_jobs', [['method', '=', 'pool.snapshot.create_coordinated']]);
   const failed = jobs[jobs.length - 1];
   t.equal(failed?.state, 'FAILED');
@@ -120,10 +127,10 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   await t.rejects(w.client.call('vmware.run.query', [['id', '~', '(']]), /filters/);
   await t.rejects(w.client.call('vmware.run.get_instance', '../etc'), /id/);
 
-  // 5. Retention (max_runs 3): two more runs push the first one out, file and all.
+  // 5. Retention (max_runs 4): two more runs push the first one out, file and all.
   await w.snapshot('m2');
   await w.snapshot('m3');
-  await waitFor('the oldest record pruned', async () => (await w.client.call<number>('vmware.run.query', [], { count: true })) === 3 || null);
+  await waitFor('the oldest record pruned', async () => (await w.client.call<number>('vmware.run.query', [], { count: true })) === 4 || null);
   await t.rejects(w.client.call('vmware.run.get_instance', runId), /does not exist/);
   t.notOk(existsSync(join(w.dataDir, 'vmware-runs', `${runId}.json`)), 'its file is gone');
   t.ok(existsSync(join(w.dataDir, 'vmware-runs', `${m1Run.id}.json`)));
