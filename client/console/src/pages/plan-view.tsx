@@ -1,4 +1,7 @@
-/** `vmware.plan`'s answer: per entry and VM, snapshot (quiesced or crash-consistent) or skip and why. */
+/**
+ * `vmware.plan`'s answer: per entry and VM, snapshot (quiesced or crash-consistent) or skip and why,
+ * the selection rule that decided it and the entry's rule warnings (unknown tags, globs matching nothing).
+ */
 import { Pill } from '../ui.js';
 
 /** `vmware.plan`'s result (plugins/vmware/sync/report.ts PlanResult). */
@@ -10,7 +13,17 @@ export interface Plan {
     status: string;
     error: string | null;
     missing_datastores: string[];
-    vms: { name: string; action: string; kind?: string | null; reason: string | null; warnings: string[]; datastores: string[] }[];
+    warnings?: string[];
+    vms: {
+      name: string;
+      action: string;
+      kind?: string | null;
+      reason: string | null;
+      rule?: string | null;
+      mode_rule?: string | null;
+      warnings: string[];
+      datastores: string[];
+    }[];
   }[];
   summary: { snapshot: number; skip: number; quiesced: number };
 }
@@ -28,11 +41,16 @@ export function PlanView(props: { plan: Plan; onClose(): void }) {
           <p>
             {e.hostname}: <Pill state={e.status} text={e.error ?? undefined} />
             {e.missing_datastores.length > 0 && <small class="warning">Missing datastores: {e.missing_datastores.join(', ')}</small>}
+            {(e.warnings ?? []).map((w) => (
+              <small class="warning">{w}</small>
+            ))}
           </p>
           <ul>
             {e.vms.map((v) => (
               <li>
                 <strong>{v.name}</strong> <Pill state={v.action} /> {v.kind ? v.kind.replace('_', '-') : ''} {v.reason ?? ''}
+                {v.rule && <small>rule: {v.rule}</small>}
+                {v.mode_rule && <small>mode: {v.mode_rule}</small>}
                 {v.warnings.map((w) => <small class="warning">{w}</small>)}
               </li>
             ))}

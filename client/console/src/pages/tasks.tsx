@@ -23,6 +23,8 @@ export interface Task {
   allow_empty: boolean;
   enabled: boolean;
   vmware_sync: boolean;
+  /** Selection rules replacing the entries' for this task (null: the entries' own). */
+  vmware_rules?: unknown;
   schedule: Schedule;
   state: { state: string; datetime?: WireDate; error?: string; warnings?: string[]; last_snapshot?: string | null };
 }
@@ -95,7 +97,7 @@ function TaskRow(props: { task: Task; onEdit(): void }) {
             Edit
           </button>
           {t.vmware_sync && (
-            <button type="button" disabled={busy !== null} onClick={() => act('plan', async () => setPlan(await rpc.call<Plan>('vmware.plan', [t.dataset, t.recursive])))}>
+            <button type="button" disabled={busy !== null} onClick={() => act('plan', async () => setPlan(await rpc.call<Plan>('vmware.plan', [t.dataset, t.recursive, { rules: t.vmware_rules ?? null }])))}>
               {busy === 'plan' ? 'Planning…' : 'Plan'}
             </button>
           )}
