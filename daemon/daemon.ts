@@ -3,7 +3,6 @@
  * plugin setup → listeners bound → plugin start: schedulers, sweeps → readiness), returning a handle whose `stop()` shuts down gracefully. `main.ts` wraps it
  * with signals and exit codes; tests and embedders may call it directly.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -11,6 +10,7 @@ import { plugins as defaultPlugins } from '../plugins/index.js';
 import { createAlerts } from './alerts/index.js';
 import { AUDIT_COLLECTION, AuditLog, type AuditRow } from './audit/audit-log.js';
 import type { DaemonConfig } from './config/load.js';
+import { prepareDataDir } from './config/data-dir.js';
 import { CoreConfig } from './config/schema.js';
 import { openDatastore } from './datastore/index.js';
 import { EventHub } from './events/event-hub.js';
@@ -72,7 +72,7 @@ const MAX_BUFFERED_FRAMES = 4;
  */
 export async function startDaemon(config: DaemonConfig, opts: StartOptions = {}): Promise<DaemonHandle> {
   const log = opts.log ?? createLogger(config.logLevel);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(config.dataDir);
   const db = await openDatastore({
     file: join(config.dataDir, 'vsnapd.db.json'),
     keyFile: join(config.dataDir, 'secret.key'),

@@ -44,6 +44,7 @@ import {
 import { readServer, readServerOrCallError, selectOrCallError } from './server-read.js';
 import { openVmwareStore, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME } from './store.js';
 import { credentialsTarget, entryTarget } from './targets.js';
+import { datasetCheck } from './dataset-exists.js';
 import { registerEntryHealth } from './metrics.js';
 import { setupSync } from './sync/index.js';
 import { setupRestore } from './restore/index.js';
@@ -68,6 +69,7 @@ export const vmwarePlugin: Plugin = {
     const store = openVmwareStore(ctx.db);
     const entries = new VmwareEntries({ store, events: ctx.events, alerts: ctx.alerts, config, log: ctx.log });
     const resolve = systemResolver();
+    const requireDataset = datasetCheck(ctx.services);
     const local = daemonLocalSide(ctx, config.nas_addresses, resolve);
     const poller = new HealthPoller({ entries, intervalSeconds: config.poll_interval_seconds, log: ctx.log });
     ctx.services.provide('vmwareEntries', entries);
@@ -169,14 +171,17 @@ export const vmwarePlugin: Plugin = {
       name: 'vmware.dataset_has_vms',
       description:
         'True when an enabled VMware entry covers `dataset`: its filesystem is the dataset or, with `recursive`, below it ' +
-        '(TrueNAS semantics; configuration only, vSphere is not contacted).',
+        '(TrueNAS semantics; configuration only, vSphere is not contacted). ENOENT when the dataset does not exist.',
       args: [
         { name: 'dataset', schema: z.string().min(1).describe('Dataset name, e.g. tank/vmware') },
         { name: 'recursive', schema: z.boolean().default(false).describe('Also count entries on descendants of the dataset') },
       ] as const,
       result: z.boolean(),
       roles: ROLES.helper,
-      handler: (_call, dataset, recursive) => entries.forDataset(dataset, recursive).length > 0,
+      async handler(_call, dataset, recursive) {
+        await requireDataset(dataset);
+        return entries.forDataset(dataset, recursive).length > 0;
+      },
     });
 
     const getVms = defineMethod({

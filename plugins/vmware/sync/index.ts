@@ -23,6 +23,7 @@ import type { PluginContext } from '../../../daemon/plugin.js';
 import type { AnyMethodDef } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import type { RunHistory } from '../history/store.js';
+import { datasetCheck } from '../dataset-exists.js';
 import { withRunMetrics } from '../metrics.js';
 import type { SnapshotCoordinator } from '../../pool/snapshot-hook.js';
 import type {} from '../../pool/services.js'; // the snapshotHooks service type
@@ -80,7 +81,7 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
   const runs = openRunStore(ctx.db);
   const active = new Set<string>();
   const sweepDeps: SweepDeps = { entries: deps.entries, alerts: ctx.alerts, runs, config: deps.config, log, active, history: deps.history };
-  const { plan, sweep } = syncMethods(sweepDeps);
+  const { plan, sweep } = syncMethods(sweepDeps, datasetCheck(ctx.services));
   let interval: NodeJS.Timeout | undefined;
 
   const runSweep = async (why: string, options: { run_id?: string } = {}): Promise<void> => {

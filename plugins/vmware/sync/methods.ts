@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defineMethod, type AnyMethodDef } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import type { SyncConfig } from './config.js';
+import type { DatasetCheck } from '../dataset-exists.js';
 import { planDataset } from './plan.js';
 import { PlanResult, SweepResult } from './report.js';
 import { SelectionRules } from './rules/schema.js';
@@ -57,15 +58,15 @@ export function sweepMethod(deps: SweepDeps) {
   });
 }
 
-/** Declares the plan method. */
-export function planMethod(entries: VmwareEntriesService, cfg: SyncConfig) {
+/** Declares the plan method (ENOENT for a dataset that does not exist). */
+export function planMethod(entries: VmwareEntriesService, cfg: SyncConfig, requireDataset: DatasetCheck) {
   return defineMethod({
     name: 'vmware.plan',
     description:
       'Dry run of a VMware-coordinated snapshot of `dataset`: the entries it would use and, per VM, whether it would be snapshotted ' +
       '(quiesced or crash-consistent) or skipped and why, with the selection rule that selected or excluded it and rule warnings ' +
       '(unknown tags/folders/attributes, globs matching nothing). Logs in and reads each inventory once; creates no snapshot, runs no ZFS ' +
-      'command, changes no entry state.',
+      'command besides checking that the dataset exists (ENOENT otherwise), changes no entry state.',
     args: [
       { name: 'dataset', schema: Dataset },
       { name: 'recursive', schema: z.boolean().default(false).describe('Also use entries on descendants of the dataset') },
@@ -78,11 +79,14 @@ export function planMethod(entries: VmwareEntriesService, cfg: SyncConfig) {
     ] as const,
     result: PlanResult,
     roles: ['SNAPSHOT_TASK_READ'],
-    handler: (_call, dataset, recursive, options) => planDataset(entries, cfg, dataset, recursive, options.rules),
+    async handler(_call, dataset, recursive, options) {
+      await requireDataset(dataset);
+      return planDataset(entries, cfg, dataset, recursive, options.rules);
+    },
   });
 }
 
 /** Both methods, for registration. */
-export function syncMethods(deps: SweepDeps): { plan: AnyMethodDef; sweep: ReturnType<typeof sweepMethod> } {
-  return { plan: planMethod(deps.entries, deps.config), sweep: sweepMethod(deps) };
+export function syncMethods(deps: SweepDeps, requireDataset: DatasetCheck): { plan: AnyMethodDef; sweep: ReturnType<typeof sweepMethod> } {
+  return { plan: planMethod(deps.entries, deps.config, requireDataset), sweep: sweepMethod(deps) };
 }

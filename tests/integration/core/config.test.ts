@@ -65,6 +65,22 @@ t.test('invalid configuration exits 2 with one clear line and no stack trace (de
   t.notOk(existsSync(join(dir, 's.sock')), 'nothing started');
 });
 
+t.test('a data_dir that is a file, or under a file: exit 2 with a clear message, not a raw EEXIST', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vsnapd-cfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'not-a-folder');
+  writeFileSync(file, 'x');
+  for (const [dataDir, message] of [
+    [file, /data_dir \S+not-a-folder exists but is not a folder \(a file is in the way\)/],
+    [join(file, 'data'), /data_dir \S+: a parent of it is a file, not a folder/],
+  ] as const) {
+    const r = await runDaemonCommand([], { env: { VSNAPD_DATA_DIR: dataDir, VSNAPD_SOCKET: join(dir, 's.sock'), VSNAPD_PORT: '0' } });
+    t.equal(r.code, 2);
+    t.match(r.stderr, message);
+    t.notMatch(r.stderr, /EEXIST|mkdir|\n\s+at /, 'no raw error, no stack');
+  }
+});
+
 t.test('--help and hash-password', async (t) => {
   const help = await runDaemonCommand(['--help']);
   t.equal(help.code, 0);

@@ -46,5 +46,5 @@ t.test('bad sweep options are refused with the field named', async (t) => {
   await t.rejects(c.callJob('vmware.sweep', [{ run_id: '../x' }]), /options\.run_id/);
   await t.rejects(c.callJob('vmware.sweep', [{ olds: 1 }]), /olds/);
   await t.rejects(c.call('vmware.plan', '-rf', false), /dataset/);
-  t.same(await c.call('vmware.plan', 'tank/none', true), { dataset: 'tank/none', recursive: true, entries: [], summary: { snapshot: 0, skip: 0, quiesced: 0 } }, 'no entry, nothing to plan');
+  await t.rejects(c.call('vmware.plan', 'tank/none', true), { name: 'ClientCallError', errno: 2, message: 'Dataset tank/none does not exist' }, 'a missing dataset is ENOENT, not an empty plan');
 });

@@ -115,9 +115,11 @@ t.test('vmware helper methods', async (t) => {
     t.equal(await has(ds.vmware, false), true);
     t.equal(await has(ds.root), false, 'parent, not recursive');
     t.equal(await has(ds.root, true), true, 'parent, recursive');
-    t.equal(await has(`${ds.vmware}/child`, true), false, 'child of the configured dataset');
     t.equal(await has(ds.vm, true), false);
-    t.equal(await has(`${ds.root}/vmw`, true), false, 'no prefix match');
+    for (const missing of [`${ds.vmware}/child`, `${ds.root}/vmw`]) {
+      await t.rejects(root.call('vmware.dataset_has_vms', missing, true), { name: 'ClientCallError', errno: 2, errname: 'ENOENT', message: `Dataset ${missing} does not exist` }, `${missing}: ENOENT, not false`);
+      await t.rejects(root.call('vmware.plan', missing, true), { name: 'ClientCallError', errno: 2, message: `Dataset ${missing} does not exist` }, `vmware.plan ${missing}: ENOENT, not an empty plan`);
+    }
   });
 
   t.test('get_virtual_machines', async (t) => {
