@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Collection, EventBus } from '../../../daemon/plugin.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
-import type { VsphereClient } from '../vsphere/index.js';
+import type { MoRef, VsphereClient } from '../vsphere/index.js';
 import type { PlanDeps, PlannedVm, ResolvedRestore } from './plan.js';
 import { RestoreRecord, timed } from './record.js';
 import { searchVmx } from './runs.js';
@@ -56,8 +56,14 @@ function initialEntry(r: ResolvedRestore): RestoreEntry {
   };
 }
 
-/** Restores one VM on the mounted datastore; returns false when a step failed. */
-async function restoreVm(rec: RestoreRecord, client: VsphereClient, r: ResolvedRestore, input: RestoreInput, place: { folder: { type: string; value: string }; pool: { type: string; value: string } }, i: number, v: PlannedVm): Promise<boolean> {
+/** Where restored VMs are registered. */
+interface Placement {
+  folder: MoRef;
+  pool: MoRef;
+}
+
+/** Restores VM `i` of the plan on the mounted datastore; returns false when one of its steps failed. */
+async function restoreVm(rec: RestoreRecord, client: VsphereClient, r: ResolvedRestore, input: RestoreInput, place: Placement, i: number, v: PlannedVm): Promise<boolean> {
   const at = (fn: (vm: RestoreVm) => void) => rec.change((e) => fn(e.vms[i] as RestoreVm));
   let inDs = v.vmxInDatastore;
   let from: RestoreVm['vmx_from'] = 'run';
@@ -74,7 +80,7 @@ async function restoreVm(rec: RestoreRecord, client: VsphereClient, r: ResolvedR
     vm.vmx_path = vmxPath;
     vm.vmx_from = from;
   });
-  let moref: { type: string; value: string } | undefined;
+  let moref: MoRef | undefined;
   const reg = await timed('register', async () => {
     moref = await client.registerVm(place.folder, { path: vmxPath, name: v.name, pool: place.pool, host: r.host.moref });
   });
@@ -172,7 +178,7 @@ export async function runRestore(d: RestoreDeps, r: ResolvedRestore, input: Rest
     await rec.change((e) => {
       e.datastore.datastore_system = place.datastoreSystem.value;
     });
-    let ds: { type: string; value: string } | undefined;
+    let ds: MoRef | undefined;
     const mount = await timed('datastore', async () => {
       ds = await client.createNasDatastore(place.datastoreSystem, {
         remoteHost: r.nasAddress,
