@@ -4,12 +4,13 @@
  * exclusion of each kind (name, folder, moref, uuid, tag, attribute) wins over the include rules;
  * tag selection; per-VM modes observed on the snapshots vcsim was asked for (quiesced or not, never
  * with memory); `vmware.plan`, the run report and `vmware.get_virtual_machines` name the rule of
- * every VM and agree with each other.
+ * every VM and agree with each other; a tag deleted after the rules were saved is a plan warning and
+ * its rule no longer matches.
  */
 import t from 'tap';
 import type { PlanResult } from '../../../plugins/vmware/sync/report.js';
 import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
-import { tagVms } from '../../helpers/vcsim-tags.js';
+import { deleteTag, tagVms } from '../../helpers/vcsim-tags.js';
 import { validationErrors } from '../../helpers/validation.js';
 
 const on = (name: string, extra: Record<string, unknown> = {}) => ({ name, datastore: VM_DS, ...extra });
@@ -131,4 +132,12 @@ t.test('selection rules: validation, exclusions of every kind, tags, modes, plan
     t.equal(v.rule, planned[v.name]?.rule, `get_virtual_machines = plan: ${v.name} rule`);
     t.equal(v.protected, planned[v.name]?.action === 'snapshot', `get_virtual_machines = plan: ${v.name} protected`);
   }
+
+  await deleteTag(w.vc, 'backup', 'never');
+  const after = await w.client.call<PlanResult>('vmware.plan', w.dataset, false);
+  t.ok(
+    after.entries[0]!.warnings.includes('rule exclude.5.tag.tag: Tag "never" does not exist in category "backup"; its tags: gold'),
+    'a tag deleted since the rules were saved is named in the plan',
+  );
+  t.match(after.entries[0]!.vms.find((v) => v.name === 'tag-never'), { action: 'snapshot', rule: /^include\[0\]/ }, 'its exclude rule no longer matches');
 });
