@@ -190,8 +190,14 @@ export class Client {
    * `onProgress` is given) and `core.job_wait` for the outcome (no timeout). Resolves with the job's
    * result; rejects with its error (ClientValidationError, ClientCallError; ECANCELED when aborted).
    * Assumes the connection's default `legacy_jobs: true` (the call replies with the job id).
+   * `onStarted` gets the job id as soon as the daemon has accepted the job.
    */
-  async callJob<T = unknown>(method: string, params: readonly unknown[] = [], onProgress?: (p: JobProgress, jobId: number) => void): Promise<T> {
+  async callJob<T = unknown>(
+    method: string,
+    params: readonly unknown[] = [],
+    onProgress?: (p: JobProgress, jobId: number) => void,
+    onStarted?: (jobId: number) => void,
+  ): Promise<T> {
     let jobId: number | null = null;
     const early: CollectionUpdate[] = [];
     const seen = (u: CollectionUpdate) => {
@@ -203,6 +209,7 @@ export class Client {
       const id = await this.call<unknown>(method, ...params);
       if (typeof id !== 'number') throw new ClientConnectionError(`${method} did not return a job id (is it a job method?)`);
       jobId = id;
+      onStarted?.(id);
       for (const u of early.splice(0)) seen(u);
       return await this.callWithTimeout<T>('core.job_wait', [id], null);
     } finally {

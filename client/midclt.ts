@@ -1,35 +1,51 @@
 /**
- * `midclt`: call the vsnapd API from a shell, like TrueNAS's midclt.
+ * `midclt`: call the vsnapd API from a shell, a drop-in for TrueNAS's midclt (same flags, same
+ * printed results: see midclt-format.ts).
  *
  *   midclt call <method> [arg …]     each arg is JSON, or a plain string when it is not JSON; `-` reads stdin
- *   midclt call -j <method> [arg …]  wait for the job, progress on stderr
+ *   midclt call -j <method> [arg …]  wait for the job, progress on stderr (-jp progressbar|description)
  *   midclt subscribe <event> [-n N]  print each collection_update as a JSON line (stop after N)
  *   midclt ping                      prints pong
+ *   midclt waitready                 waits until the daemon answers (up to -t seconds)
  *
  * Without `-u` it uses the local Unix socket ($VSNAPD_SOCKET or the default path) and is root.
- * `-u ws://host:port/api/current -K <api key>` (or MIDCLT_URL / MIDCLT_API_KEY) reaches a remote daemon.
- * Results print as JSON, except strings and numbers, which print raw. Exit code 1 on failure, with
- * the reason and each validation attribute on stderr.
+ * `-u ws://host:port/api/current -K <api key or key file>` (or MIDCLT_URL / MIDCLT_API_KEY) reaches a
+ * remote daemon; `wss://` verifies the certificate (`--ca FILE`, `--insecure`). Exit code 1 on
+ * failure with the reason on stderr, 2 for a usage mistake, 130 when interrupted during `-j`.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, type ConnectTarget } from './client.js';
 import { toCsv } from './csv.js';
-import { ClientCallError, ClientConnectionError, ClientValidationError } from './errors.js';
+import { ClientConnectionError } from './errors.js';
+import { UsageError, normaliseArgv, parseArgument, readApiKey } from './midclt-args.js';
+import { formatError, formatResult, pyJsonDumps } from './midclt-format.js';
 import { localSocketPath } from './paths.js';
 
-const USAGE = `usage: midclt [-u URL] [-K API_KEY | -U USER -P PASSWORD] [-t SECONDS] <command>
-  call [-j] [-q] [--csv] <method> [arg …]   call a method; args are JSON (plain strings allowed), - reads stdin
+export { formatError, formatResult } from './midclt-format.js';
+export { parseArgument } from './midclt-args.js';
+
+const USAGE = `usage: midclt [-u URI] [-K KEY | -U USER -P PASSWORD] [-t SECONDS] [--insecure] [--ca FILE] <command>
+  call [-j] [-jp progressbar|description] [-q] [--csv] <method> [arg …]
+                                    call a method; args are JSON (plain strings allowed), - reads stdin
   subscribe <event> [-n N]          print events as JSON lines (stop after N)
   ping                              check that the daemon answers
+  waitready                         wait (up to -t seconds, default 60) until the daemon answers
 options:
-  -u, --url URL          ws://host:port/api/current (default: the local socket, $VSNAPD_SOCKET)
-  -K, --api-key KEY      API key for a remote daemon (env MIDCLT_API_KEY)
-  -U, --username USER    admin user name (password login)
+  -u, --uri URI          ws(s)://host:port/api/current (default: the local socket, $VSNAPD_SOCKET)
+  -K, --api-key KEY      API key, or the absolute path of a file holding it (env MIDCLT_API_KEY)
+  -U, --username USER    user name (admin password login with -P)
   -P, --password PASS    admin password
   -t, --timeout SECONDS  call timeout (default 60; jobs wait without limit)
+      --insecure         wss://: do not verify the server certificate (not for production)
+      --ca FILE          wss://: trust this PEM certificate (e.g. the daemon's self-signed one)
+      --plain, --no-channel-binding   accepted for TrueNAS compatibility (no effect)
+      --version          print the version
   -j, --job              wait for the job to finish, progress on stderr
-  -q, --quiet            with -j: no progress output
+  -jp, --job-print MODE  progressbar (percent and description lines) or description (changed descriptions)
+  -q, --quiet            no progress and no error text (the exit code still tells)
       --csv              print the result (a list of objects, or an object) as CSV
   -n, --number N         subscribe: exit after N events`;
 
@@ -39,35 +55,52 @@ export interface MidcltIO {
   readonly stderr: (text: string) => void;
   readonly stdin: () => string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Registers what Ctrl-C (SIGINT) does while a job is followed; absent = the default (exit). */
+  readonly onInterrupt?: (handler: () => void) => void;
 }
 
-class UsageError extends Error {}
-
-/** Parses one command-line argument: JSON when it parses, else the plain string; `-` reads stdin. */
-export function parseArgument(arg: string, stdin: () => string): unknown {
-  const text = arg === '-' ? stdin() : arg;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return arg === '-' ? text.replace(/\r?\n$/, '') : text;
+/** vsnapd's version (package.json two or three folders up, from sources or from dist/). */
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 3; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'vsnapd') return pkg.version ?? 'unknown';
+    } catch {
+      /* not here */
+    }
   }
+  return 'unknown';
 }
 
-/** Formats a result as midclt prints it: strings and numbers raw, everything else as JSON. */
-export function formatResult(value: unknown): string {
-  if (typeof value === 'string' || typeof value === 'number') return String(value);
-  return JSON.stringify(value ?? null);
+/**
+ * `-j` is for job methods: asks core.get_methods before running anything, so a plain method is not
+ * run and then reported as "not a job". Methods it does not list (unknown ones) fail on the call.
+ */
+async function checkJob(client: Client, method: string): Promise<void> {
+  const service = method.slice(0, method.lastIndexOf('.'));
+  const methods = await client.call<Record<string, { job?: boolean }>>('core.get_methods', service || null);
+  const info = methods[method];
+  if (info && !info.job) throw new UsageError(`-j: ${method} is not a job method; call it without -j`, false);
 }
 
-/** Renders an error for stderr: the reason, then `attribute: message` per validation error. */
-export function formatError(err: unknown): string {
-  if (err instanceof ClientValidationError) {
-    const lines = err.errors.map((e) => `  ${e.attribute === null ? '(call)' : e.attribute || '(arguments)'}: ${e.message}`);
-    return `Validation failed:\n${lines.join('\n')}`;
+/** Connects again and again (every 500 ms) until core.ping answers or `timeoutS` has passed. */
+async function waitReady(target: ConnectTarget, timeoutS: number): Promise<void> {
+  const until = Date.now() + timeoutS * 1000;
+  for (;;) {
+    try {
+      const c = await Client.connect(target, { timeoutMs: 5000 });
+      try {
+        await c.call('core.ping');
+        return;
+      } finally {
+        await c.close();
+      }
+    } catch (err) {
+      if (Date.now() >= until) throw new ClientConnectionError(`daemon not ready after ${timeoutS} s (${formatError(err)})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
-  if (err instanceof ClientCallError) return err.reason.trimEnd();
-  if (err instanceof ClientConnectionError) return err.message;
-  return `midclt: ${(err as Error).message ?? String(err)}`;
 }
 
 /** Runs midclt with `argv` (without node and script). Returns the exit code. */
@@ -75,15 +108,22 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: normaliseArgv(argv),
       allowPositionals: true,
       options: {
-        url: { type: 'string', short: 'u' },
+        uri: { type: 'string', short: 'u' },
+        url: { type: 'string' },
         'api-key': { type: 'string', short: 'K' },
         username: { type: 'string', short: 'U' },
         password: { type: 'string', short: 'P' },
         timeout: { type: 'string', short: 't' },
+        insecure: { type: 'boolean' },
+        ca: { type: 'string' },
+        plain: { type: 'boolean' },
+        'no-channel-binding': { type: 'boolean' },
+        version: { type: 'boolean' },
         job: { type: 'boolean', short: 'j' },
+        'job-print': { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         csv: { type: 'boolean' },
         number: { type: 'string', short: 'n' },
@@ -95,43 +135,59 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout(`midclt (vsnapd) ${version()}\n`);
+    return 0;
+  }
   if (values.help || positionals.length === 0) {
     (values.help ? io.stdout : io.stderr)(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  const quiet = values.quiet === true;
   let client: Client | null = null;
   try {
     const timeout = values.timeout === undefined ? 60 : Number(values.timeout);
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`-t/--timeout: expected seconds > 0, got "${values.timeout}"`);
-    const url = values.url ?? io.env.MIDCLT_URL;
+    const jobPrint = values['job-print'] ?? 'progressbar';
+    if (jobPrint !== 'progressbar' && jobPrint !== 'description') throw new UsageError(`-jp/--job-print: expected progressbar or description, got "${jobPrint}"`);
+    const url = values.uri ?? values.url ?? io.env.MIDCLT_URL;
     const target: ConnectTarget = url ? { url } : { socketPath: localSocketPath(io.env) };
-    const apiKey = values['api-key'] ?? (url ? io.env.MIDCLT_API_KEY : undefined);
+    const keyValue = values['api-key'] ?? (url ? io.env.MIDCLT_API_KEY : undefined);
+    const apiKey = keyValue === undefined ? undefined : readApiKey(keyValue);
     const [command, ...rest] = positionals as [string, ...string[]];
-    if (!['call', 'subscribe', 'ping'].includes(command)) throw new UsageError(`unknown command "${command}"`);
-    client = await Client.connect(target, {
-      apiKey,
-      username: values.username,
-      password: values.password,
-      timeoutMs: timeout * 1000,
-      reviveDates: false,
-    });
+    if (!['call', 'subscribe', 'ping', 'waitready'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    let ca: Buffer | undefined;
+    if (values.ca !== undefined) {
+      try {
+        ca = readFileSync(values.ca);
+      } catch (err) {
+        throw new UsageError(`--ca: cannot read ${values.ca} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
+    let stdinText: string | null = null;
+    const stdin = () => (stdinText ??= io.stdin());
+    const [method, ...args] = rest;
+    // Arguments are checked before connecting: a typo must not run half a command.
+    const params = command === 'call' ? args.map((a, i) => parseArgument(a, i + 1, stdin)) : [];
+    if (command === 'call' && !method) throw new UsageError('call: missing method name');
+    const connect = { timeoutMs: timeout * 1000, reviveDates: false, insecure: values.insecure === true, ...(ca ? { ca } : {}) };
+    if (command === 'waitready') {
+      await waitReady(target, values.timeout === undefined ? 60 : timeout);
+      return 0;
+    }
+    client = await Client.connect(target, { ...connect, apiKey, username: apiKey === undefined ? values.username : undefined, password: values.password });
     if (command === 'ping') {
       io.stdout(`${formatResult(await client.call('core.ping'))}\n`);
     } else if (command === 'call') {
-      const [method, ...args] = rest;
-      if (!method) throw new UsageError('call: missing method name');
-      let stdinText: string | null = null;
-      const stdin = () => (stdinText ??= io.stdin());
-      const params = args.map((a) => parseArgument(a, stdin));
-      let last = '';
-      const progress = (p: { percent: number | null; description: string }) => {
-        const line = `[${p.percent === null ? '  ?' : `${Math.round(p.percent)}`.padStart(3)}%] ${p.description}`;
-        if (line !== last) io.stderr(`${line}\n`); // job events repeat progress on every state change
-        last = line;
-      };
-      const result = values.job
-        ? await client.callJob(method, params, values.quiet ? undefined : progress)
-        : await client.call(method, ...params);
+      const name = method!;
+      let result: unknown;
+      if (values.job) {
+        await checkJob(client, name);
+        result = await followJob(client, name, params, { quiet, jobPrint, io });
+        if (result === INTERRUPTED) return 130;
+      } else {
+        result = await client.call(name, ...params);
+      }
       io.stdout(values.csv ? toCsv(result) : `${formatResult(result)}\n`);
     } else {
       const [event] = rest;
@@ -142,7 +198,7 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
       const c = client;
       await new Promise<void>((resolve, reject) => {
         c.subscribe(event, (update) => {
-          io.stdout(`${JSON.stringify(update)}\n`);
+          io.stdout(`${pyJsonDumps(update)}\n`);
           if (++count >= limit) resolve();
         }).catch(reject);
         void c.closed.then((info) => reject(new ClientConnectionError(`connection closed (${info.code} ${info.reason})`.trim())));
@@ -151,23 +207,67 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`midclt: ${err.message}\n${USAGE}\n`);
+      io.stderr(`midclt: ${err.message}\n${err.showUsage ? `${USAGE}\n` : ''}`);
       return 2;
     }
-    io.stderr(`${formatError(err)}\n`);
+    if (!quiet) io.stderr(`${formatError(err)}\n`);
     return 1;
   } finally {
     await client?.close();
   }
 }
 
-/** Entry point used by client/bin/midclt.js. */
+/** What {@link followJob} returns when Ctrl-C ended the wait (the job keeps running). */
+const INTERRUPTED = Symbol('interrupted');
+
+/**
+ * Runs a job method and follows it: progress on stderr (`progressbar`: `[ 50%] description` lines;
+ * `description`: each new description), the result when it ends. Ctrl-C prints the job id and stops
+ * following; the job keeps running on the daemon.
+ */
+async function followJob(
+  client: Client,
+  method: string,
+  params: readonly unknown[],
+  opts: { quiet: boolean; jobPrint: 'progressbar' | 'description'; io: MidcltIO },
+): Promise<unknown> {
+  const { io } = opts;
+  let last = '';
+  const progress = (p: { percent: number | null; description: string }) => {
+    const line =
+      opts.jobPrint === 'description' ? p.description : `[${p.percent === null ? '  ?' : `${Math.round(p.percent)}`.padStart(3)}%] ${p.description}`;
+    if (line && line !== last) io.stderr(`${line}\n`); // job events repeat progress on every state change
+    last = line;
+  };
+  let jobId: number | null = null;
+  const interrupted = new Promise<typeof INTERRUPTED>((resolve) =>
+    io.onInterrupt?.(() => {
+      io.stderr(
+        jobId === null
+          ? '\nInterrupted before the daemon answered; the job may have started (midclt call core.get_jobs)\n'
+          : `\nInterrupted: job ${jobId} keeps running on the daemon (midclt call core.job_wait ${jobId} waits for it, midclt call core.job_abort ${jobId} stops it)\n`,
+      );
+      resolve(INTERRUPTED);
+    }),
+  );
+  const job = client.callJob(method, params, opts.quiet ? undefined : progress, (id) => (jobId = id));
+  job.catch(() => undefined); // an interrupted wait's rejection (connection closed) is not an error
+  return Promise.race([job, interrupted]);
+}
+
+/** Entry point used by client/cli.ts: real stdio, Ctrl-C, and a quiet end when stdout's reader goes away. */
 export async function main(): Promise<void> {
+  // `midclt … | head`: once head exits, writes fail with EPIPE; that is not midclt's error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const code = await midclt(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     stdin: () => readFileSync(0, 'utf8'),
     env: process.env,
+    onInterrupt: (handler) => process.once('SIGINT', handler),
   });
   process.exitCode = code;
 }

@@ -72,10 +72,12 @@ export async function midcltCall(
   const r = await runMidcltProcess(args, env, opts.job ? (line) => output(line) : undefined);
   let result: unknown = null;
   if (r.code === 0) {
+    const text = r.stdout.trim();
     try {
-      result = JSON.parse(r.stdout);
+      // midclt prints booleans as TrueNAS's does (Python's True/False), everything else as JSON or raw.
+      result = text === 'True' ? true : text === 'False' ? false : JSON.parse(text);
     } catch {
-      result = r.stdout.trim();
+      result = text;
     }
     if (opts.raw && typeof result === 'object' && result !== null) output(r.stdout);
   }

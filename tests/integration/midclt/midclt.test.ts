@@ -1,6 +1,9 @@
 /** The real `midclt` process: call, job, subscribe, ping, stdin, remote daemons, errors and exit codes. */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { runMidclt, startTestDaemon } from '../../helpers/daemon.js';
+import { REPO_ROOT, childEnv, runMidclt, startTestDaemon } from '../../helpers/daemon.js';
 
 t.test('midclt', async (t) => {
   const d = await startTestDaemon(t);
@@ -21,9 +24,9 @@ t.test('midclt', async (t) => {
     t.match(ping, { code: 0, stdout: 'pong\n', stderr: '' });
     t.match(pong, { code: 0, stdout: 'pong\n' }, 'strings print raw');
     t.match(num, { stdout: '42\n' }, 'numbers print raw');
-    t.match(obj, { stdout: '{"a":[1,true,null]}\n' });
+    t.match(obj, { stdout: '{"a": [1, true, null]}\n' }, "objects print as TrueNAS's midclt prints them (Python's json.dumps)");
     t.match(str, { stdout: 'not json\n' }, 'a non-JSON argument is a string');
-    t.match(stdinJson, { stdout: '{"from":"stdin"}\n' });
+    t.match(stdinJson, { stdout: '{"from": "stdin"}\n' });
     t.match(stdinText, { stdout: 'plain text\n' });
     t.match(JSON.parse(now.stdout), { now: { $date: Number } }, 'datetimes print in wire form');
     t.match(count, { code: 0, stdout: /^\d+\n$/ });
@@ -37,9 +40,9 @@ t.test('midclt', async (t) => {
       d.midclt(['call', '-j', 'test.job', '{"steps": 0, "fail": "it broke", "fail_errno": 5}']),
     ]);
     t.equal(r.code, 0, r.stderr);
-    t.equal(r.stdout, '{"done":true}\n');
+    t.equal(r.stdout, '{"done": true}\n');
     t.match(r.stderr, /\[ 50%\] step 1\/2\n\[100%\] step 2\/2\n/);
-    t.match(quiet, { code: 0, stdout: '{"steps":1}\n', stderr: '' });
+    t.match(quiet, { code: 0, stdout: '{"steps": 1}\n', stderr: '' });
     t.match(id.stdout, /^\d+\n$/, 'without -j the job id prints');
     t.match(failed, { code: 1, stdout: '' });
     t.match(failed.stderr, /\[EIO\] it broke\n$/);
@@ -93,11 +96,82 @@ t.test('midclt', async (t) => {
       runMidclt(['-u', d.url, '-K', '1-wrong', 'call', 'auth.me']),
       runMidclt(['-u', d.url, '-K', key, 'call', '-j', 'test.job', '{"steps": 1, "step_ms": 1}']),
     ]);
-    t.match(me, { code: 0, stdout: /"pw_name":"root"/ });
+    t.match(me, { code: 0, stdout: /"pw_name": "root"/ });
     t.match(env, { code: 0, stdout: 'pong\n' });
     t.match(ping, { code: 0, stdout: 'pong\n' }, 'ping needs no login');
     t.match(anon, { code: 1, stderr: '[ENOTAUTHENTICATED] Not authenticated\n' });
     t.match(wrong, { code: 1, stderr: /Login failed: invalid API key/ });
-    t.match(job, { code: 0, stdout: '{"steps":1}\n' });
+    t.match(job, { code: 0, stdout: '{"steps": 1}\n' });
+  });
+
+  t.test("drop-in for TrueNAS's midclt: output, flags and what a new user hit", async (t) => {
+    const root = await d.root();
+    const keysBefore = (await root.call<unknown[]>('api_key.query')).length;
+    const key = await d.apiKey('key-file');
+    const keyFile = join(d.tmpDir, 'api.key');
+    writeFileSync(keyFile, `${key}\n`);
+    const [yes, no, float, unicode, badJson, badJsonStdin, notJob, missing, version, description, waitready, fromFile] = await Promise.all([
+      d.midclt(['call', 'test.echo', 'true']),
+      d.midclt(['call', 'test.echo', 'false']),
+      d.midclt(['call', 'test.echo', '1.5']),
+      d.midclt(['call', 'test.echo', '{"name": "caf\u00e9"}']),
+      d.midclt(['call', 'test.echo', '{"a": 1,, "b": 2}']),
+      d.midclt(['call', 'test.echo', '-'], { input: '[1, 2\n' }),
+      d.midclt(['call', '-j', 'api_key.create', '{"name": "must-not-exist"}']),
+      d.midclt(['call', 'api_key.get_instance', '9999']),
+      d.midclt(['--version']),
+      d.midclt(['call', '-j', '-jp', 'description', 'test.job', '{"steps": 2, "step_ms": 1}']),
+      d.midclt(['-t', '10', 'waitready']),
+      runMidclt(['-u', d.url, '-K', keyFile, 'call', 'core.ping']),
+    ]);
+    t.match(yes, { code: 0, stdout: 'True\n' }, 'booleans print True/False, as Python does');
+    t.match(no, { code: 0, stdout: 'False\n' });
+    t.match(float, { stdout: '1.5\n' });
+    t.match(unicode, { stdout: '{"name": "caf\\u00e9"}\n' }, 'non-ASCII escaped as json.dumps does');
+    t.match(badJson, { code: 2, stdout: '' }, 'JSON-looking but invalid: refused, nothing called');
+    t.match(badJson.stderr, /argument 1 looks like JSON but is not valid JSON at character 9/);
+    t.match(badJson.stderr, /\{"a": 1,, "b": 2\}\n\s+\^/, 'shows where it breaks');
+    t.match(badJsonStdin, { code: 2, stderr: /argument 1 \(stdin\) looks like JSON/ });
+    t.match(notJob, { code: 2, stderr: /-j: api_key\.create is not a job method/ });
+    t.equal((await root.call<unknown[]>('api_key.query')).length, keysBefore + 1, '-j on a plain method ran nothing');
+    t.match(missing, { code: 1, stderr: '[ENOENT] ALL: API Key 9999 does not exist\n' });
+    t.match(version, { code: 0, stdout: /^midclt \(vsnapd\) \d+\.\d+\.\d+\n$/ });
+    t.match(description, { code: 0, stderr: 'step 1/2\nstep 2/2\n' }, '-jp description prints each new description');
+    t.match(waitready, { code: 0 });
+    t.match(fromFile, { code: 0, stdout: 'pong\n' }, '-K reads a key file given by absolute path');
+  });
+
+  t.test('| head: no EPIPE stack trace', async (t) => {
+    const sh = spawn('/bin/sh', ['-c', `node ${join(REPO_ROOT, 'client/bin/midclt.js')} call core.get_methods | head -c 20 >/dev/null`], {
+      env: childEnv({ VSNAPD_SOCKET: d.socketPath }),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    sh.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((r) => sh.once('close', r));
+    t.equal(code, 0);
+    t.equal(stderr, '', 'nothing on stderr');
+  });
+
+  t.test('Ctrl-C during -j prints the job id and leaves the job running', async (t) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'client/bin/midclt.js'), 'call', '-j', 'test.job', '{"steps": 40, "step_ms": 100, "result": "finished"}'], {
+      env: childEnv({ VSNAPD_SOCKET: d.socketPath }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const progressed = new Promise<void>((resolve) =>
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        if (/step 1\/40/.test(stderr)) resolve();
+      }),
+    );
+    const closed = new Promise<number | null>((r) => child.once('close', r));
+    await progressed;
+    child.kill('SIGINT');
+    t.equal(await closed, 130);
+    const id = Number(/job (\d+) keeps running/.exec(stderr)?.[1]);
+    t.ok(id > 0, `the job id is printed: ${stderr.split('\n').at(-2)}`);
+    const root = await d.root();
+    t.equal(await root.call('core.job_wait', id), 'finished', 'the job ran to its end');
   });
 });
