@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { Client } from '../../../client/index.js';
-import { runDaemonCommand, startTestDaemon } from '../../helpers/daemon.js';
+import { runDaemonCommand, runMidclt, startTestDaemon } from '../../helpers/daemon.js';
 import { openRaw } from '../../helpers/raw-ws.js';
 
 t.test('wss:// with a generated self-signed certificate', async (t) => {
@@ -25,6 +25,14 @@ t.test('wss:// with a generated self-signed certificate', async (t) => {
   const insecure = await Client.connect({ url: d.url }, { insecure: true });
   t.equal(await insecure.call('core.ping'), 'pong', 'insecure connects without verification');
   await insecure.close();
+  const [viaCa, viaInsecure, unverified] = await Promise.all([
+    runMidclt(['-u', d.url, '--ca', certFile, '-K', key, 'call', 'core.ping']),
+    runMidclt(['-u', d.url, '--insecure', '-K', key, 'call', 'core.ping']),
+    runMidclt(['-u', d.url, '-K', key, 'call', 'core.ping']),
+  ]);
+  t.match(viaCa, { code: 0, stdout: 'pong\n' }, 'midclt --ca FILE trusts the certificate');
+  t.match(viaInsecure, { code: 0, stdout: 'pong\n' }, 'midclt --insecure');
+  t.match(unverified, { code: 1, stderr: /cannot connect/ }, 'midclt verifies by default');
   t.equal(statSync(join(d.dataDir, 'tls', 'vsnapd.key')).mode & 0o777, 0o600, 'the key file is 0600');
   await d.stop();
 
