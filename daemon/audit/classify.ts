@@ -18,7 +18,8 @@ export const MAX_PARAMS_CHARS = 4096;
 
 /**
  * The params as the audit log keeps them: each positional argument whose name is a secret
- * (`password`, `api_key` …) replaced by `********`, secret fields at any depth likewise, and the
+ * (`password`, `api_key` …) replaced by `********`, secret fields at any depth likewise, the
+ * method's `secretPaths` likewise, and the
  * whole cut to {@link MAX_PARAMS_CHARS} characters of JSON (`{"truncated": "<first part>…"}`).
  */
 export function auditParams(def: AnyMethodDef | undefined, params: readonly unknown[] | Readonly<Record<string, unknown>>): unknown {
@@ -27,6 +28,20 @@ export function auditParams(def: AnyMethodDef | undefined, params: readonly unkn
     const name = def?.args[i]?.name;
     return name !== undefined && isSecretField(name) ? REDACTED : redactSecrets(value);
   });
+  for (const path of def?.secretPaths ?? []) redactPath(redacted, path.split('.'));
   const text = JSON.stringify(redacted) ?? 'null';
   return text.length <= MAX_PARAMS_CHARS ? redacted : { truncated: `${text.slice(0, MAX_PARAMS_CHARS)}…` };
+}
+
+/** Replaces the non-empty value at `path` inside `root` (already a redacted copy) with {@link REDACTED}. */
+function redactPath(root: unknown, path: readonly string[]): void {
+  let node = root;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return;
+    node = (node as Record<string, unknown>)[key];
+  }
+  const last = path[path.length - 1];
+  if (last === undefined || typeof node !== 'object' || node === null || !Object.hasOwn(node, last)) return;
+  const holder = node as Record<string, unknown>;
+  if (holder[last] !== null && holder[last] !== undefined && holder[last] !== '') holder[last] = REDACTED;
 }

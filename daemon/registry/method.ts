@@ -99,6 +99,12 @@ export interface MethodSpec<A extends readonly MethodArg[], R extends z.ZodType>
    * `false` or `{response_type: "AUTH_ERR"}`; other replies are intermediate steps), or `none`.
    */
   readonly audit?: 'write' | 'login' | 'none';
+  /**
+   * Values in the arguments that are secrets although their field name does not say so (the audit
+   * log redacts names such as `password` by itself): paths from the argument list, `.`-separated,
+   * e.g. `0.attributes.url` (alert service webhook URLs carry their token).
+   */
+  readonly secretPaths?: readonly string[];
   /** Present for long-running methods: the call becomes a job (`core.get_jobs`). */
   readonly job?: JobSpec<A>;
   /** Runs the call. Declared as a method so that a typed def is assignable to {@link AnyMethodDef}. */

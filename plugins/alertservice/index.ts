@@ -65,6 +65,7 @@ export const alertServicePlugin: Plugin = {
       args: [{ name: 'alertservice_create', schema: ServiceCreate }] as const,
       result: ServiceEntry,
       roles: WRITE,
+      secretPaths: ['0.attributes.url'],
       async handler(_call, data) {
         const row = await services.insert({ ...data, attributes: resolveAttributes('alertservice_create', data.attributes, undefined) }, { schema: 'alertservice_create' });
         publishCrud(ctx.events, SERVICE_EVENT, 'added', row.id, serviceEntry(row));
@@ -78,6 +79,7 @@ export const alertServicePlugin: Plugin = {
       args: [{ name: 'id', schema: Id }, { name: 'alertservice_update', schema: ServiceUpdate.prefault({}) }] as const,
       result: ServiceEntry,
       roles: WRITE,
+      secretPaths: ['1.attributes.url'],
       async handler(_call, id, patch) {
         const old = services.get(id);
         if (!old) throw new InstanceNotFound(VERBOSE, id);
@@ -110,6 +112,7 @@ export const alertServicePlugin: Plugin = {
       args: [{ name: 'data', schema: ServiceCreate }] as const,
       result: z.literal(true),
       roles: WRITE,
+      secretPaths: ['0.attributes.url'],
       async handler(_call, data) {
         const stored = services.all().find((s) => s.name === data.name)?.attributes;
         const attributes = resolveAttributes('data', data.attributes, stored);

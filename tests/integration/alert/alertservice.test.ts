@@ -90,6 +90,12 @@ t.test('alert services deliver to real receivers; failures are alerts, never sta
   t.match(mailSvc, { type__title: 'Email', attributes: { type: 'Mail', email: 'ops@example.com' } });
   t.match(slack, { type__title: 'Slack', attributes: { type: 'Slack', url: '********' } }, 'webhook URLs are returned masked');
   t.same((await c.call<{ attributes: { url: string } }[]>('alertservice.query', [['id', '=', hook.id]]))[0]?.attributes.url, '********');
+  const audit = await waitFor('the audit entries of the creates', async () => {
+    const list = await c.call<{ event_data: { method?: string } }[]>('audit.query', [['event_data.method', '=', 'alertservice.create']]);
+    return list.length >= 6 ? list : null;
+  });
+  t.notOk(/SLACKTOKEN|HOOKTOKEN/.test(JSON.stringify(audit)), 'the audit log keeps webhook URLs redacted');
+  t.match(JSON.stringify(audit), /"url":"\*{8}"/);
   const db = readFileSync(join(d.dataDir, 'vsnapd.db.json'), 'utf8');
   for (const secret of ['s3cret pass', 'SLACKTOKEN', 'HOOKTOKEN']) t.notOk(db.includes(secret), `${secret} is not in the datastore file in clear`);
 
