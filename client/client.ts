@@ -8,7 +8,10 @@
  */
 import { JSONRPCClient, JSONRPCErrorException, createJSONRPCErrorResponse, type JSONRPCResponse } from 'json-rpc-2.0';
 import WebSocket from 'ws';
+import type { TLSSocket } from 'node:tls';
+import { tlsServerEndPoint } from '../daemon/auth/channel-binding.js';
 import { ClientCallError, ClientConnectionError, ClientTimeoutError, fromRpcError } from './errors.js';
+import { scramLogin, type ScramSend } from './scram.js';
 import { decode, encode } from './wire.js';
 
 /** Where the daemon is: a WebSocket URL, or the path of its Unix socket. */
@@ -16,9 +19,13 @@ export type ConnectTarget = { readonly url: string } | { readonly socketPath: st
 
 /** Connection options. */
 export interface ConnectOptions {
-  /** Log in with this API key (`<id>-<secret>`) right after connecting. */
+  /**
+   * Log in with this API key (`<id>-<secret>`) right after connecting: with `username`, by
+   * SCRAM-SHA-512 (the key never crosses the wire; channel-bound to the certificate over wss://),
+   * as TrueNAS 26's client does; without, by auth.login_with_api_key (the key is sent).
+   */
   readonly apiKey?: string;
-  /** Log in with the admin user name and password (PASSWORD_PLAIN). */
+  /** With `password`: the admin login (PASSWORD_PLAIN); with `apiKey`: the key's user for SCRAM. */
   readonly username?: string;
   readonly password?: string;
   /** Per-call timeout in ms (default 60000, TrueNAS's CALL_TIMEOUT); job waits never time out. Also bounds connecting. */
@@ -110,6 +117,12 @@ export class Client {
       ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
       rejectUnauthorized: opts.insecure !== true,
     });
+    let channelBinding: Buffer | null = null;
+    ws.once('upgrade', (res) => {
+      const socket = res.socket as TLSSocket;
+      const der = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().raw : undefined;
+      if (der) channelBinding = tlsServerEndPoint(der);
+    });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => {
@@ -123,7 +136,10 @@ export class Client {
     });
     const client = new Client(ws, opts);
     try {
-      if (opts.apiKey !== undefined) {
+      if (opts.apiKey !== undefined && opts.username !== undefined) {
+        const send: ScramSend = (scram_type, rfc_str) => client.call('auth.login_ex', { mechanism: 'SCRAM', scram_type, rfc_str });
+        if (!(await scramLogin(send, opts.username, opts.apiKey, channelBinding))) throw loginRefused('invalid API key (SCRAM)');
+      } else if (opts.apiKey !== undefined) {
         if (!(await client.call<boolean>('auth.login_with_api_key', opts.apiKey))) throw loginRefused('invalid API key');
       } else if (opts.username !== undefined) {
         const r = await client.call<{ response_type: string }>('auth.login_ex', {

@@ -36,12 +36,13 @@ const USAGE = `usage: midclt [-u URI] [-K KEY | -U USER -P PASSWORD] [-t SECONDS
 options:
   -u, --uri URI          ws(s)://host:port/api/current (default: the local socket, $VSNAPD_SOCKET)
   -K, --api-key KEY      API key, or the absolute path of a file holding it (env MIDCLT_API_KEY)
-  -U, --username USER    user name (admin password login with -P)
+  -U, --username USER    with -P: the admin login; with -K: the key's user, logged in by SCRAM
   -P, --password PASS    admin password
   -t, --timeout SECONDS  call timeout (default 60; jobs wait without limit)
       --insecure         wss://: do not verify the server certificate (not for production)
       --ca FILE          wss://: trust this PEM certificate (e.g. the daemon's self-signed one)
-      --plain, --no-channel-binding   accepted for TrueNAS compatibility (no effect)
+      --plain            with -U and -K: send the key (auth.login_with_api_key) instead of SCRAM
+      --no-channel-binding   accepted for TrueNAS compatibility (SCRAM binds to the certificate over wss://)
       --version          print the version
   -j, --job              wait for the job to finish, progress on stderr
   -jp, --job-print MODE  progressbar (percent and description lines) or description (changed descriptions)
@@ -175,7 +176,9 @@ export async function midclt(argv: readonly string[], io: MidcltIO): Promise<num
       await waitReady(target, values.timeout === undefined ? 60 : timeout);
       return 0;
     }
-    client = await Client.connect(target, { ...connect, apiKey, username: apiKey === undefined ? values.username : undefined, password: values.password });
+    // -U with -K: SCRAM (the key never crosses the wire), as TrueNAS 26's midclt; --plain sends the key.
+    const username = apiKey !== undefined && values.plain ? undefined : values.username;
+    client = await Client.connect(target, { ...connect, apiKey, username, password: values.password });
     if (command === 'ping') {
       io.stdout(`${formatResult(await client.call('core.ping'))}\n`);
     } else if (command === 'call') {

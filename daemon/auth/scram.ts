@@ -5,25 +5,19 @@
  * binding is `tls-server-end-point` (RFC 5929). Reference for the framing: truenas_api_client's
  * `py_scram` package (client_first.py, server_first.py, client_final.py).
  *
- * The primitives are node:crypto's (PBKDF2 runs on libuv's thread pool, off the event loop); only the
- * message grammar is ours. Nothing here logs, and no error text carries a key, a proof or a nonce.
+ * The primitives are node:crypto's, shared with the client (client/scram.ts; PBKDF2 on libuv's thread
+ * pool, off the event loop); only the message grammar is ours. Nothing here logs, and no error text carries a key, a proof or a nonce.
  */
-import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { CB_TLS_SERVER_END_POINT, DIGEST_BYTES, NONCE_BYTES, hmac, saltedKeys, sameBytes, sha512, xor } from '../../client/scram.js';
 
-const pbkdf2Async = promisify(pbkdf2);
+export { CB_TLS_SERVER_END_POINT };
 
-/** SHA-512 digest size, bytes: the size of every key, proof and signature. */
-export const DIGEST_BYTES = 64;
-/** Nonce size of each side, bytes (TrueNAS's SCRAM_NONCE_SIZE). */
-export const NONCE_BYTES = 32;
 /** Salt size, bytes. */
 export const SALT_BYTES = 16;
 /** Iteration bounds TrueNAS's clients accept (SCRAM_MIN_ITERS / SCRAM_MAX_ITERS): fewer or more are refused by them. */
 export const MIN_ITERATIONS = 50_000;
 export const MAX_ITERATIONS = 5_000_000;
-/** The only channel-binding type offered (RFC 5929 §4). */
-export const CB_TLS_SERVER_END_POINT = 'tls-server-end-point';
 
 /** What the server stores per secret (RFC 5802 §3): never the secret itself. Bytes as base64. */
 export interface ScramVerifier {
@@ -35,23 +29,14 @@ export interface ScramVerifier {
   readonly server_key: string;
 }
 
-const hmac = (key: Buffer, text: string | Buffer) => createHmac('sha512', key).update(text).digest();
-const sha512 = (data: Buffer) => createHash('sha512').update(data).digest();
-
 /**
  * Derives the verifier of `secret` with a fresh salt: PBKDF2-HMAC-SHA512 over `iterations` rounds
  * (async, on the thread pool; ~1 s per 1,000,000 rounds on one core).
  */
 export async function deriveVerifier(secret: string, iterations: number): Promise<ScramVerifier> {
   const salt = randomBytes(SALT_BYTES);
-  const salted = await pbkdf2Async(Buffer.from(secret, 'utf8'), salt, iterations, DIGEST_BYTES, 'sha512');
-  const clientKey = hmac(salted, 'Client Key');
-  return {
-    salt: salt.toString('base64'),
-    iterations,
-    stored_key: sha512(clientKey).toString('base64'),
-    server_key: hmac(salted, 'Server Key').toString('base64'),
-  };
+  const { clientKey, serverKey } = await saltedKeys(secret, salt, iterations);
+  return { salt: salt.toString('base64'), iterations, stored_key: sha512(clientKey).toString('base64'), server_key: serverKey.toString('base64') };
 }
 
 /** The gs2 header's channel-binding flag (RFC 5802 §7 gs2-cbind-flag). */
@@ -151,18 +136,11 @@ export function verifyClientFinal(
   if (proof.length !== DIGEST_BYTES) throw new ScramSyntaxError(`client proof must be ${DIGEST_BYTES} bytes`);
   if (attrs[1]![1] !== server.nonce) return null;
   const expectedCb = Buffer.concat([Buffer.from(first.gs2Header, 'utf8'), first.cbind.flag === 'p' ? (channelBinding ?? Buffer.alloc(0)) : Buffer.alloc(0)]);
-  if (cb.length !== expectedCb.length || !timingSafeEqual(cb, expectedCb)) return null;
+  if (!sameBytes(cb, expectedCb)) return null;
   const withoutProof = rfc.slice(0, rfc.lastIndexOf(',p='));
   const authMessage = `${first.bare},${server.rfc},${withoutProof}`;
   const storedKey = Buffer.from(verifier.stored_key, 'base64');
   const clientKey = xor(proof, hmac(storedKey, authMessage));
-  const computed = sha512(clientKey);
-  if (computed.length !== storedKey.length || !timingSafeEqual(computed, storedKey)) return null;
+  if (!sameBytes(sha512(clientKey), storedKey)) return null;
   return `v=${hmac(Buffer.from(verifier.server_key, 'base64'), authMessage).toString('base64')}`;
-}
-
-function xor(a: Buffer, b: Buffer): Buffer {
-  const out = Buffer.alloc(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
-  return out;
 }

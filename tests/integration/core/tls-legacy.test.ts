@@ -33,6 +33,12 @@ t.test('wss:// with a generated self-signed certificate', async (t) => {
   t.match(viaCa, { code: 0, stdout: 'pong\n' }, 'midclt --ca FILE trusts the certificate');
   t.match(viaInsecure, { code: 0, stdout: 'pong\n' }, 'midclt --insecure');
   t.match(unverified, { code: 1, stderr: /cannot connect/ }, 'midclt verifies by default');
+  const scram = await Client.connect({ url: d.url }, { ca: cert, apiKey: key, username: 'root' });
+  t.match(await scram.call('auth.me'), { pw_name: 'root' }, 'the client logs in by SCRAM-PLUS (channel-bound) with a user name');
+  await scram.close();
+  await t.rejects(Client.connect({ url: d.url }, { ca: cert, apiKey: key, username: 'admin' }), /Login failed: invalid API key \(SCRAM\)/, 'the key of another user is refused');
+  const scramCli = await runMidclt(['-u', d.url, '--ca', certFile, '-U', 'root', '-K', key, 'call', 'auth.me']);
+  t.match(scramCli, { code: 0, stdout: /"pw_name": "root"/ }, 'midclt -U -K: SCRAM-PLUS');
   t.equal(statSync(join(d.dataDir, 'tls', 'vsnapd.key')).mode & 0o777, 0o600, 'the key file is 0600');
   await d.stop();
 

@@ -97,6 +97,8 @@ t.test('midclt', async (t) => {
       runMidclt(['-u', d.url, '-K', key, 'call', '-j', 'test.job', '{"steps": 1, "step_ms": 1}']),
     ]);
     t.match(me, { code: 0, stdout: /"pw_name": "root"/ });
+    const scram = await runMidclt(['-u', d.url, '-U', 'root', '-K', key, 'call', 'auth.me']);
+    t.match(scram, { code: 0, stdout: /"pw_name": "root"/ }, '-U with -K logs in by SCRAM');
     t.match(env, { code: 0, stdout: 'pong\n' });
     t.match(ping, { code: 0, stdout: 'pong\n' }, 'ping needs no login');
     t.match(anon, { code: 1, stderr: '[ENOTAUTHENTICATED] Not authenticated\n' });
