@@ -177,3 +177,6 @@ export function FormButtons(props: { busy: boolean; label: string; onCancel(): v
     </div>
   );
 }
+
+/** Rows per page of the paged lists. */
+export const PAGE_SIZE = 20;

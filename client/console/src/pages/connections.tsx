@@ -6,9 +6,10 @@
 import { useState } from 'preact/hooks';
 import { when } from '../format.js';
 import type { WireDate } from '../rpc.js';
-import { ErrorBox, Pill, useAction, useLive, useRpc } from '../ui.js';
+import { ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, useAction, useLive, useRpc } from '../ui.js';
 import { ConnectionForm } from './connection-form.js';
 import { TestResultView, type TestResult } from './test-result.js';
+
 
 /** An entry as `vmware.query` returns it (the fields shown). */
 export interface VmwareEntry {
@@ -116,7 +117,8 @@ function Row(props: { e: VmwareEntry; onEdit(): void }) {
 }
 
 export function ConnectionsPage(_props: { arg: string | null }) {
-  const list = useLive((rpc) => rpc.call<VmwareEntry[]>('vmware.query', [[], { order_by: ['hostname', 'id'] }]), ['vmware.query'], []);
+  const [offset, setOffset] = useState(0);
+  const list = useLive((rpc) => queryPage<VmwareEntry>(rpc, 'vmware.query', [], { order_by: ['hostname', 'id'], limit: PAGE_SIZE, offset }), ['vmware.query'], [offset]);
   const [editing, setEditing] = useState<VmwareEntry | 'new' | null>(null);
   return (
     <>
@@ -127,12 +129,13 @@ export function ConnectionsPage(_props: { arg: string | null }) {
       </div>
       {editing && <ConnectionForm entry={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       <ErrorBox message={list.error} />
-      {list.data?.length === 0 && <p>No VMware connections yet.</p>}
+      {list.data?.total === 0 && <p>No VMware connections yet.</p>}
       <div class="cards">
-        {list.data?.map((e) => (
+        {list.data?.rows.map((e) => (
           <Row key={e.id} e={e} onEdit={() => setEditing(e)} />
         ))}
       </div>
+      <Pager offset={offset} limit={PAGE_SIZE} total={list.data?.total ?? null} onOffset={setOffset} />
     </>
   );
 }

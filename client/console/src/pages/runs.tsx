@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { duration, when } from '../format.js';
 import type { WireDate } from '../rpc.js';
-import { ErrorBox, Pager, Pill, queryPage, Table, useLive } from '../ui.js';
+import { ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, Table, useLive } from '../ui.js';
 import { ReportView, type SyncReport } from './report-view.js';
 
 /** A run record (the shared run-history contract). */
@@ -21,7 +21,6 @@ interface RunRecord extends SyncReport {
   error: string | null;
 }
 
-const LIMIT = 20;
 const OUTCOMES = ['SUCCESS', 'PARTIAL', 'NONE', 'FAILED'];
 
 /** "not available" for a daemon without the method, the error's text otherwise. */
@@ -81,7 +80,7 @@ interface ProtectionRow {
 function Protection() {
   const [offset, setOffset] = useState(0);
   const page = useLive(
-    (rpc) => queryPage<ProtectionRow>(rpc, 'vmware.protection_status', [], { limit: LIMIT, offset, order_by: ['name', 'id'] }),
+    (rpc) => queryPage<ProtectionRow>(rpc, 'vmware.protection_status', [], { limit: PAGE_SIZE, offset, order_by: ['name', 'id'] }),
     ['vmware.run.query'],
     [offset],
   );
@@ -115,7 +114,7 @@ function Protection() {
           ))}
         </Table>
       )}
-      <Pager offset={offset} limit={LIMIT} total={page.data?.total ?? null} onOffset={setOffset} />
+      <Pager offset={offset} limit={PAGE_SIZE} total={page.data?.total ?? null} onOffset={setOffset} />
     </section>
   );
 }
@@ -126,7 +125,7 @@ function RunList() {
   const [dataset, setDataset] = useState('');
   const filters = [...(state ? [['state', '=', state]] : []), ...(dataset ? [['dataset', '^', dataset]] : [])];
   const page = useLive(
-    (rpc) => queryPage<RunRecord>(rpc, 'vmware.run.query', filters, { limit: LIMIT, offset, order_by: ['-started_at'] }),
+    (rpc) => queryPage<RunRecord>(rpc, 'vmware.run.query', filters, { limit: PAGE_SIZE, offset, order_by: ['-started_at'] }),
     ['vmware.run.query'],
     [offset, state, dataset],
   );
@@ -164,7 +163,7 @@ function RunList() {
             ))}
       </Table>
       {page.data?.total === 0 && <p>No runs{state || dataset ? ' match' : ' yet'}.</p>}
-      <Pager offset={offset} limit={LIMIT} total={page.data?.total ?? null} onOffset={setOffset} />
+      <Pager offset={offset} limit={PAGE_SIZE} total={page.data?.total ?? null} onOffset={setOffset} />
     </section>
   );
 }

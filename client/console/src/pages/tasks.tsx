@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { scheduleWords, when, type Schedule } from '../format.js';
 import type { Job, WireDate } from '../rpc.js';
-import { ErrorBox, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
+import { ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
 import { PlanView, type Plan } from './plan-view.js';
 import { ReportView, type SyncReport } from './report-view.js';
 import { TaskForm } from './task-form.js';
@@ -29,7 +29,6 @@ export interface Task {
   state: { state: string; datetime?: WireDate; error?: string; warnings?: string[]; last_snapshot?: string | null };
 }
 
-const LIMIT = 20;
 
 /** The task's last coordinated run from the run history, linked to its report. */
 function LastRun(props: { taskId: number }) {
@@ -136,7 +135,7 @@ export function TasksPage(_props: { arg: string | null }) {
   const [editing, setEditing] = useState<Task | 'new' | null>(null);
   const filters = filter ? [['dataset', '^', filter]] : [];
   const page = useLive(
-    (rpc) => queryPage<Task>(rpc, 'pool.snapshottask.query', filters, { limit: LIMIT, offset, order_by: ['dataset', 'id'] }),
+    (rpc) => queryPage<Task>(rpc, 'pool.snapshottask.query', filters, { limit: PAGE_SIZE, offset, order_by: ['dataset', 'id'] }),
     ['pool.snapshottask.query'],
     [offset, filter],
   );
@@ -159,7 +158,7 @@ export function TasksPage(_props: { arg: string | null }) {
             ))}
       </Table>
       {page.data?.total === 0 && <p>No snapshot tasks{filter ? ' match' : ' yet'}.</p>}
-      <Pager offset={offset} limit={LIMIT} total={page.data?.total ?? null} onOffset={setOffset} />
+      <Pager offset={offset} limit={PAGE_SIZE} total={page.data?.total ?? null} onOffset={setOffset} />
     </>
   );
 }
