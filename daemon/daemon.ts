@@ -12,7 +12,7 @@ import { AUDIT_COLLECTION, AuditLog, type AuditRow } from './audit/audit-log.js'
 import type { DaemonConfig } from './config/load.js';
 import { prepareDataDir } from './config/data-dir.js';
 import { CoreConfig } from './config/schema.js';
-import { openDatastore } from './datastore/index.js';
+import { datastoreFiles, openDatastore } from './datastore/index.js';
 import { EventHub } from './events/event-hub.js';
 import { JobManager } from './jobs/job-manager.js';
 import { createLogger } from './log.js';
@@ -74,8 +74,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
   const log = opts.log ?? createLogger(config.logLevel);
   prepareDataDir(config.dataDir);
   const db = await openDatastore({
-    file: join(config.dataDir, 'vsnapd.db.json'),
-    keyFile: join(config.dataDir, 'secret.key'),
+    ...datastoreFiles(config.dataDir),
     log: log.child({ component: 'datastore' }),
   });
   // The audit log lives in a file of its own so the main database stays small.

@@ -11,10 +11,13 @@
  */
 import { text } from 'node:stream/consumers';
 import { hashPassword } from './auth/password.js';
-import { USAGE, overridesFromEnv, parseCommandLine } from './config/command-line.js';
+import { backupConfig, restoreConfig } from './backup/commands.js';
+import { USAGE, overridesFromEnv, parseCommandLine, type CommandLine } from './config/command-line.js';
 import { CONFIG_EXIT_CODE, ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
+import { BackupError } from './backup/archive.js';
 import { startDaemon } from './daemon.js';
+import { DatastoreFileError } from './datastore/index.js';
 import { createLogger } from './log.js';
 import { isJournalStream, priorityPrefix } from './log-format.js';
 
@@ -41,6 +44,10 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig(cl.flags, overridesFromEnv(process.env));
+  if (cl.command === 'backup' || cl.command === 'restore') {
+    await backupCommand(cl, config.dataDir);
+    return;
+  }
   const log = createLogger(config.logLevel);
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection (a bug; the daemon keeps running)'));
   process.on('uncaughtException', (err) => {
@@ -77,6 +84,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** `vsnapd backup --out F` / `vsnapd restore --in F` on the data folder, the passphrase read from stdin. */
+async function backupCommand(cl: CommandLine, dataDir: string): Promise<void> {
+  const passphrase = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
+  if (cl.command === 'backup') {
+    const bytes = await backupConfig(dataDir, cl.out!, passphrase);
+    process.stdout.write(`vsnapd: wrote ${cl.out} (${bytes} bytes): the datastore and the secret key of ${dataDir}, encrypted with the passphrase. Keep both safe.\n`);
+    return;
+  }
+  const moved = await restoreConfig(dataDir, cl.in!, passphrase, createLogger('warn')).catch((err: unknown) => {
+    // A running daemon holding the datastore, or an archive whose datastore does not open: not a start failure.
+    throw err instanceof DatastoreFileError ? new BackupError(`restore: ${err.message}`) : err;
+  });
+  process.stdout.write(`vsnapd: restored ${cl.in} into ${dataDir}${moved.length ? `; the previous files are ${moved.join(', ')}` : ''}. Start vsnapd.\n`);
+}
+
 /**
  * Calls `onEnd` once stdin reaches end-of-file or fails (its writer, the parent, closed it or died).
  * What the parent writes is read and ignored; the parent's stdout/stderr pipes die with it too, so
@@ -91,6 +113,7 @@ function exitWithParent(onEnd: () => void): void {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) fail(err.message, CONFIG_EXIT_CODE);
+  if (err instanceof BackupError) fail(err.message, 1);
   const e = err as Error & { code?: string };
   fail(`cannot start: ${e.message}`, 1);
 });

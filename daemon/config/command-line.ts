@@ -1,7 +1,8 @@
 /**
  * The daemon's command line: `vsnapd [run] [--config F] [--host H] [--port P] [--socket S]
- * [--data-dir D] [--log-level L]` and `vsnapd hash-password` (reads a password on stdin, prints its
- * scrypt hash for `auth.admin.password_hash`).
+ * [--data-dir D] [--log-level L]`, `vsnapd hash-password` (reads a password on stdin, prints its
+ * scrypt hash for `auth.admin.password_hash`), and `vsnapd backup --out FILE` / `vsnapd restore --in
+ * FILE` (the configuration archive, daemon/backup/; passphrase on stdin).
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -16,15 +17,26 @@ export interface Overrides {
   logLevel?: string;
 }
 
+/** The commands. */
+const COMMANDS = ['run', 'hash-password', 'backup', 'restore'] as const;
+
 /** What the command line asks for. */
 export interface CommandLine {
-  command: 'run' | 'hash-password' | 'help';
+  command: (typeof COMMANDS)[number] | 'help';
   flags: Overrides;
+  /** `backup --out`: the archive to write. */
+  out?: string;
+  /** `restore --in`: the archive to read. */
+  in?: string;
 }
 
 /** Usage text printed by `--help` and after a command-line error. */
 export const USAGE = `usage: vsnapd [run] [options]
        vsnapd hash-password        read a password on stdin, print its scrypt hash
+       vsnapd backup --out <file>  write the datastore and the secret key of the data folder to one
+                                   encrypted archive (passphrase: first line of stdin, ≥ 8 characters)
+       vsnapd restore --in <file>  put such an archive back into the data folder (stop vsnapd first;
+                                   the files it replaces are kept as *.before-restore-<time>)
 
 options (each also settable by the environment variable shown; flags win over the environment,
 the environment over the config file, the file over built-in defaults):
@@ -51,6 +63,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         socket: { type: 'string' },
         'data-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        out: { type: 'string' },
+        in: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -59,11 +73,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   const { values, positionals } = parsed;
   const [command = 'run', ...rest] = positionals;
-  if (rest.length > 0 || !['run', 'hash-password'].includes(command)) {
+  if (rest.length > 0 || !(COMMANDS as readonly string[]).includes(command)) {
     throw new ConfigError(`unexpected argument "${positionals.join(' ')}"\n${USAGE}`);
   }
+  if (!values.help && command === 'backup' && !values.out) throw new ConfigError(`backup: --out <file> is required\n${USAGE}`);
+  if (!values.help && command === 'restore' && !values.in) throw new ConfigError(`restore: --in <file> is required\n${USAGE}`);
   return {
-    command: values.help ? 'help' : (command as 'run' | 'hash-password'),
+    command: values.help ? 'help' : (command as (typeof COMMANDS)[number]),
+    out: values.out,
+    in: values.in,
     flags: {
       config: values.config,
       host: values.host,

@@ -7,7 +7,7 @@
  * or when the key file is missing or is not the key the file's secrets were sealed with.
  */
 import { chmod, copyFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Logger } from 'pino';
 import type { Collection, CollectionSpec, Datastore, Row } from '../plugin.js';
@@ -128,7 +128,10 @@ async function loadKey(file: string, keyFile: string, data: DbFile, log: Logger)
     return { box, created: false };
   }
   if (key) return { box: new SecretBox(key), created: false };
-  log.info({ keyFile }, 'creating secret key file');
+  log.warn(
+    { keyFile },
+    'creating secret key file: back it up with the datastore (vsnapd backup --out FILE); without it the stored vCenter passwords cannot be decrypted',
+  );
   return { box: new SecretBox(await createKeyFile(keyFile)), created: true };
 }
 
@@ -177,4 +180,9 @@ export async function openDatastore(opts: OpenDatastoreOptions): Promise<Datasto
     await release();
     throw e;
   }
+}
+
+/** The datastore file and its key file in the data folder `dataDir` (absolute paths). */
+export function datastoreFiles(dataDir: string): { file: string; keyFile: string } {
+  return { file: join(dataDir, 'vsnapd.db.json'), keyFile: join(dataDir, 'secret.key') };
 }

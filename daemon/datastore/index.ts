@@ -1,5 +1,5 @@
 /** The embedded datastore (lowdb JSON file): import from here. */
-export { DatastoreImpl, openDatastore } from './datastore.js';
+export { DatastoreImpl, datastoreFiles, openDatastore } from './datastore.js';
 export type { OpenDatastoreOptions } from './datastore.js';
 export { DatastoreFileError } from './json-file.js';
 export { MIGRATIONS } from './schema.js';

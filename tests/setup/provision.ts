@@ -3,8 +3,9 @@
  * 1. Debian packages: golang-go and golang-github-vmware-govmomi-dev (to build the vcsim launcher) and
  *    zfs-fuse (the ZFS the integration tests use), python3 (a NOTIFY_SOCKET listener standing in for
  *    systemd), systemd (systemd-analyze verify/security of the unit, systemd-notify), jq (the
- *    README's restore cleanup command picks the restore id with it) and chromium (the web console's
- *    browser tests drive Debian's build; no browser is downloaded). Detected with `dpkg -s`; when some are missing and
+ *    README's restore cleanup command picks the restore id with it), chromium (the web console's
+ *    browser tests drive Debian's build; no browser is downloaded) and dpkg-dev (dpkg-shlibdeps, for
+ *    the .deb's Depends). Detected with `dpkg -s`; when some are missing and
  *    we run as root they are installed with apt-get (update first), otherwise this prints what to
  *    install and exits 1.
  * 2. Builds the vcsim launcher (tests/fixtures/vcsim/bin/vcsim-launcher) if missing or stale, so test
@@ -14,7 +15,7 @@ import { execa } from 'execa';
 import { ensureVcsimBuilt, vcsimBuildNeeded } from '../fixtures/vcsim/build.js';
 
 /** Debian packages the tests need. */
-export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium', 'curl'] as const;
+export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev'] as const;
 
 /** True when dpkg reports the package installed ("Status: install ok installed"). */
 async function installed(pkg: string): Promise<boolean> {

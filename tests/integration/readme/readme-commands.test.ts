@@ -10,9 +10,11 @@
  * and `npm test` (.ci/run), `npm run demo` (tests/integration/demo/demo.test.ts). `npm start` runs
  * here with the documented VSNAPD_* overrides (a temporary socket, port and data folder).
  *
- * The ```sh block of the production install changes the host (systemd, /etc, /usr/local/bin) and is
- * not run; it must stay exactly {@link HOST_INSTALL}, and what can be checked without changing the
- * host is: the unit passes `systemd-analyze verify`, and its ExecStart line starts the daemon.
+ * The ```sh block of the production install changes the host (apt install of the .deb) and is not
+ * run; it must stay exactly {@link HOST_INSTALL}. The package test (tests/integration/package/deb.test.ts)
+ * builds that .deb, installs it into a temporary root and starts its unit's ExecStart; here the unit
+ * in the repository passes `systemd-analyze verify` with its /usr/lib/vsnapd paths pointed at this
+ * checkout (bin/vsnapd is the same launcher).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -58,20 +60,15 @@ function readmeBlocks(text: string): Block[] {
   return blocks;
 }
 
-/** The production install lines (```sh): they change the host and are not run. */
-const HOST_INSTALL = [
-  'cd /opt/vsnapd && npm ci --omit=dev',
-  'install -D -m 0600 etc/vsnapd.json /etc/vsnapd/vsnapd.json',
-  'install -m 0644 etc/vsnapd.service /etc/systemd/system/vsnapd.service',
-  'ln -s /opt/vsnapd/client/bin/midclt.js /usr/local/bin/midclt',
-  'systemctl daemon-reload && systemctl enable --now vsnapd',
-];
+/** The production install lines (```sh): they change the host and are not run here. */
+const HOST_INSTALL = ['apt install ./vsnapd_0.1.0_amd64.deb'];
 
 /** Commands another test runs: the file, and what it must contain to still run it. */
 const ELSEWHERE: Record<string, { file: string; contains: string[] }> = {
   'npm ci': { file: '.ci/run', contains: ['npm ci'] },
   'npm test': { file: '.ci/run', contains: ['npm test'] },
   'npm run demo': { file: 'tests/integration/demo/demo.test.ts', contains: ["'run', '--silent', 'demo'"] },
+  'npm run package': { file: 'tests/integration/package/deb.test.ts', contains: ['buildDeb('] },
 };
 
 /** The README's example names → the test world (applied in this order). */
@@ -196,24 +193,16 @@ t.test('README command blocks: bash is run, sh is only the host install', async 
   }
 });
 
-t.test('the host install: the unit verifies and its ExecStart starts the daemon', async (t) => {
+t.test('the host install: the unit verifies; the package test starts its ExecStart', async (t) => {
   const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-readme-unit-'));
   t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
   const unit = readFileSync(join(REPO_ROOT, 'etc/vsnapd.service'), 'utf8');
-  writeFileSync(join(tmp, 'vsnapd.service'), unit);
+  writeFileSync(join(tmp, 'vsnapd.service'), unit.replaceAll('/usr/lib/vsnapd', REPO_ROOT));
   const verify = await runBash(`systemd-analyze verify ${join(tmp, 'vsnapd.service')}`, cleanEnv({}));
   t.equal(verify.code, 0, `systemd-analyze verify: ${verify.output}`);
-  const execStart = /^ExecStart=(.+)$/m.exec(unit)?.[1] ?? '';
-  t.match(execStart, /--config \/etc\/vsnapd\/vsnapd\.json/, 'ExecStart reads /etc/vsnapd/vsnapd.json (the file the install copies)');
-  // The unit's command line with the install paths pointed at this checkout and a copy of the config.
-  const config = JSON.parse(readFileSync(join(REPO_ROOT, 'etc/vsnapd.json'), 'utf8')) as Record<string, unknown>;
-  config.listen = { host: '127.0.0.1', port: 0, socket: join(tmp, 'vsnapd.sock') };
-  config.data_dir = join(tmp, 'data');
-  writeFileSync(join(tmp, 'vsnapd.json'), JSON.stringify(config));
-  const command = execStart.replaceAll('/opt/vsnapd', REPO_ROOT).replace('/etc/vsnapd/vsnapd.json', join(tmp, 'vsnapd.json'));
-  const r = await startAndStop(command, cleanEnv({}), { signal: 'SIGTERM', group: false });
-  t.ok(r.ready, `the daemon got ready${r.ready ? '' : `:\n${r.output}`}`);
-  t.equal(r.code, 0, 'SIGTERM (systemctl stop) stops it cleanly: exit 0');
+  t.match(/^ExecStart=(.+)$/m.exec(unit)?.[1] ?? '', /^\/usr\/lib\/vsnapd\/bin\/vsnapd --config \/etc\/vsnapd\/vsnapd\.json$/, 'ExecStart: the packaged launcher, /etc/vsnapd/vsnapd.json');
+  const packageTest = readFileSync(join(REPO_ROOT, 'tests/integration/package/deb.test.ts'), 'utf8');
+  t.ok(packageTest.includes("/^ExecStart=(.+)$/m.exec(unit)"), 'the package test starts the installed unit\'s ExecStart');
 });
 
 t.test('every README bash command runs against a real daemon, vcsim and zfs-fuse', async (t) => {

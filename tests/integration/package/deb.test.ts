@@ -1,0 +1,157 @@
+/**
+ * The release artifact: `npm run package` builds the .deb (compiled code, production node_modules, the
+ * Node runtime, the unit, the config as a conffile, maintainer scripts); it is installed with dpkg into
+ * a temporary root (`dpkg --root`, maintainer scripts run outside a chroot with $DPKG_ROOT set), whose
+ * dpkg database holds this host's libc6/libgcc-s1/libstdc++6 records, so the package's computed
+ * Depends must be met by this Debian. Then: contents, the unit (`systemd-analyze verify` and
+ * `security`, exposure ≤ 4.0), the packaged daemon started exactly as the unit's ExecStart starts it
+ * (paths under the root) answering core.ping through the packaged midclt, an upgrade (reinstall)
+ * keeping data and a locally edited config, removal keeping data, purge deleting it.
+ * Built uncompressed rather than with the release's xz to keep the test quick; the contents are the same.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t, { type Test } from 'tap';
+import { buildDeb } from '../../../packaging/build-deb.js';
+import { childEnv } from '../../helpers/daemon.js';
+
+const exec = promisify(execFile);
+
+// Building (tsc, npm ci from the cache, dpkg-deb) and two installs of a ~110 MB tree take 1-3 minutes on a busy 2-core machine.
+t.setTimeout(600_000);
+
+const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-deb-test-'));
+t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+const root = join(tmp, 'root');
+const lib = join(root, 'usr/lib/vsnapd');
+
+/** `dpkg --root=<root>` with maintainer scripts run outside a chroot; rejects on failure. */
+async function dpkg(...args: string[]): Promise<string> {
+  const r = await exec('dpkg', [`--root=${root}`, '--force-script-chrootless', ...args], { env: childEnv() });
+  return r.stdout + r.stderr;
+}
+
+/** sha256 of a file. */
+const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/**
+ * Starts the root's unit ExecStart (install paths pointed into the root, config `config`), waits for
+ * readiness, runs `whileUp` with the API socket, then SIGTERM as systemd stops it; resolves with the exit code.
+ */
+async function runPackagedDaemon(t: Test, config: string, socket: string, whileUp: () => Promise<void>): Promise<number | null> {
+  const unit = readFileSync(join(root, 'usr/lib/systemd/system/vsnapd.service'), 'utf8');
+  const execStart = /^ExecStart=(.+)$/m.exec(unit)![1]!.replaceAll('/usr/lib/vsnapd', lib).replace('/etc/vsnapd/vsnapd.json', config);
+  const [file, ...args] = execStart.split(' ');
+  // cwd and PATH outside the repository: nothing may come from the checkout.
+  const child = spawn(file!, args, { cwd: tmp, env: childEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('"msg":"vsnapd ready"')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`packaged daemon exited (${code}) before it was ready:\n${output}`)));
+  });
+  try {
+    t.match(output, /"msg":"vsnapd ready"/, `the packaged daemon started (${socket})`);
+    await whileUp();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  return exited;
+}
+
+/** The packaged midclt against `socket`. */
+async function midclt(socket: string, ...args: string[]): Promise<string> {
+  const r = await exec(join(root, 'usr/bin/midclt'), args, { cwd: tmp, env: childEnv({ VSNAPD_SOCKET: socket, PATH: '/usr/bin:/bin' }) });
+  return r.stdout.trim();
+}
+
+t.test('npm run package builds a .deb that installs, runs, upgrades, removes and purges', async (t) => {
+  const deb = await buildDeb({ outDir: join(tmp, 'out'), compress: 'none' });
+  t.match(deb.path, /\/vsnapd_\d+\.\d+\.\d+_[a-z0-9]+\.deb$/, `built ${deb.path} (${(deb.bytes / 1048576).toFixed(1)} MiB)`);
+  const info = (await exec('dpkg-deb', ['--info', deb.path])).stdout;
+  t.match(info, /Depends: .*libc6 \(>= [\d.]+\)/, 'Depends computed from the packaged node binary');
+  t.match(info, /Version: \d+\.\d+\.\d+/, 'versioned');
+
+  // A dpkg database knowing this host's C/C++ runtime packages: the Depends must be met by them.
+  mkdirSync(join(root, 'var/lib/dpkg/info'), { recursive: true });
+  mkdirSync(join(root, 'var/lib/dpkg/updates'), { recursive: true });
+  const runtime = (await exec('dpkg-query', ['--status', 'libc6', 'libgcc-s1', 'libstdc++6'])).stdout;
+  writeFileSync(join(root, 'var/lib/dpkg/status'), `${runtime.trim()}\n\n`);
+  await dpkg('--install', deb.path);
+  t.match((await exec('dpkg-query', [`--root=${root}`, '--show', '--showformat=${Status}', 'vsnapd'])).stdout, 'install ok installed', 'installed, dependencies met');
+
+  // Contents.
+  const node = join(lib, 'node');
+  const version = (await exec(node, ['--version'])).stdout.trim();
+  t.ok(Number(/^v(\d+)\./.exec(version)?.[1]) >= 20, `packaged Node runtime ${version} (≥ 20)`);
+  t.ok(existsSync(join(lib, 'dist/daemon/main.js')) && existsSync(join(lib, 'dist/client/cli.js')), 'compiled daemon and client');
+  t.notOk(existsSync(join(lib, 'dist/tests')), 'no tests in dist');
+  for (const dep of ['pino', 'ws', 'zod', 'undici', 'execa']) t.ok(existsSync(join(lib, 'node_modules', dep, 'package.json')), `node_modules/${dep}`);
+  for (const dev of ['tsx', 'typescript', 'tap']) t.notOk(existsSync(join(lib, 'node_modules', dev)), `no dev dependency ${dev}`);
+  t.equal(readlinkSync(join(root, 'usr/bin/midclt')), '../lib/vsnapd/bin/midclt', 'midclt on PATH');
+  t.equal(readlinkSync(join(root, 'usr/sbin/vsnapd')), '../lib/vsnapd/bin/vsnapd', 'vsnapd in /usr/sbin');
+  const conf = join(root, 'etc/vsnapd/vsnapd.json');
+  t.equal(statSync(conf).mode & 0o777, 0o600, 'config mode 0600');
+  t.match(readFileSync(join(root, 'var/lib/dpkg/info/vsnapd.conffiles'), 'utf8'), '/etc/vsnapd/vsnapd.json', 'config is a conffile');
+  t.equal(statSync(join(root, 'var/lib/vsnapd')).mode & 0o777, 0o700, 'postinst created /var/lib/vsnapd, mode 0700');
+  const wants = join(root, 'etc/systemd/system/multi-user.target.wants/vsnapd.service');
+  t.ok(lstatSync(wants).isSymbolicLink(), 'postinst enabled the unit');
+
+  // The unit, as installed.
+  const unitPath = join(root, 'usr/lib/systemd/system/vsnapd.service');
+  const unitHere = join(tmp, 'vsnapd.service');
+  writeFileSync(unitHere, readFileSync(unitPath, 'utf8').replaceAll('/usr/lib/vsnapd', lib));
+  const verify = await exec('systemd-analyze', ['verify', unitHere]).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
+  t.equal(verify.code, 0, `systemd-analyze verify (ExecStart resolved in the root): ${verify.out}`);
+  const security = await exec('systemd-analyze', ['security', '--offline=true', unitHere]);
+  const exposure = Number(/Overall exposure level for vsnapd\.service: ([\d.]+)/.exec(security.stdout)?.[1]);
+  t.ok(exposure <= 4.0, `systemd-analyze security: exposure ${exposure} (≤ 4.0)`);
+  t.match(readFileSync(unitPath, 'utf8'), /^Type=notify$/m, 'Type=notify');
+
+  // The packaged daemon, started as the unit starts it, data in the root's /var/lib/vsnapd.
+  const socket = join(tmp, 'vsnapd.sock');
+  const config = join(tmp, 'vsnapd.json');
+  const settings = JSON.parse(readFileSync(conf, 'utf8')) as Record<string, unknown>;
+  writeFileSync(config, JSON.stringify({ ...settings, listen: { host: '127.0.0.1', port: 0, socket }, data_dir: join(root, 'var/lib/vsnapd') }));
+  let keyId = '';
+  const code = await runPackagedDaemon(t, config, socket, async () => {
+    t.equal(await midclt(socket, 'call', 'core.ping'), 'pong', 'core.ping through the packaged midclt');
+    keyId = String((JSON.parse(await midclt(socket, 'call', 'api_key.create', '{"name": "upgrade-check"}')) as { id: number }).id);
+  });
+  t.equal(code, 0, 'SIGTERM stops it cleanly');
+  const db = join(root, 'var/lib/vsnapd/vsnapd.db.json');
+  const key = join(root, 'var/lib/vsnapd/secret.key');
+  const keyDigest = digest(key);
+
+  // Upgrade (a reinstall runs prerm upgrade / postinst configure <old version>): data and an edited config kept.
+  writeFileSync(conf, readFileSync(conf, 'utf8').replace('"log_level": "info"', '"log_level": "warn"'));
+  await dpkg('--install', deb.path);
+  t.match(readFileSync(conf, 'utf8'), '"log_level": "warn"', 'upgrade: the locally edited config is kept');
+  t.equal(digest(key), keyDigest, 'upgrade: the secret key is kept');
+  t.ok(existsSync(db), 'upgrade: the datastore is kept');
+  await runPackagedDaemon(t, config, socket, async () => {
+    const keys = JSON.parse(await midclt(socket, 'call', 'api_key.query', '[["name", "=", "upgrade-check"]]')) as { id: number }[];
+    t.same(keys.map((k) => String(k.id)), [keyId], 'upgrade: the new version reads the old data');
+  });
+
+  await dpkg('--remove', 'vsnapd');
+  t.notOk(existsSync(lib), 'remove: the program is gone');
+  t.notOk(existsSync(wants), 'remove: the unit is disabled');
+  t.ok(existsSync(db) && existsSync(key), 'remove: data kept');
+  t.ok(existsSync(conf), 'remove: config kept');
+
+  await dpkg('--purge', 'vsnapd');
+  t.notOk(existsSync(join(root, 'var/lib/vsnapd')), 'purge: data deleted');
+  t.notOk(existsSync(join(root, 'etc/vsnapd')), 'purge: config deleted');
+});
