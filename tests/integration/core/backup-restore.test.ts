@@ -49,9 +49,9 @@ t.test('backup, wipe, restore: the stored vCenter password still decrypts', asyn
     datastores: ['ds1'],
     tls: { verify: true, thumbprint: null, ca: null },
     enabled: false,
-    state: 'PENDING',
+    state: { state: 'PENDING' },
     health: emptyHealth(),
-  } as never);
+  });
   await db.close();
   const key = readFileSync(datastoreFiles(data).keyFile);
 
