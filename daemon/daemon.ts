@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { plugins as defaultPlugins } from '../plugins/index.js';
 import { createAlerts } from './alerts/index.js';
-import { AUDIT_COLLECTION, AuditLog, type AuditRow } from './audit/audit-log.js';
+import { AuditLog } from './audit/audit-log.js';
 import type { DaemonConfig } from './config/load.js';
 import { prepareDataDir } from './config/data-dir.js';
 import { CoreConfig } from './config/schema.js';
@@ -77,18 +77,9 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
     ...datastoreFiles(config.dataDir),
     log: log.child({ component: 'datastore' }),
   });
-  // The audit log lives in a file of its own so the main database stays small.
-  const auditDb = await openDatastore({
-    file: join(config.dataDir, 'audit.db.json'),
-    keyFile: join(config.dataDir, 'secret.key'),
-    log: log.child({ component: 'audit' }),
-  }).catch(async (err: unknown) => {
-    await db.close();
-    throw err;
-  });
   const readiness = new Readiness();
   readiness.set('datastore', true);
-  const cleanups: (() => Promise<void>)[] = [() => db.close(), () => auditDb.close()];
+  const cleanups: (() => Promise<void>)[] = [() => db.close()];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.error({ err }, 'cleanup step failed'));
   };
@@ -104,7 +95,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       checkResult: config.api.validate_results ? (def, value) => registry.checkResult(def, value) : undefined,
     });
     const metrics = createCoreMetrics({ jobs, events });
-    const audit = new AuditLog(auditDb.collection<AuditRow>(AUDIT_COLLECTION), config.audit.max_entries, log.child({ component: 'audit' }));
+    const audit = await AuditLog.open(join(config.dataDir, 'audit.jsonl'), config.audit.max_entries, log.child({ component: 'audit' }));
     const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, observers: [metrics.observeCall, audit.observe] });
     const services = new ServiceLocator();
     services.provide('registry', registry);
@@ -206,7 +197,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
         await closeOwn();
         await db.flush().catch((err: unknown) => log.error({ err }, 'cannot flush the datastore'));
         await db.close();
-        await auditDb.close();
+        await audit.flush();
         log.info('stopped');
       })());
     return { url: addr.url, port: addr.port, socketPath: addr.socketPath, metricsUrl, stop };

@@ -1,15 +1,17 @@
 /**
  * The audit log: every write call and every login over the API (who, from where, what, outcome),
- * kept in a datastore of its own (`<data_dir>/audit.db.json`, so the main database file stays
- * small) with bounded retention (`audit.max_entries`, oldest dropped first), written as an `audit`
- * log line too, and read by `audit.query`. Records use TrueNAS's audit field names (`audit_id`,
+ * appended as one JSON line per record to `<data_dir>/audit.jsonl` (mode 0600; an append costs one
+ * record, not a rewrite of a database file, so a burst of calls stays cheap) with bounded retention
+ * (`audit.max_entries` kept in memory and on disk; the file is compacted when it holds twice as
+ * many), written as an `audit` log line too, and read by `audit.query`. Records use TrueNAS's audit field names (`audit_id`,
  * `message_timestamp`, `timestamp`, `address`, `username`, `session`, `service`, `service_data`,
  * `event`, `event_data`, `success`); source: TrueNAS `middlewared/plugins/audit/audit.py`.
  */
 import { randomUUID } from 'node:crypto';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { CallError, errnoName, ValidationErrors } from '../errors.js';
-import type { Collection, Row } from '../plugin.js';
+import type { Row } from '../plugin.js';
 import type { Credentials } from '../registry/method.js';
 import type { ObservedCall } from '../rpc/call-observer.js';
 import { RpcError } from '../rpc/codes.js';
@@ -43,9 +45,6 @@ export interface AuditRow extends Row {
   event_data: Record<string, unknown>;
   success: boolean;
 }
-
-/** The audit collection (in the audit datastore). */
-export const AUDIT_COLLECTION = { name: 'audit' } as const;
 
 /** `{errno, errname, reason}` of a failure. */
 function errorOf(err: unknown): { errno: number; errname: string; reason: string } {
@@ -83,42 +82,90 @@ function loginRefused(result: unknown): boolean {
 
 /** The audit log. */
 export class AuditLog {
-  readonly #rows: Collection<AuditRow>;
+  readonly #file: string;
   readonly #max: number;
   readonly #log: Logger;
-  /** Stored ids, oldest first (so retention never reads the whole collection). */
-  readonly #ids: number[];
+  /** The newest records, oldest first (at most max). */
+  readonly #rows: AuditRow[];
+  /** Lines in the file (records kept plus dropped ones not yet compacted away). */
+  #lines: number;
+  /** Serialises appends and compactions. */
+  #tail: Promise<void> = Promise.resolve();
 
-  constructor(rows: Collection<AuditRow>, maxEntries: number, log: Logger) {
-    this.#rows = rows;
+  private constructor(file: string, maxEntries: number, log: Logger, rows: AuditRow[], lines: number) {
+    this.#file = file;
     this.#max = maxEntries;
     this.#log = log;
-    this.#ids = rows.all().map((r) => r.id);
+    this.#rows = rows.slice(-maxEntries);
+    this.#lines = lines;
   }
 
-  /** Every record, oldest first (for `audit.query`). */
+  /**
+   * Opens (or starts) the log in `file`. Lines that do not parse are skipped with a warning.
+   * @throws the file system's error when the file exists but cannot be read.
+   */
+  static async open(file: string, maxEntries: number, log: Logger): Promise<AuditLog> {
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const rows: AuditRow[] = [];
+    const lines = text.split('\n').filter((l) => l !== '');
+    for (const line of lines) {
+      try {
+        rows.push(JSON.parse(line) as AuditRow);
+      } catch {
+        log.warn({ file }, 'skipped an audit line that is not JSON');
+      }
+    }
+    return new AuditLog(file, maxEntries, log, rows, lines.length);
+  }
+
+  /** Every record kept, oldest first, as copies (for `audit.query`). */
   all(): AuditRow[] {
-    return this.#rows.all();
+    return structuredClone(this.#rows);
+  }
+
+  /** Waits for the appends queued so far. */
+  flush(): Promise<void> {
+    return this.#tail;
   }
 
   /**
    * The call observer: records write calls and logins (see {@link auditClass}); resolves once the
-   * record is stored. Never rejects: a failed write is logged.
+   * record is on disk. Never rejects: a failed write is logged.
    */
   readonly observe = async (call: ObservedCall): Promise<void> => {
     const klass = call.def && auditClass(call.def);
     if (!klass) return;
-    const row = klass === 'login' ? this.#login(call) : this.#write(call);
-    if (!row) return;
+    const draft = klass === 'login' ? this.#login(call) : this.#write(call);
+    if (!draft) return;
+    const row: AuditRow = { id: (this.#rows.at(-1)?.id ?? 0) + 1, ...draft };
     this.#log.info({ audit: { event: row.event, username: row.username, address: row.address, success: row.success, event_data: row.event_data } }, 'audit');
-    try {
-      const stored = await this.#rows.insert(row);
-      this.#ids.push(stored.id);
-      while (this.#ids.length > this.#max) await this.#rows.delete(this.#ids.shift()!);
-    } catch (err) {
-      this.#log.error({ err }, 'cannot store an audit record');
-    }
+    this.#rows.push(row);
+    if (this.#rows.length > this.#max) this.#rows.shift();
+    this.#tail = this.#tail.then(() => this.#append(row));
+    await this.#tail;
   };
+
+  async #append(row: AuditRow): Promise<void> {
+    try {
+      if (this.#lines >= 2 * this.#max) {
+        // Compact: the kept records only, written aside and renamed over the file (atomic).
+        const tmp = `${this.#file}.tmp`;
+        await writeFile(tmp, this.#rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+        await rename(tmp, this.#file);
+        this.#lines = this.#rows.length;
+        return;
+      }
+      await appendFile(this.#file, `${JSON.stringify(row)}\n`, { mode: 0o600 });
+      this.#lines++;
+    } catch (err) {
+      this.#log.error({ err, file: this.#file }, 'cannot store an audit record');
+    }
+  }
 
   #base(call: ObservedCall, who: Credentials | null): Omit<AuditRow, 'id' | 'event' | 'event_data' | 'success'> {
     const now = Date.now();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CallError, Errno } from '../errors.js';
 import { compareStrings, pyCompare } from './operators.js';
 import { isPlainObject, splitPath, valueAtPath } from './path.js';
+import { boundedString, MAX_NAME } from '../registry/bounds.js';
 
 /** Largest `limit` TrueNAS accepts. */
 export const MAX_LIMIT = 10000;
@@ -14,13 +15,12 @@ export const MAX_LIMIT = 10000;
 const NULLS_FIRST = 'nulls_first:';
 const NULLS_LAST = 'nulls_last:';
 
-const OrderBy = z
-  .string()
+const OrderBy = boundedString(MAX_NAME)
   .refine((s) => parseOrderBy(s).path !== '', { message: 'order_by entries name a field: "name", "-name", "nulls_first:name", "nulls_last:-name"' })
   .describe('Field to sort by: `-` prefix for descending, `nulls_first:`/`nulls_last:` prefix to place nulls');
 
 const Select = z
-  .union([z.string().min(1), z.tuple([z.string().min(1), z.string().min(1)])])
+  .union([boundedString(MAX_NAME).min(1), z.tuple([boundedString(MAX_NAME).min(1), boundedString(MAX_NAME).min(1)])])
   .describe('A field name or dotted path, or [path, alias]');
 
 /** zod schema of the `options` argument (unknown keys are rejected, as TrueNAS 25.10+). */

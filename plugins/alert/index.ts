@@ -9,10 +9,11 @@ import { ALERT_EVENT, AlertEntrySchema, AlertManager } from '../../daemon/alerts
 import { ValidationErrors } from '../../daemon/errors.js';
 import type { AlertClassSpec, Plugin } from '../../daemon/plugin.js';
 import { defineMethod } from '../../daemon/registry/method.js';
+import { boundedString, MAX_NAME } from '../../daemon/registry/bounds.js';
 
 const READ = ['ALERT_LIST_READ'] as const;
 const WRITE = ['ALERT_LIST_WRITE'] as const;
-const Uuid = z.string().min(1).describe('The alert uuid, as alert.list returns it');
+const Uuid = boundedString(MAX_NAME).min(1).describe('The alert uuid, as alert.list returns it');
 const Key = z.string().nullable().default(null).describe('De-duplication key (default: the args)');
 
 /**

@@ -15,6 +15,7 @@ import { KeySessions } from './key-sessions.js';
 import { ScramLogins } from './scram-login.js';
 import { ApiKeyCreate, ApiKeyEntry, AuthConfig, LoginData, LoginResponse, UserInfo } from './schemas.js';
 import { userInfo } from './user-info.js';
+import { boundedString, MAX_NAME, MAX_TEXT } from '../../daemon/registry/bounds.js';
 
 const API_KEY_EVENT = 'api_key.query';
 
@@ -91,9 +92,9 @@ export const authPlugin: Plugin = {
         audit: 'login',
         description: 'Logs in with the admin user name and password (legacy; prefer auth.login_ex). Returns false for wrong credentials.',
         args: [
-          { name: 'username', schema: z.string() },
-          { name: 'password', schema: z.string() },
-          { name: 'otp_token', schema: z.string().nullable().optional() },
+          { name: 'username', schema: boundedString(MAX_NAME) },
+          { name: 'password', schema: boundedString(MAX_TEXT) },
+          { name: 'otp_token', schema: boundedString(MAX_TEXT).nullable().optional() },
         ],
         result: z.boolean(),
         roles: [],
@@ -106,7 +107,7 @@ export const authPlugin: Plugin = {
         name: 'auth.login_with_api_key',
         audit: 'login',
         description: 'Logs in with an API key (<id>-<secret>). Returns false for a wrong key.',
-        args: [{ name: 'api_key', schema: z.string() }],
+        args: [{ name: 'api_key', schema: boundedString(MAX_TEXT) }],
         result: z.boolean(),
         roles: [],
         public: true,

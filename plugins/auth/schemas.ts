@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { WireDateSchema } from '../../daemon/wire/date.js';
 import { isPasswordHash } from '../../daemon/auth/password.js';
 import { MAX_ITERATIONS, MIN_ITERATIONS } from '../../daemon/auth/scram.js';
+import { boundedString, MAX_NAME, MAX_TEXT } from '../../daemon/registry/bounds.js';
 
 /** The `auth` config section. */
 export const AuthConfig = z.strictObject({
@@ -38,14 +39,14 @@ const LoginOptions = z.strictObject({ user_info: z.boolean().default(true) }).pr
 export const LoginData = z.discriminatedUnion('mechanism', [
   z.strictObject({
     mechanism: z.literal('API_KEY_PLAIN'),
-    username: z.string().describe('The user the key belongs to'),
-    api_key: z.string().describe('The key as api_key.create returned it: <id>-<secret>'),
+    username: boundedString(MAX_NAME).describe('The user the key belongs to'),
+    api_key: boundedString(MAX_TEXT).describe('The key as api_key.create returned it: <id>-<secret>'),
     login_options: LoginOptions,
   }),
   z.strictObject({
     mechanism: z.literal('PASSWORD_PLAIN'),
-    username: z.string(),
-    password: z.string(),
+    username: boundedString(MAX_NAME),
+    password: boundedString(MAX_TEXT),
     login_options: LoginOptions,
   }),
   z.strictObject({
@@ -100,5 +101,5 @@ export const ApiKeyEntry = z.object({
 /** `api_key.create` input. */
 export const ApiKeyCreate = z.strictObject({
   name: z.string().min(1).max(200).describe('A unique name for the key'),
-  username: z.string().min(1).optional().describe('User the key logs in as (default: the caller)'),
+  username: boundedString(MAX_NAME).min(1).optional().describe('User the key logs in as (default: the caller)'),
 });

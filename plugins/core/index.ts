@@ -7,6 +7,7 @@ import { CallError, Errno } from '../../daemon/errors.js';
 import type { Plugin } from '../../daemon/plugin.js';
 import { QueryFilters, QueryOptions, queryList } from '../../daemon/query/index.js';
 import { defineMethod, type CallContext, type CallSession } from '../../daemon/registry/method.js';
+import { boundedString, MAX_NAME } from '../../daemon/registry/bounds.js';
 
 function sessionOf(ctx: CallContext): CallSession {
   if (!ctx.session) throw new CallError('This method needs a client connection', Errno.EINVAL);
@@ -44,7 +45,7 @@ export const corePlugin: Plugin = {
       defineMethod({
         name: 'core.get_methods',
         description: 'Every public method with its JSON Schema (accepts: one schema per positional argument; returns), description, roles and job flag. `service` limits it to one namespace (`vmware`).',
-        args: [{ name: 'service', schema: z.string().nullable().optional().describe('Namespace prefix, e.g. "pool.snapshottask"') }],
+        args: [{ name: 'service', schema: boundedString(MAX_NAME).nullable().optional().describe('Namespace prefix, e.g. "pool.snapshottask"') }],
         result: z.record(z.string(), MethodInfo),
         roles: [],
         handler(_ctx, service) {
@@ -68,7 +69,7 @@ export const corePlugin: Plugin = {
       defineMethod({
         name: 'core.subscribe',
         description: 'Subscribes the connection to an event (`vmware.query`, `core.get_jobs`, `alert.list`, or `*` for all it may see); updates arrive as collection_update notifications. Returns the subscription id. EACCES "Not authorized" without the event\'s role.',
-        args: [{ name: 'event', schema: z.string().min(1).describe('Event name') }],
+        args: [{ name: 'event', schema: boundedString(MAX_NAME).min(1).describe('Event name') }],
         result: z.string(),
         roles: [],
         handler: (ctx, event) => sessionOf(ctx).subscribe(event),
@@ -76,7 +77,7 @@ export const corePlugin: Plugin = {
       defineMethod({
         name: 'core.unsubscribe',
         description: 'Ends a subscription made by core.subscribe (unknown ids are ignored).',
-        args: [{ name: 'id', schema: z.string().describe('Subscription id') }],
+        args: [{ name: 'id', schema: boundedString(MAX_NAME).describe('Subscription id') }],
         result: z.null(),
         roles: [],
         handler(ctx, id) {

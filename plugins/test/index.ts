@@ -8,16 +8,17 @@ import { z } from 'zod';
 import { CallError, Errno, ValidationErrors } from '../../daemon/errors.js';
 import type { Plugin } from '../../daemon/plugin.js';
 import { defineMethod, type JobHandle } from '../../daemon/registry/method.js';
+import { boundedString, MAX_NAME, MAX_TEXT } from '../../daemon/registry/bounds.js';
 
 const JobOptions = z.strictObject({
   steps: z.number().int().min(0).max(1000).default(3),
   step_ms: z.number().int().min(0).max(60_000).default(50),
-  fail: z.string().optional().describe('Fail with CallError(fail, fail_errno) after the steps'),
+  fail: boundedString(MAX_TEXT).optional().describe('Fail with CallError(fail, fail_errno) after the steps'),
   fail_errno: z.number().int().default(Errno.EFAULT),
-  validation_error: z.string().optional().describe('Fail with a validation error on test_job.<this attribute>'),
+  validation_error: boundedString(MAX_NAME).optional().describe('Fail with a validation error on test_job.<this attribute>'),
   result: z.unknown().optional(),
-  lock: z.string().optional(),
-  password: z.string().optional().describe('Ignored; shows that job arguments are redacted'),
+  lock: boundedString(MAX_NAME).optional(),
+  password: boundedString(MAX_TEXT).optional().describe('Ignored; shows that job arguments are redacted'),
   ignore_abort: z.boolean().default(false).describe('Keep running after an abort (for the shutdown grace test)'),
 });
 

@@ -51,6 +51,7 @@ import { setupRestore } from './restore/index.js';
 import { testConnection } from './test-connection.js';
 import { matchableDatastoreNames } from './validate.js';
 import { virtualMachines } from './vms.js';
+import { boundedString, MAX_NAME } from '../../daemon/registry/bounds.js';
 
 /** Roles (TrueNAS `role_prefix = SNAPSHOT_TASK`; helpers need READONLY_ADMIN). */
 export const ROLES = {
@@ -173,7 +174,7 @@ export const vmwarePlugin: Plugin = {
         'True when an enabled VMware entry covers `dataset`: its filesystem is the dataset or, with `recursive`, below it ' +
         '(TrueNAS semantics; configuration only, vSphere is not contacted). ENOENT when the dataset does not exist.',
       args: [
-        { name: 'dataset', schema: z.string().min(1).describe('Dataset name, e.g. tank/vmware') },
+        { name: 'dataset', schema: boundedString(MAX_NAME).min(1).describe('Dataset name, e.g. tank/vmware') },
         { name: 'recursive', schema: z.boolean().default(false).describe('Also count entries on descendants of the dataset') },
       ] as const,
       result: z.boolean(),

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { WireDateSchema } from '../../daemon/wire/date.js';
 import { SelectionRules } from './sync/rules/schema.js';
+import { boundedString, MAX_NAME, MAX_PEM } from '../../daemon/registry/bounds.js';
 
 /** What `password` reads as on output, and what update accepts as "keep the stored one" (TrueNAS `Secret`). */
 export const MASKED_PASSWORD = '********';
@@ -14,7 +15,7 @@ export const MASKED_PASSWORD = '********';
 /** Default HTTPS port of vCenter/ESXi. */
 export const DEFAULT_PORT = 443;
 
-const nonEmpty = z.string().trim().min(1, 'String should have at least 1 character');
+const nonEmpty = boundedString(MAX_NAME).trim().min(1, 'String should have at least 1 character');
 
 /** `state.state` values (TrueNAS 26 `VMWareEntryState`). */
 export const VMWARE_STATES = ['PENDING', 'SUCCESS', 'ERROR', 'BLOCKED'] as const;
@@ -28,9 +29,8 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
 const TlsInput = z
   .strictObject({
     verify: z.boolean().describe('Verify the server certificate against the system CAs (or `ca`) and the host name; default true'),
-    ca: z.string().nullable().describe('PEM certificate(s) to trust instead of the system CAs, e.g. the vCenter VMCA root; null = system CAs'),
-    thumbprint: z
-      .string()
+    ca: boundedString(MAX_PEM).nullable().describe('PEM certificate(s) to trust instead of the system CAs, e.g. the vCenter VMCA root; null = system CAs'),
+    thumbprint: boundedString(MAX_NAME)
       .nullable()
       .describe('Pinned certificate fingerprint, SHA-256 (64 hex digits) or SHA-1 (40, as vCenter shows it), colons optional; accepted instead of CA trust'),
   })

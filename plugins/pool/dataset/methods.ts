@@ -9,6 +9,7 @@ import { defineMethod } from '../../../daemon/registry/method.js';
 import type { ZfsDataset } from '../zfs/adapter.js';
 import { formatSize } from '../zfs/parse.js';
 import { DatasetEntrySchema, DatasetType, type DatasetEntry } from './schemas.js';
+import { boundedString, MAX_NAME } from '../../../daemon/registry/bounds.js';
 
 const READ = ['DATASET_READ'] as const;
 
@@ -44,7 +45,7 @@ export function datasetMethods(ctx: PluginContext) {
     verboseName: 'Dataset',
     roles: READ,
     entry: DatasetEntrySchema,
-    id: z.string().describe('Dataset name'),
+    id: boundedString(MAX_NAME).describe('Dataset name'),
     description: 'Lists ZFS filesystems and volumes (every dataset appears at the top level; children also nest).',
     list: async () => datasetEntries(await zfs().listDatasets()),
   });

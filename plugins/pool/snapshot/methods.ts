@@ -16,6 +16,7 @@ import { datasetNameProblem, snapshotNamePartProblem, snapshotNameProblem, split
 import { SnapshotCreate, SnapshotDeleteOptions, SnapshotEntry, type SnapshotCreateT, type SnapshotEntryT } from './schemas.js';
 import { syncOutcome, VmwareSyncOutcome, type VmwareSyncOutcomeT } from './sync-outcome.js';
 import { snapshotExists, takeSnapshot } from './take.js';
+import { boundedString, MAX_NAME } from '../../../daemon/registry/bounds.js';
 
 /** `pool.snapshot.create_coordinated`'s result. */
 export const CoordinatedSnapshot = z
@@ -102,7 +103,7 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     verboseName: 'Snapshot',
     roles: READ,
     entry: SnapshotEntry,
-    id: z.string().describe('Snapshot name, dataset@name'),
+    id: boundedString(MAX_NAME).describe('Snapshot name, dataset@name'),
     description: 'Lists ZFS snapshots with their user properties (filter on dataset to list one dataset only).',
     list: async () => (await zfs().listSnapshots()).map(snapshotEntry),
   });
@@ -188,7 +189,7 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     name: 'pool.snapshot.delete',
     description: 'Destroys snapshot `id` (dataset@name); returns true.',
     args: [
-      { name: 'id', schema: z.string().describe('Snapshot name, dataset@name') },
+      { name: 'id', schema: boundedString(MAX_NAME).describe('Snapshot name, dataset@name') },
       { name: 'options', schema: SnapshotDeleteOptions.prefault({}) },
     ] as const,
     result: z.literal(true),

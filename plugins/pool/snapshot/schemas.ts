@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
+import { boundedString, MAX_NAME, MAX_TEXT } from '../../../daemon/registry/bounds.js';
 
 /** A property value as TrueNAS returns it. */
 export const PropertyValue = z
@@ -36,13 +37,13 @@ export const SnapshotEntry = z
 /** `pool.snapshot.create` input (`name` or `naming_schema`, not both). */
 export const SnapshotCreate = z
   .strictObject({
-    dataset: z.string().min(1).describe('Dataset to snapshot'),
-    name: z.string().min(1).optional().describe('Snapshot name (the part after @)'),
-    naming_schema: z.string().min(1).optional().describe('strftime schema for the name, e.g. manual-%Y-%m-%d_%H-%M'),
+    dataset: boundedString(MAX_NAME).min(1).describe('Dataset to snapshot'),
+    name: boundedString(MAX_NAME).min(1).optional().describe('Snapshot name (the part after @)'),
+    naming_schema: boundedString(MAX_NAME).min(1).optional().describe('strftime schema for the name, e.g. manual-%Y-%m-%d_%H-%M'),
     recursive: z.boolean().default(false).describe('Snapshot descendant datasets too (atomically)'),
-    exclude: z.array(z.string()).default([]).describe('Descendants to leave out of a recursive snapshot'),
+    exclude: z.array(boundedString(MAX_NAME)).default([]).describe('Descendants to leave out of a recursive snapshot'),
     vmware_sync: z.boolean().default(false).describe('Make it VM-consistent through the VMware coordinator (runs as a job)'),
-    properties: z.record(z.string(), z.string()).default({}).describe('User properties to set on the snapshot'),
+    properties: z.record(boundedString(MAX_NAME), boundedString(MAX_TEXT)).default({}).describe('User properties to set on the snapshot'),
   })
   .describe('A snapshot to take');
 

@@ -9,11 +9,12 @@ import { VmwareSyncOutcome } from '../snapshot/sync-outcome.js';
 import { TaskScripts } from '../../vmware/scripts/schema.js';
 import { SelectionRules } from '../../vmware/sync/rules/schema.js';
 import { DEFAULT_SCHEDULE } from './schedule.js';
+import { boundedString, MAX_NAME, MAX_TEXT } from '../../../daemon/registry/bounds.js';
 
 /** TrueNAS `lifetime_unit`. */
 export const LifetimeUnit = z.enum(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']).describe('Unit of lifetime_value (MONTH = 30 days, YEAR = 365 days)');
 
-const cronField = (what: string, def: string) => z.string().default(def).describe(`${what} (cron syntax)`);
+const cronField = (what: string, def: string) => boundedString(MAX_TEXT).default(def).describe(`${what} (cron syntax)`);
 
 /** The schedule with TrueNAS defaults (minute "00", everything else "*", window 00:00–23:59). */
 export const ScheduleCreate = z
@@ -23,30 +24,30 @@ export const ScheduleCreate = z
     dom: cronField('Day of month "1"-"31"', DEFAULT_SCHEDULE.dom),
     month: cronField('Month "1"-"12" or jan-dec', DEFAULT_SCHEDULE.month),
     dow: cronField('Day of week "1" (Monday)-"7" (Sunday), 0 is Sunday too', DEFAULT_SCHEDULE.dow),
-    begin: z.string().default(DEFAULT_SCHEDULE.begin).describe('Start of the daily window, HH:MM (24 h)'),
-    end: z.string().default(DEFAULT_SCHEDULE.end).describe('End of the daily window, HH:MM (inclusive; before begin = wraps midnight)'),
+    begin: boundedString(MAX_NAME).default(DEFAULT_SCHEDULE.begin).describe('Start of the daily window, HH:MM (24 h)'),
+    end: boundedString(MAX_NAME).default(DEFAULT_SCHEDULE.end).describe('End of the daily window, HH:MM (inclusive; before begin = wraps midnight)'),
   })
   .describe('When snapshots are taken');
 
 const ScheduleUpdate = z
   .strictObject({
-    minute: z.string().optional(),
-    hour: z.string().optional(),
-    dom: z.string().optional(),
-    month: z.string().optional(),
-    dow: z.string().optional(),
-    begin: z.string().optional(),
-    end: z.string().optional(),
+    minute: boundedString(MAX_TEXT).optional(),
+    hour: boundedString(MAX_TEXT).optional(),
+    dom: boundedString(MAX_TEXT).optional(),
+    month: boundedString(MAX_TEXT).optional(),
+    dow: boundedString(MAX_TEXT).optional(),
+    begin: boundedString(MAX_NAME).optional(),
+    end: boundedString(MAX_NAME).optional(),
   })
   .describe('Schedule fields to change (the others keep their value)');
 
 const fields = {
-  dataset: z.string().describe('The dataset to snapshot'),
+  dataset: boundedString(MAX_NAME).describe('The dataset to snapshot'),
   recursive: z.boolean().describe('Snapshot descendant datasets too'),
-  exclude: z.array(z.string()).describe('Descendants to leave out (recursive tasks only); fnmatch patterns allowed'),
+  exclude: z.array(boundedString(MAX_NAME)).describe('Descendants to leave out (recursive tasks only); fnmatch patterns allowed'),
   lifetime_value: z.number().int().nonnegative().describe('How many lifetime_unit to keep snapshots'),
   lifetime_unit: LifetimeUnit,
-  naming_schema: z.string().describe('strftime schema of snapshot names (local time), e.g. auto-%Y-%m-%d_%H-%M'),
+  naming_schema: boundedString(MAX_NAME).describe('strftime schema of snapshot names (local time), e.g. auto-%Y-%m-%d_%H-%M'),
   allow_empty: z.boolean().describe('Keep snapshots in which nothing changed'),
   enabled: z.boolean().describe('Whether the task runs on its schedule'),
   vmware_sync: z.boolean().describe('Make snapshots VM-consistent through the VMware coordinator'),

@@ -11,15 +11,16 @@
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
 import { NFS_SECURITY } from './render.js';
+import { boundedString, MAX_NAME, MAX_PATH } from '../../../daemon/registry/bounds.js';
 
 /** Most entries TrueNAS allows in `networks` and in `hosts`. */
 export const MAX_NFS_CLIENT_ENTRIES = 42;
 
-const nonEmpty = z.string().min(1, 'String should have at least 1 character');
+const nonEmpty = boundedString(MAX_NAME).min(1, 'String should have at least 1 character');
 
 /** Field schemas without defaults, shared by create (with defaults) and update (all optional). */
 const fields = {
-  path: nonEmpty.describe('Local path to export: a mounted dataset\'s mountpoint or a folder inside one, e.g. /mnt/tank/vmware'),
+  path: boundedString(MAX_PATH).min(1, 'String should have at least 1 character').describe('Local path to export: a mounted dataset\'s mountpoint or a folder inside one, e.g. /mnt/tank/vmware'),
   aliases: z.array(nonEmpty).describe('Not supported (TrueNAS ignores it too); must be empty'),
   comment: z.string().max(120, 'String should have at most 120 characters').describe('Free-text note shown with the share'),
   networks: z
@@ -31,10 +32,10 @@ const fields = {
     .max(MAX_NFS_CLIENT_ENTRIES, `List should have at most ${MAX_NFS_CLIENT_ENTRIES} items`)
     .describe('Hosts allowed to mount: names, IP addresses, wildcard names (*.example.com) or netgroups (@group); no spaces or quotes'),
   ro: z.boolean().describe('Export read-only'),
-  maproot_user: z.string().nullable().describe('Map the client\'s root user to this user ("root" = do not squash root); must exist on this machine'),
-  maproot_group: z.string().nullable().describe('Map the client\'s root group to this group ("wheel" is accepted as gid 0); requires maproot_user'),
-  mapall_user: z.string().nullable().describe('Map every client user to this user; excludes maproot_user'),
-  mapall_group: z.string().nullable().describe('Map every client group to this group; requires mapall_user'),
+  maproot_user: boundedString(MAX_NAME).nullable().describe('Map the client\'s root user to this user ("root" = do not squash root); must exist on this machine'),
+  maproot_group: boundedString(MAX_NAME).nullable().describe('Map the client\'s root group to this group ("wheel" is accepted as gid 0); requires maproot_user'),
+  mapall_user: boundedString(MAX_NAME).nullable().describe('Map every client user to this user; excludes maproot_user'),
+  mapall_group: boundedString(MAX_NAME).nullable().describe('Map every client group to this group; requires mapall_user'),
   security: z.array(z.enum(NFS_SECURITY)).describe('Security flavours (SYS, KRB5, KRB5I, KRB5P); empty = the server default (sys)'),
   enabled: z.boolean().describe('Whether the share is written to the exports file'),
 };

@@ -20,6 +20,7 @@ export function historyMethods(history: RunHistory) {
     entry: RunEntry,
     id: z
       .string()
+      .max(32)
       .regex(/^[0-9a-z]{6,32}$/, 'must be a run id as in the vsnapd:run property (lower-case letters and digits)')
       .describe("Run id, as in the ZFS snapshot's vsnapd:run property"),
     description:

@@ -40,7 +40,7 @@ export interface RestoreSetupDeps {
   runs: RunLookup;
 }
 
-const RestoreId = z.string().regex(/^[0-9a-f]{8}$/, 'must be a restore id as vmware.restore.query lists it (8 hex digits)').describe('Restore id');
+const RestoreId = z.string().max(8).regex(/^[0-9a-f]{8}$/, 'must be a restore id as vmware.restore.query lists it (8 hex digits)').describe('Restore id');
 
 /** Declares the restore methods and the start-up recovery. Call once, in the vmware plugin's setup. */
 export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods: AnyMethodDef[]; start(): Promise<void> } {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
+import { boundedString, MAX_NAME } from '../../../daemon/registry/bounds.js';
 
 const DatasetName = z
   .string()
@@ -22,24 +23,23 @@ const VsphereName = z
 /** `vmware.restore` / `vmware.plan_restore` input. */
 export const RestoreInput = z
   .strictObject({
-    snapshot: z
-      .string()
+    snapshot: boundedString(MAX_NAME)
       .regex(/^[^@\s]+@[^@\s]+$/, 'must be a ZFS snapshot name, dataset@name')
       .describe('The ZFS snapshot to restore from, dataset@name; it must carry vsnapd:vmsynced full or partial (see force)'),
     vms: z
-      .array(z.string().min(1))
+      .array(boundedString(MAX_NAME).min(1))
       .min(1)
       .max(64)
       .describe('VMs of that snapshot\'s run to restore, by name or moref as in the run\'s report'),
-    host: z.string().min(1).describe('ESXi host to mount the datastore on and register the VMs with: its name or HostSystem moref'),
+    host: boundedString(MAX_NAME).min(1).describe('ESXi host to mount the datastore on and register the VMs with: its name or HostSystem moref'),
     entry_id: z.number().int().optional().describe('The vmware entry (vCenter) to use; default: the run\'s entry of those VMs'),
     restore_parent: DatasetName.optional().describe('Dataset the clone is created under; default: the parent of the snapshot\'s dataset'),
     clone_name: DatasetName.optional().describe('Full name of the clone; default <restore_parent>/<dataset leaf>-restore-<id>; must not exist'),
     datastore_name: VsphereName.optional().describe('Name of the new NFS datastore; default vsnapd-restore-<id>; must not exist'),
     nas_address: z.string().min(1).max(253).optional().describe('Address ESXi mounts the clone by; default: the remote host of the datastore the snapshot\'s dataset backs'),
-    folder: z.string().min(1).optional().describe('VM folder moref to register into; default: the datacenter\'s VM folder'),
-    resource_pool: z.string().min(1).optional().describe('Resource pool moref; default: the host\'s root resource pool'),
-    names: z.record(z.string(), VsphereName).default({}).describe('New VM names by the names given in vms; default <name>-restore-<id>'),
+    folder: boundedString(MAX_NAME).min(1).optional().describe('VM folder moref to register into; default: the datacenter\'s VM folder'),
+    resource_pool: boundedString(MAX_NAME).min(1).optional().describe('Resource pool moref; default: the host\'s root resource pool'),
+    names: z.record(boundedString(MAX_NAME), VsphereName).default({}).describe('New VM names by the names given in vms; default <name>-restore-<id>'),
     connect_network: z.boolean().default(false).describe('Keep virtual NICs connected (default false: disconnected, so no duplicate MAC/IP on the production network)'),
     power_on: z.boolean().default(false).describe('Power the restored VMs on'),
     force: z.boolean().default(false).describe('Restore from a snapshot that is not VM-consistent (vsnapd:vmsynced none or absent)'),

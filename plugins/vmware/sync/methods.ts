@@ -31,6 +31,7 @@ export const SweepOptionsSchema = z
       .describe('Remove vsnapd-marked snapshots older than this (default: vmware.sync.sweep_min_age_minutes)'),
     run_id: z
       .string()
+      .max(32)
       .regex(/^[0-9a-z]{6,32}$/, 'must be a run id as in the vsnapd:run property (lower-case letters and digits)')
       .optional()
       .describe('Only the record of this run, no marker pass'),

@@ -1,11 +1,13 @@
 /** Audit classification, param redaction/bounds and bounded retention (on a real temp datastore). */
 import t from 'tap';
 import { z } from 'zod';
-import { AUDIT_COLLECTION, AuditLog, type AuditRow } from '../../../daemon/audit/audit-log.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditLog } from '../../../daemon/audit/audit-log.js';
 import { auditClass, auditParams, MAX_PARAMS_CHARS } from '../../../daemon/audit/classify.js';
 import { defineMethod, type AnyMethodDef, type CallSession } from '../../../daemon/registry/method.js';
 import { UNIX_SOCKET_ROOT } from '../../../daemon/registry/roles.js';
-import { openTemp, silentLog, tempDir } from '../../helpers/tmp-datastore.js';
+import { silentLog, tempDir } from '../../helpers/tmp-datastore.js';
 
 const method = (roles: string[], audit?: 'write' | 'login' | 'none'): AnyMethodDef =>
   defineMethod({ name: 'x.y', description: 'X. More.', args: [{ name: 'username', schema: z.string() }, { name: 'password', schema: z.string() }], result: z.null(), roles, ...(audit ? { audit } : {}), handler: () => null }) as unknown as AnyMethodDef;
@@ -27,15 +29,17 @@ t.test('auditParams: positional secrets by argument name, nested ones by field n
   t.equal(big.truncated.length, MAX_PARAMS_CHARS + 1);
 });
 
-t.test('retention keeps the newest max_entries records', async (t) => {
-  const ds = await openTemp(t, tempDir(t));
-  const rows = ds.collection<AuditRow>(AUDIT_COLLECTION);
-  const log = new AuditLog(rows, 3, silentLog);
+t.test('retention keeps the newest max_entries records, in memory and in the file', async (t) => {
+  const file = join(tempDir(t), 'audit.jsonl');
+  const log = await AuditLog.open(file, 3, silentLog);
   const session = { id: 's', transport: 'unix', remoteAddress: 'unix', credentials: UNIX_SOCKET_ROOT, options: { legacy_jobs: true, private_methods: false } } as unknown as CallSession;
   const def = method(['X_WRITE']);
-  for (const name of ['a', 'b', 'c', 'd', 'e']) {
-    await log.observe({ session, method: 'x.y', def, params: [name, 'pw'], credentials: UNIX_SOCKET_ROOT, result: null, error: undefined, ms: 1 });
-  }
-  t.same(log.all().map((r) => (r.event_data.params as string[])[0]), ['c', 'd', 'e']);
-  t.same(new AuditLog(rows, 3, silentLog).all().length, 3, 'a new log over the same store sees them');
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+  for (const name of names) await log.observe({ session, method: 'x.y', def, params: [name, 'pw'], credentials: UNIX_SOCKET_ROOT, result: null, error: undefined, ms: 1 });
+  const first = (rows: { event_data: Record<string, unknown> }[]) => rows.map((r) => (r.event_data.params as string[])[0]);
+  t.same(first(log.all()), ['e', 'f', 'g']);
+  t.same(log.all().map((r) => r.id), [5, 6, 7], 'ids keep counting');
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  t.ok(lines.length <= 6, `the file is compacted (${lines.length} lines for max 3)`);
+  t.same(first((await AuditLog.open(file, 3, silentLog)).all()), ['e', 'f', 'g'], 'a reopened log sees the same records');
 });
