@@ -41,7 +41,8 @@ export interface CompiledSchedule {
 
 /** One schedule problem: `field` null means the schedule as a whole. */
 export interface ScheduleProblem {
-  readonly field: 'begin' | 'end' | null;
+  /** The schedule field at fault (`minute` … `dow`, `begin`, `end`), or null for the schedule as a whole. */
+  readonly field: 'minute' | 'hour' | 'dom' | 'month' | 'dow' | 'begin' | 'end' | null;
   readonly message: string;
 }
 
@@ -60,26 +61,34 @@ function cronFields(s: TaskSchedule): string[] {
   return [s.minute, s.hour, s.dom, s.month, s.dow];
 }
 
-function expand(s: TaskSchedule): { fields: number[][]; error: string | null } {
-  const names = ['minute', 'hour', 'dom', 'month', 'dow'];
-  const raw = cronFields(s);
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i] ?? '';
-    if (v.trim() === '' || /\s/.test(v)) return { fields: [], error: `${names[i]} ${JSON.stringify(v)} must be one cron field without spaces` };
-  }
+const CRON_FIELDS = ['minute', 'hour', 'dom', 'month', 'dow'] as const;
+
+/** What is wrong with field `i` of `raw` on its own (the others read as `*`), or null. */
+function fieldProblem(raw: readonly string[], i: number): string | null {
+  const v = raw[i] ?? '';
+  const name = CRON_FIELDS[i];
+  if (v.trim() === '' || /\s/.test(v)) return `${name} ${JSON.stringify(v)} must be one cron field without spaces`;
   let parsed;
   try {
-    parsed = parseCron(raw.join(' '));
+    parsed = parseCron(CRON_FIELDS.map((_, j) => (j === i ? v : '*')).join(' '));
   } catch (err) {
-    return { fields: [], error: (err as Error).message };
+    return (err as Error).message;
   }
+  const values = [parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek][i] ?? [];
+  return values.some((x) => typeof x !== 'number') ? `${v} uses a token vsnapd does not support in ${name} (L, W and # are not cron syntax)` : null;
+}
+
+/** The five fields expanded, or every field's problem (each field is checked, so all are reported at once). */
+function expand(s: TaskSchedule): { fields: number[][]; errors: { field: (typeof CRON_FIELDS)[number]; message: string }[] } {
+  const raw = cronFields(s);
+  const errors = CRON_FIELDS.flatMap((field, i) => {
+    const message = fieldProblem(raw, i);
+    return message === null ? [] : [{ field, message }];
+  });
+  if (errors.length > 0) return { fields: [], errors };
+  const parsed = parseCron(raw.join(' '));
   const fields = [parsed.minute, parsed.hour, parsed.dayOfMonth, parsed.month, parsed.dayOfWeek];
-  for (let i = 0; i < fields.length; i++) {
-    if ((fields[i] ?? []).some((v) => typeof v !== 'number')) {
-      return { fields: [], error: `${raw[i]} uses a token vsnapd does not support in ${names[i]} (L, W and # are not cron syntax)` };
-    }
-  }
-  return { fields: fields.map((f) => (f ?? []).map(Number)), error: null };
+  return { fields: fields.map((f) => (f ?? []).map(Number)), errors: [] };
 }
 
 /** True when `minuteOfDay` lies in the window [begin, end] (which may wrap midnight). */
@@ -96,8 +105,7 @@ export function scheduleProblems(s: TaskSchedule): ScheduleProblem[] {
   for (const field of ['begin', 'end'] as const) {
     if (parseTimeOfDay(s[field]) === null) problems.push({ field, message: 'Time should be in 24 hour format like "18:00"' });
   }
-  const { error } = expand(s);
-  if (error) problems.push({ field: null, message: `Please ensure fields match cron syntax - ${error}` });
+  for (const e of expand(s).errors) problems.push({ field: e.field, message: `Please ensure fields match cron syntax - ${e.message}` });
   if (problems.length === 0) {
     const c = compileSchedule(s);
     const hits = [...c.hours].some((h) => [...c.minutes].some((m) => inWindow(c, h * 60 + m)));
@@ -108,10 +116,10 @@ export function scheduleProblems(s: TaskSchedule): ScheduleProblem[] {
 
 /** Compiles a valid schedule (call {@link scheduleProblems} first; throws on invalid input). */
 export function compileSchedule(s: TaskSchedule): CompiledSchedule {
-  const { fields, error } = expand(s);
+  const { fields, errors } = expand(s);
   const begin = parseTimeOfDay(s.begin);
   const end = parseTimeOfDay(s.end);
-  if (error || begin === null || end === null) throw new Error(`Invalid schedule: ${error ?? 'bad begin/end time'}`);
+  if (errors.length > 0 || begin === null || end === null) throw new Error(`Invalid schedule: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'bad begin/end time'}`);
   const [minutes = [], hours = [], doms = [], months = [], dows = []] = fields;
   const domRestricted = s.dom.trim() !== '*';
   const dowRestricted = s.dow.trim() !== '*';

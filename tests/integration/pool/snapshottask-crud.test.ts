@@ -56,8 +56,10 @@ t.test('create validation: attributes and messages', async (t) => {
     ['periodic_snapshot_create.schedule.begin', 'Time should be in 24 hour format like "18:00"'],
   ]);
   const cron = await create({ dataset: ds, schedule: { minute: '61' } });
-  t.equal(cron[0]?.[0], 'periodic_snapshot_create.schedule');
+  t.equal(cron[0]?.[0], 'periodic_snapshot_create.schedule.minute', 'the cron field at fault is named');
   t.match(cron[0]?.[1], /^Please ensure fields match cron syntax - /);
+  const three = await create({ dataset: ds, schedule: { minute: '61', hour: '25', begin: '9 am' } });
+  t.same(three.map((e) => e[0]).sort(), ['periodic_snapshot_create.schedule.begin', 'periodic_snapshot_create.schedule.hour', 'periodic_snapshot_create.schedule.minute'], 'three bad fields, three errors at once');
   t.same(await create({ dataset: ds, schedule: { minute: '0', hour: '3', begin: '09:00', end: '17:00' } }), [
     ['periodic_snapshot_create.schedule', 'Specified schedule does not match specified time interval'],
   ]);

@@ -20,6 +20,11 @@ t.test('validation texts', async (t) => {
   t.match(cron[0]?.message, /^Please ensure fields match cron syntax - /);
   t.match(scheduleProblems(s({ hour: '1 2' }))[0]?.message, /without spaces/);
   t.match(scheduleProblems(s({ dom: 'L' }))[0]?.message, /not support/);
+  t.same(
+    scheduleProblems(s({ minute: '99', hour: '24', dow: 'funday', end: 'noon' })).map((p) => p.field),
+    ['end', 'minute', 'hour', 'dow'],
+    'every bad field is reported at once',
+  );
   t.same(scheduleProblems(s({ minute: '0', hour: '3', begin: '09:00', end: '18:00' })), [
     { field: null, message: 'Specified schedule does not match specified time interval' },
   ]);
