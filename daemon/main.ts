@@ -16,7 +16,9 @@ import { USAGE, overridesFromEnv, parseCommandLine, type CommandLine } from './c
 import { CONFIG_EXIT_CODE, ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { BackupError } from './backup/archive.js';
+import { plugins } from '../plugins/index.js';
 import { startDaemon } from './daemon.js';
+import { declaredSections } from './plugin-host.js';
 import { DatastoreFileError } from './datastore/index.js';
 import { createLogger } from './log.js';
 import { isJournalStream, priorityPrefix } from './log-format.js';
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${await hashPassword(password)}\n`);
     return;
   }
-  const config = loadConfig(cl.flags, overridesFromEnv(process.env));
+  const config = loadConfig(cl.flags, overridesFromEnv(process.env), process.cwd(), declaredSections(plugins));
   if (cl.command === 'backup' || cl.command === 'restore') {
     await backupCommand(cl, config.dataDir);
     return;

@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { readSection } from './config/section.js';
+import { ConfigError } from './config/errors.js';
+import { readSection, sectionIssues } from './config/section.js';
 import type { DaemonConfig } from './config/load.js';
 import type { Alerts, Datastore, EventBus, Jobs, Plugin, PluginContext, PluginHooks, Services } from './plugin.js';
 import type { Caller } from './rpc/caller.js';
@@ -22,6 +23,11 @@ export interface PluginHostDeps {
   readonly services: Services;
   readonly registry: MethodRegistry;
   readonly caller: Caller;
+}
+
+/** The config sections `plugins` declare (`Plugin.configSections`), merged: section → schema. */
+export function declaredSections(plugins: readonly Plugin[]): Record<string, z.ZodType> {
+  return Object.assign({}, ...plugins.map((p) => p.configSections ?? {})) as Record<string, z.ZodType>;
 }
 
 /** Plugins after setup. */
@@ -56,8 +62,13 @@ export class PluginHost {
     };
   }
 
-  /** Sets up every plugin in order. Errors propagate (the daemon refuses to start). */
+  /**
+   * Sets up every plugin in order. Errors propagate (the daemon refuses to start); the declared
+   * config sections are checked first, every section's problems in one ConfigError.
+   */
   async setup(plugins: readonly Plugin[]): Promise<void> {
+    const issues = sectionIssues(this.#deps.config.sections, this.#deps.config.configFile, declaredSections(plugins));
+    if (issues.length > 0) throw new ConfigError(issues.join('\n'));
     for (const plugin of plugins) {
       const hooks = (await plugin.setup(this.#context(plugin))) ?? {};
       this.#setUp.push({ name: plugin.name, hooks });

@@ -178,5 +178,10 @@ export interface PluginHooks {
 /** A plugin: one API namespace (or a few closely related ones). */
 export interface Plugin {
   readonly name: string;
+  /**
+   * The config sections it reads with `ctx.config`, by name with their schema, so every section's
+   * errors (and the core's) are reported together before any setup runs.
+   */
+  readonly configSections?: Readonly<Record<string, z.ZodType>>;
   setup(ctx: PluginContext): Promise<PluginHooks | void>;
 }

@@ -12,6 +12,7 @@ import type { Overrides } from './command-line.js';
 import { MAX_SOCKET_PATH } from '../server/unix-socket.js';
 import { ConfigError } from './errors.js';
 import { describeIssues } from './issues.js';
+import { sectionIssues } from './section.js';
 import { CoreConfig, LogLevel } from './schema.js';
 
 /** The config file shipped with the package, used when neither `--config` nor `VSNAPD_CONFIG` is given. */
@@ -73,15 +74,18 @@ function parsePort(text: string, source: string): number {
 
 /**
  * Loads the configuration. `flags` win over `env`, which win over the file, which wins over defaults.
- * Throws {@link ConfigError}.
+ * Throws {@link ConfigError}; when the core sections are invalid its message also lists the problems
+ * of `pluginSections` (section → schema, see `declaredSections`), one line each.
  */
-export function loadConfig(flags: Overrides, env: Overrides, cwd: string = process.cwd()): DaemonConfig {
+export function loadConfig(flags: Overrides, env: Overrides, cwd: string = process.cwd(), pluginSections: Readonly<Record<string, z.ZodType>> = {}): DaemonConfig {
   const explicitFile = flags.config ?? env.config;
   const configFile = explicitFile ? resolve(cwd, explicitFile) : DEFAULT_CONFIG_FILE;
   const raw = readConfigFile(configFile, explicitFile !== undefined);
   const parsed = CoreConfig.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(describeIssues(parsed.error.issues).map((l) => `${configFile}: ${l}`).join('\n'));
+    // The plugins' sections are checked too, so one run of the daemon names every problem of the file.
+    const core = describeIssues(parsed.error.issues).map((l) => `${configFile}: ${l}`);
+    throw new ConfigError([...core, ...sectionIssues(raw ?? {}, configFile, pluginSections)].join('\n'));
   }
   const core = parsed.data;
 

@@ -5,6 +5,18 @@ import { describeIssues } from './issues.js';
 import type { DaemonConfig } from './load.js';
 
 /**
+ * Every problem of the plugin sections `declared` (section name → schema) in `sections` (the file's
+ * top-level keys), one `<file>: <section>.<attribute>: <message>` line each; empty when all parse.
+ */
+export function sectionIssues(sections: Readonly<Record<string, unknown>>, file: string | null, declared: Readonly<Record<string, z.ZodType>>): string[] {
+  const where = file ?? '(built-in defaults)';
+  return Object.entries(declared).flatMap(([section, schema]) => {
+    const parsed = schema.safeParse(sections[section] === undefined ? {} : sections[section]);
+    return parsed.success ? [] : describeIssues(parsed.error.issues, section).map((l) => `${where}: ${l}`);
+  });
+}
+
+/**
  * Parses the top-level `section` of the config file with `schema` (an absent section parses `{}`, so
  * field defaults apply). Throws {@link ConfigError} naming the file and the attribute (`vmware.timeout`).
  */

@@ -43,6 +43,7 @@ function resolveAttributes(attr: string, next: Attributes, stored: Attributes | 
 /** The alertservice plugin. */
 export const alertServicePlugin: Plugin = {
   name: 'alertservice',
+  configSections: { alertservice: AlertServiceConfig },
   async setup(ctx) {
     const config = ctx.config('alertservice', AlertServiceConfig);
     const { services, mail } = openStores(ctx.db);

@@ -31,6 +31,7 @@ function entryOf(row: ApiKeyRow): z.input<typeof ApiKeyEntry> {
 /** The auth plugin. */
 export const authPlugin: Plugin = {
   name: 'auth',
+  configSections: { auth: AuthConfig },
   async setup(ctx) {
     const config = ctx.config('auth', AuthConfig);
     const keys = new ApiKeyStore(ctx.db.collection<ApiKeyRow>(API_KEY_COLLECTION), config.scram_iterations);

@@ -40,6 +40,7 @@ export const PoolConfig = z
 /** The pool plugin. */
 export const poolPlugin: Plugin = {
   name: 'pool',
+  configSections: { zfs: ZfsConfigSchema, pool: PoolConfig },
   async setup(ctx) {
     const zfsConfig = ctx.config('zfs', ZfsConfigSchema);
     const timeZone = ctx.config('pool', PoolConfig).timezone ?? systemTimeZone();

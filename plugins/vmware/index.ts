@@ -65,6 +65,7 @@ const Id = z.number().int().describe('vmware entry id');
 /** The vmware plugin. */
 export const vmwarePlugin: Plugin = {
   name: 'vmware',
+  configSections: { vmware: VmwareConfigSchema },
   async setup(ctx) {
     const config = ctx.config('vmware', VmwareConfigSchema);
     const store = openVmwareStore(ctx.db);

@@ -60,6 +60,7 @@ async function zfsMounts(ctx: PluginContext): Promise<DatasetMount[]> {
 /** The sharing.nfs plugin. */
 export const sharingNfsPlugin: Plugin = {
   name: 'sharing.nfs',
+  configSections: { nfs: NfsConfig },
   async setup(ctx) {
     const config = ctx.config('nfs', NfsConfig);
     const shares = ctx.db.collection<NfsShare>({ name: 'sharing.nfs' });

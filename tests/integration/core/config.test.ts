@@ -65,6 +65,22 @@ t.test('invalid configuration exits 2 with one clear line and no stack trace (de
   t.notOk(existsSync(join(dir, 's.sock')), 'nothing started');
 });
 
+t.test('a config file with several bad sections: every error at once, the core\'s and the plugins\'', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vsnapd-cfg-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const plugins = { auth: { admin: { password_hash: 'hunter2' } }, vmware: { poll_interval_seconds: 'often' }, pool: { timezone: 5 } };
+  const both = join(dir, 'both.json');
+  writeFileSync(both, JSON.stringify({ listen: { port: 'x' }, ...plugins }));
+  const onlyPlugins = join(dir, 'plugins.json');
+  writeFileSync(onlyPlugins, JSON.stringify(plugins));
+  for (const [file, core] of [[both, true], [onlyPlugins, false]] as const) {
+    const r = await runDaemonCommand(['--config', file], { env: { VSNAPD_DATA_DIR: join(dir, 'data'), VSNAPD_SOCKET: join(dir, 's.sock') } });
+    t.equal(r.code, 2);
+    if (core) t.match(r.stderr, /listen\.port/, 'the core section');
+    for (const attr of ['auth.admin.password_hash', 'vmware.poll_interval_seconds', 'pool.timezone']) t.match(r.stderr, attr, `${file.endsWith('both.json') ? 'with' : 'without'} a core error: ${attr}`);
+  }
+});
+
 t.test('a data_dir that is a file, or under a file: exit 2 with a clear message, not a raw EEXIST', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vsnapd-cfg-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
