@@ -68,6 +68,13 @@ async function realpathOr(path: string): Promise<string> {
   }
 }
 
+/** What to say when the file system refuses to look at a share path (other codes propagate). */
+const FS_PROBLEMS: Readonly<Record<string, string>> = {
+  ENAMETOOLONG: 'A folder name in the path is longer than 255 bytes (NAME_MAX); no such folder can exist',
+  EACCES: 'Permission denied while looking up the path: vsnapd cannot examine a folder on the way',
+  ELOOP: 'The path runs through a loop of symbolic links',
+};
+
 /**
  * Checks a share path against the datasets, adding errors under `attribute`. Returns the resolved
  * path and dataset, or null when an error was added. Never throws for a bad path; throws only when
@@ -91,6 +98,12 @@ export async function checkSharePath(
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       verrors.add(attribute, `Path ${path} does not exist: create the dataset or folder first`, Errno.ENOENT);
+      return null;
+    }
+    const problem = FS_PROBLEMS[code ?? ''];
+    if (problem) {
+      // The path is not repeated: it may be thousands of characters.
+      verrors.add(attribute, problem, Errno.EINVAL);
       return null;
     }
     throw err;

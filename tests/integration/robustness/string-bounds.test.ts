@@ -38,5 +38,9 @@ t.test('string bounds', async (t) => {
     const err = await root.call('sharing.nfs.create', { path }).catch((e: unknown) => e as { errors: { attribute: string; message: string }[]; message: string });
     t.match(err, { errors: [{ attribute: 'sharingnfs_create.path', message: /at most 4095 characters/ }] });
     t.notOk(JSON.stringify(err).includes('a'.repeat(100)), 'the error does not carry the path');
+    const longName = `/mnt/${'b'.repeat(300)}/x`;
+    const named = await root.call('sharing.nfs.create', { path: longName }).catch((e: unknown) => e);
+    t.match(named, { errors: [{ attribute: 'sharingnfs_create.path', message: /longer than 255 bytes/ }] }, 'a 300-character folder name: a clear message, not a raw ENAMETOOLONG');
+    t.notOk(JSON.stringify(named).includes('b'.repeat(100)));
   });
 });
