@@ -6,7 +6,7 @@
  * {@link OUTPUT_LIMIT_BYTES} of stdout and of stderr are kept (the rest is read and counted, so a
  * chatty script neither blocks on a full pipe nor fills memory). Never rejects.
  */
-import { execa } from 'execa';
+import { loadExeca } from '../../../daemon/lazy.js';
 import type { ScriptReport } from './schema.js';
 import { untrustedReason } from './trust.js';
 
@@ -52,6 +52,7 @@ export async function runScript(path: string, o: ScriptRunOptions): Promise<Scri
   if (refused) return { ...base, ok: false, error: `refused: ${refused}`, duration_ms: Date.now() - t0 };
   const out = collector();
   const err = collector();
+  const { execa } = await loadExeca();
   const child = execa(path, [], {
     reject: false,
     buffer: false,
