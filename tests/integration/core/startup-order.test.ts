@@ -8,22 +8,15 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { REPO_ROOT, childEnv, runDaemonCommand, startTestDaemon } from '../../helpers/daemon.js';
+import { tempDir } from '../../helpers/tmp-datastore.js';
 
 const SCHEDULER = 'snapshot task scheduler started';
 const SWEEP = 'vmware.sweep started (start-up)';
-
-/** A temporary folder removed at teardown. */
-function tempDir(t: Test, prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 t.test('a second instance whose port is taken exits before starting the scheduler or sweeping vCenter', async (t) => {
   const first = await startTestDaemon(t);
