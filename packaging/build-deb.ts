@@ -1,14 +1,13 @@
 /**
  * `npm run package`: builds the release artifact, a Debian package that installs offline on Debian 12
  * and 13 (`apt install ./vsnapd_<version>_<arch>.deb`). It carries:
- * - /usr/lib/vsnapd/dist: the compiled daemon and client (`npm run build`), package.json ("type": "module");
- * - /usr/lib/vsnapd/node_modules: the production dependencies, `npm ci --omit=dev` in a staging folder
- *   (from npm's cache when it holds them, so building needs no network after the repository's `npm ci`);
+ * - /usr/lib/vsnapd/dist: the daemon and midclt as `npm run build` bundles them (packaging/bundle.mjs),
+ *   their production dependencies inside (no node_modules), the web console, the default config;
  * - /usr/lib/vsnapd/node: the Node runtime that runs this script (≥ 20; Debian 12's own nodejs is 18),
  *   its shared-library dependencies computed by dpkg-shlibdeps into `Depends:`;
  * - /usr/lib/vsnapd/bin/{vsnapd,midclt} launchers, with /usr/sbin/vsnapd and /usr/bin/midclt links;
  * - /usr/lib/systemd/system/vsnapd.service (etc/vsnapd.service), /etc/vsnapd/vsnapd.json (a conffile,
- *   mode 0600: kept on upgrade, removed on purge), /usr/share/doc/vsnapd/README.md;
+ *   mode 0600: kept on upgrade, removed on purge), /usr/share/doc/vsnapd/{README.md,THIRD-PARTY-LICENSES.txt};
  * - maintainer scripts from packaging/debian (data kept on upgrade and removal, deleted on purge).
  * Made with dpkg-deb (files owned by root); nothing is written to the repository except `--out`.
  *
@@ -82,9 +81,6 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
     const lib = join(root, 'usr/lib/vsnapd');
     mkdirSync(lib, { recursive: true });
     cpSync(join(REPO, 'dist'), join(lib, 'dist'), { recursive: true });
-    for (const f of ['package.json', 'package-lock.json']) install(join(REPO, f), join(lib, f), 0o644);
-    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], lib);
-    rmSync(join(lib, 'node_modules/.package-lock.json'), { force: true });
     install(node, join(lib, 'node'), 0o755);
     for (const bin of ['vsnapd', 'midclt']) install(join(REPO, 'bin', bin), join(lib, 'bin', bin), 0o755);
     mkdirSync(join(root, 'usr/sbin'), { recursive: true });
@@ -95,6 +91,7 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
     install(join(REPO, 'etc/vsnapd.json'), join(root, 'etc/vsnapd/vsnapd.json'), 0o600);
     chmodSync(join(root, 'etc/vsnapd'), 0o700);
     install(join(REPO, 'README.md'), join(root, 'usr/share/doc/vsnapd/README.md'), 0o644);
+    install(join(REPO, 'dist/THIRD-PARTY-LICENSES.txt'), join(root, 'usr/share/doc/vsnapd/THIRD-PARTY-LICENSES.txt'), 0o644);
 
     const debian = join(root, 'DEBIAN');
     mkdirSync(debian);

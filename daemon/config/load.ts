@@ -4,19 +4,19 @@
  * names its source (file and attribute, variable or flag) and what would be right.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { defaultDataDir, defaultSocketPath } from '../../client/paths.js';
 import type { Overrides } from './command-line.js';
 import { MAX_SOCKET_PATH } from '../server/unix-socket.js';
 import { ConfigError } from './errors.js';
+import { INSTALL_ROOT } from '../install-root.js';
 import { describeIssues } from './issues.js';
 import { sectionIssues } from './section.js';
 import { CoreConfig, LogLevel } from './schema.js';
 
 /** The config file shipped with the package, used when neither `--config` nor `VSNAPD_CONFIG` is given. */
-export const DEFAULT_CONFIG_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../etc/vsnapd.json');
+export const DEFAULT_CONFIG_FILE = join(INSTALL_ROOT, 'etc/vsnapd.json');
 
 /** The resolved configuration. Paths are absolute. */
 export interface DaemonConfig {

@@ -8,14 +8,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
+import { INSTALL_ROOT } from '../install-root.js';
 
 /** URL prefix of the console. */
 export const CONSOLE_PATH = '/ui/';
 
-/** Where the built console lives (client/console/dist of this repository). */
-export const CONSOLE_DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../client/console/dist');
+/** Where the built console lives (client/console/dist of this repository or of the install). */
+export const CONSOLE_DIST = join(INSTALL_ROOT, 'client/console/dist');
 
 /**
  * The policy of every console answer. `connect-src 'self'` covers the same-origin `ws:`/`wss:`

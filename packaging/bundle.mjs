@@ -1,0 +1,81 @@
+/**
+ * The production build of the daemon and midclt (`npm run build` runs it after type-checking): esbuild
+ * bundles daemon/main.ts and client/cli.ts with their production dependencies into minified ES
+ * modules, dist/daemon/main.js and dist/client/cli.js, sharing chunks in dist/chunks/ (modules loaded
+ * on first use, daemon/lazy.ts, stay chunks of their own). One file per program instead of ~400
+ * modules keeps the idle daemon's memory down (`npm run bench -- footprint`) and means the package
+ * needs no node_modules. Every output sits one folder below dist/, which daemon/install-root.ts relies
+ * on. The licence texts of the bundled packages (found through esbuild's metafile) are collected in
+ * dist/THIRD-PARTY-LICENSES.txt; dist/package.json says the files are ES modules. Plain JavaScript, like client/console/build.mjs.
+ *
+ * Run: `node packaging/bundle.mjs [OUT]` (default `<repo>/dist`); exit status 1 on an esbuild error.
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The repository root. */
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * CommonJS dependencies call `require` for Node's built-in modules; an ES module has none, so each
+ * output file defines one (esbuild's shim uses it when present).
+ */
+const REQUIRE_BANNER = "import { createRequire as __vsnapdCreateRequire } from 'node:module'; const require = __vsnapdCreateRequire(import.meta.url);";
+
+/**
+ * The bundled packages' licence texts, one section per package (name@version), from the
+ * node_modules folders esbuild read.
+ * @param {Record<string, unknown>} inputs the metafile's inputs (paths relative to the repository)
+ * @returns {string}
+ */
+function thirdPartyLicenses(inputs) {
+  const roots = new Set();
+  for (const input of Object.keys(inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) roots.add(m[1]);
+  }
+  const sections = [];
+  for (const root of [...roots].sort()) {
+    const dir = join(REPO, root);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f) && statSync(join(dir, f)).isFile());
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'see the package'} (the package ships no licence file)`;
+    sections.push(`${pkg.name}@${pkg.version} (${pkg.license ?? 'unknown'})\n\n${text}\n`);
+  }
+  return `Packages bundled into vsnapd's dist/, with their licences.\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`;
+}
+
+/** @param {string} out the output folder */
+async function main(out) {
+  const result = await build({
+    absWorkingDir: REPO,
+    entryPoints: ['daemon/main.ts', 'client/cli.ts'],
+    outbase: '.',
+    outdir: out,
+    entryNames: '[dir]/[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    banner: { js: REQUIRE_BANNER },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // Marks the .js files as ES modules wherever dist/ is copied (the repository's package.json does that only here).
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
+  writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile.inputs));
+  for (const [file, meta] of Object.entries(result.metafile.outputs)) console.error(`# bundle: ${relative(out, join(REPO, file))} ${meta.bytes} bytes`);
+}
+
+try {
+  await main(resolve(process.argv[2] ?? join(REPO, 'dist')));
+} catch (err) {
+  console.error(`bundle failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}
