@@ -5,17 +5,20 @@
  *    systemd), systemd (systemd-analyze verify/security of the unit, systemd-notify), jq (the
  *    README's restore cleanup command picks the restore id with it), chromium (the web console's
  *    browser tests drive Debian's build; no browser is downloaded) and dpkg-dev (dpkg-shlibdeps, for
- *    the .deb's Depends). Detected with `dpkg -s`; when some are missing and
+ *    the .deb's Depends) and debootstrap (step 3). Detected with `dpkg -s`; when some are missing and
  *    we run as root they are installed with apt-get (update first), otherwise this prints what to
  *    install and exits 1.
  * 2. Builds the vcsim launcher (tests/fixtures/vcsim/bin/vcsim-launcher) if missing or stale, so test
  *    files running in parallel do not each build it.
+ * 3. Builds minimal Debian 12 and 13 roots (tests/fixtures/debian/roots.ts) if missing, for the
+ *    package's install test; the only step that needs Debian's mirror, once per machine.
  */
 import { execa } from 'execa';
+import { DEBIAN_RELEASES, debianRootReady, ensureDebianRoot, type DebianSuite } from '../fixtures/debian/roots.js';
 import { ensureVcsimBuilt, vcsimBuildNeeded } from '../fixtures/vcsim/build.js';
 
 /** Debian packages the tests need. */
-export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev'] as const;
+export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev', 'debootstrap'] as const;
 
 /** True when dpkg reports the package installed ("Status: install ok installed"). */
 async function installed(pkg: string): Promise<boolean> {
@@ -65,6 +68,13 @@ async function main(): Promise<number> {
     console.error('# provision: building the vcsim launcher');
     await ensureVcsimBuilt();
     console.error(`# provision: vcsim launcher built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  for (const suite of Object.keys(DEBIAN_RELEASES) as DebianSuite[]) {
+    if (debianRootReady(suite)) continue;
+    const t0 = Date.now();
+    console.error(`# provision: debootstrap ${suite} (Debian ${DEBIAN_RELEASES[suite]}) for the package test`);
+    await ensureDebianRoot(suite);
+    console.error(`# provision: ${suite} root built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   return 0;
 }
