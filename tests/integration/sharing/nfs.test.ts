@@ -73,6 +73,21 @@ t.test('sharing.nfs on a zfs-fuse dataset, without an NFS server', async (t) => 
     t.same(await exportLines(exportsPath), [`"${vmware}" 192.168.1.0/24(rw,sync,no_subtree_check,no_root_squash)`], 'file unchanged');
   });
 
+  t.test('10 concurrent sharing.nfs.create of one path for one host store one share; the other 9 get EEXIST', async (t) => {
+    const other = pool.mountpoint('other');
+    const before = await exportLines(exportsPath);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => root.call<Share>('sharing.nfs.create', { path: other, hosts: ['esx-race.lab.example'] })));
+    const stored = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    t.equal(stored.length, 1, 'one create succeeded');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    t.equal(refused.length, 9);
+    for (const r of refused) t.match(r.reason, { errors: [{ attribute: 'sharingnfs_create.hosts', message: /already exports .* for host esx-race\.lab\.example/, errno: 17 }] });
+    t.equal((await root.call<Share[]>('sharing.nfs.query', [['path', '=', other]])).length, 1, 'one share stored');
+    const added = (await exportLines(exportsPath)).filter((l) => !before.includes(l));
+    t.same(added, [`"${other}" esx-race.lab.example(rw,sync,no_subtree_check,root_squash)`], 'one line added to the exports file');
+    t.equal(await root.call('sharing.nfs.delete', stored[0]!.id), true);
+  });
+
   t.test('a folder inside a dataset is exported with subtree_check', async (t) => {
     const iso = join(vmware, 'iso');
     await mkdir(iso);
