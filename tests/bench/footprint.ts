@@ -21,6 +21,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, childEnv } from '../helpers/daemon.js';
 
+/** Issue 11's target for the compiled daemon's idle resident memory, in MB (10^6 bytes). */
+const IDLE_RSS_TARGET_MB = 80;
+
 /** Memory of a process, in MiB. */
 interface Rss {
   readonly rss: number;
@@ -85,7 +88,8 @@ async function measure(label: string, command: readonly string[], starts: number
     const ms = runs.map((r) => r.readyMs);
     console.log(`footprint: ${label}: ${command.join(' ')}`);
     console.log(`  start-up to "vsnapd ready": median ${median(ms).toFixed(0)} ms of ${starts} (first start ${ms[0]!.toFixed(0)} ms, all ${ms.map((x) => x.toFixed(0)).join(' ')})`);
-    console.log(`  idle RSS after ${idleMs} ms: ${rss.rss.toFixed(1)} MiB (anonymous ${rss.anon.toFixed(1)}, file-backed ${rss.file.toFixed(1)})`);
+    const mb = (rss.rss * 1048576) / 1e6;
+    console.log(`  idle RSS after ${idleMs} ms: ${rss.rss.toFixed(1)} MiB = ${mb.toFixed(1)} MB (target ≤ ${IDLE_RSS_TARGET_MB} MB: ${mb <= IDLE_RSS_TARGET_MB ? 'met' : 'MISSED'}; anonymous ${rss.anon.toFixed(1)} MiB, file-backed ${rss.file.toFixed(1)} MiB)`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
