@@ -12,23 +12,29 @@ import type { Logger } from 'pino';
 import { datastoreFiles, openDatastore } from '../datastore/index.js';
 import { acquireLock } from '../datastore/lock.js';
 import { readKeyFile } from '../datastore/secrets.js';
+import { describeFsError } from '../fs-error.js';
 import { BackupError, openBackup, sealBackup } from './archive.js';
 
 /**
  * Writes the archive of the data folder `dataDir` to `out` (mode 0600).
  * @returns the archive's size in bytes.
- * @throws BackupError when there is no datastore or key to back up, or the passphrase is too short.
+ * @throws BackupError when there is no datastore or key to back up, the passphrase is too short, or
+ *   `out` cannot be written (the file system's refusal in plain words, daemon/fs-error.ts).
  */
 export async function backupConfig(dataDir: string, out: string, passphrase: string): Promise<number> {
   const { file, keyFile } = datastoreFiles(dataDir);
   const db = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new BackupError(e.code === 'ENOENT' ? `no datastore to back up: ${file} does not exist (is the data folder ${dataDir}?)` : `cannot read ${file}: ${e.message}`);
+    throw new BackupError(e.code === 'ENOENT' ? `no datastore to back up: ${file} does not exist (is the data folder ${dataDir}?)` : describeFsError(e, 'cannot read the datastore', file));
   });
   const secretKey = await readKeyFile(keyFile);
   if (!secretKey) throw new BackupError(`no secret key to back up: ${keyFile} does not exist`);
   const archive = await sealBackup({ db, secretKey }, passphrase);
-  await writeFile(out, archive, { mode: 0o600 });
-  await chmod(out, 0o600);
+  try {
+    await writeFile(out, archive, { mode: 0o600 });
+    await chmod(out, 0o600);
+  } catch (err) {
+    throw new BackupError(describeFsError(err, 'cannot write the backup', out));
+  }
   return Buffer.byteLength(archive);
 }
 
@@ -40,7 +46,7 @@ export async function backupConfig(dataDir: string, out: string, passphrase: str
  */
 export async function restoreConfig(dataDir: string, input: string, passphrase: string, log: Logger): Promise<string[]> {
   const text = await readFile(input, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new BackupError(`cannot read the backup ${input}: ${e.message}`);
+    throw new BackupError(describeFsError(e, 'cannot read the backup', input));
   });
   const contents = await openBackup(text, passphrase);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

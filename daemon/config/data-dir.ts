@@ -3,11 +3,12 @@
  * a file in the way, a parent that is a file, no permission, a read-only file system.
  */
 import { mkdirSync, statSync } from 'node:fs';
+import { describeFsError, errnoName } from '../fs-error.js';
 import { ConfigError } from './errors.js';
 
-/** What to tell the operator for a file-system error code met while creating `dir`. */
-function explain(dir: string, code: string | undefined): string {
-  switch (code) {
+/** What to tell the operator for a file-system error met while creating `dir`. */
+function explain(dir: string, err: unknown): string {
+  switch (errnoName(err)) {
     case 'EEXIST':
       return `data_dir ${dir} exists but is not a folder (a file is in the way): move it away or set data_dir (--data-dir, VSNAPD_DATA_DIR) to a folder`;
     case 'ENOTDIR':
@@ -20,7 +21,7 @@ function explain(dir: string, code: string | undefined): string {
     case 'ENOSPC':
       return `data_dir ${dir}: no space left on the device`;
     default:
-      return `data_dir ${dir}: cannot create the folder (${code ?? 'unknown error'})`;
+      return describeFsError(err, 'data_dir: cannot create the folder', dir);
   }
 }
 
@@ -32,8 +33,8 @@ export function prepareDataDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new ConfigError(explain(dir, (err as NodeJS.ErrnoException).code), { cause: err });
+    throw new ConfigError(explain(dir, err), { cause: err });
   }
   // mkdir -p succeeds on an existing path only when it is a folder; a symlink to a file fails above.
-  if (!statSync(dir).isDirectory()) throw new ConfigError(explain(dir, 'EEXIST'));
+  if (!statSync(dir).isDirectory()) throw new ConfigError(explain(dir, Object.assign(new Error('not a folder'), { code: 'EEXIST' })));
 }

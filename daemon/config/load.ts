@@ -10,6 +10,7 @@ import { defaultDataDir, defaultSocketPath } from '../../client/paths.js';
 import type { Overrides } from './command-line.js';
 import { MAX_SOCKET_PATH } from '../server/unix-socket.js';
 import { ConfigError } from './errors.js';
+import { describeFsError } from '../fs-error.js';
 import { INSTALL_ROOT } from '../install-root.js';
 import { describeIssues } from './issues.js';
 import { sectionIssues } from './section.js';
@@ -50,7 +51,7 @@ function readConfigFile(file: string, explicit: boolean): Record<string, unknown
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !explicit) return null;
-    throw new ConfigError(`${file}: cannot read config file (${code ?? (err as Error).message})`);
+    throw new ConfigError(describeFsError(err, 'cannot read the config file', file));
   }
   let value: unknown;
   try {

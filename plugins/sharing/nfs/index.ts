@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { CallError, errnoFromCode, InstanceNotFound } from '../../../daemon/errors.js';
+import { describeFsError } from '../../../daemon/fs-error.js';
 import type { Plugin, PluginContext } from '../../../daemon/plugin.js';
 import { definedOnly, publishCrud, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
@@ -84,7 +85,7 @@ export const sharingNfsPlugin: Plugin = {
         pending = await exports.write(next);
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        throw new CallError(`Cannot write NFS exports file ${config.exports_path}: ${e.message}`, errnoFromCode(e.code));
+        throw new CallError(describeFsError(e, 'Cannot write the NFS exports file', config.exports_path), errnoFromCode(e.code));
       }
       let result: T;
       try {

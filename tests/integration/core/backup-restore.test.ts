@@ -3,7 +3,7 @@
  * password encrypted under the data folder's secret key) is backed up to one passphrase-encrypted
  * archive, the data folder is wiped, and the restore brings back a datastore whose stored password
  * still decrypts; a daemon starts on it. Bad passphrases, a running daemon and a missing datastore
- * are refused with clear messages and change nothing. A first start tells the operator to back up the key.
+ * are refused with clear messages and change nothing, and so are archive paths the file system refuses. A first start tells the operator to back up the key.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,14 @@ t.test('backup, wipe, restore: the stored vCenter password still decrypts', asyn
   t.equal(short.code, 1, 'a short passphrase is refused');
   t.match(short.stderr, 'the passphrase must have at least 8 characters (got 5)');
   t.notOk(existsSync(archive), '… and nothing written');
+
+  const nowhere = join(tmp, 'no-such-folder', 'b.backup');
+  const lost = await cli(['backup', '--out', nowhere], PASSPHRASE);
+  t.equal(lost.code, 1, 'an archive path in a missing folder is refused');
+  t.match(lost.stderr, `cannot write the backup ${nowhere}: it does not exist, or a folder on its way does not [ENOENT]`);
+  const intoFolder = await cli(['restore', '--in', tmp], PASSPHRASE);
+  t.equal(intoFolder.code, 1, 'restoring from a folder is refused');
+  t.match(intoFolder.stderr, `cannot read the backup ${tmp}: it is a folder, not a file [EISDIR]`);
 
   const b = await cli(['backup', '--out', archive], PASSPHRASE);
   t.equal(b.code, 0, `backup: ${b.stdout}${b.stderr}`);
