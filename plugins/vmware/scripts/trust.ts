@@ -7,6 +7,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { describeFsError, errnoName } from '../../../daemon/fs-error.js';
 
 function folders(path: string): string[] {
   const out: string[] = [];
@@ -41,7 +42,6 @@ export async function untrustedReason(path: string): Promise<string | null> {
     if ((st.mode & 0o100) === 0) return `${path} is not executable (mode ${(st.mode & 0o7777).toString(8)}); chmod u+x it`;
     return (await checkFolders(path)) ?? (real === path ? null : await checkFolders(real));
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return e.code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be checked: ${e.message}`;
+    return errnoName(err) === 'ENOENT' ? `${path} does not exist` : describeFsError(err, 'cannot check', path);
   }
 }
