@@ -150,7 +150,8 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       bearer: () => (services.has('bearerAuth') ? services.get('bearerAuth') : null),
       log: log.child({ component: 'monitoring' }),
     });
-    const own = config.metrics.listen && (await listenMonitoring(config.metrics.listen.host, config.metrics.listen.port, monitoring));
+    const tls = config.tls ? await loadTls(config.tls, config.dataDir, [config.host, ...config.api.server_names]) : null;
+    const own = config.metrics.listen && (await listenMonitoring(config.metrics.listen.host, config.metrics.listen.port, monitoring, tls));
     const closeOwn = () => (own ? new Promise<void>((r) => (own.server.closeAllConnections(), own.server.close(() => r()))) : Promise.resolve());
     cleanups.push(closeOwn);
     const server = new ApiServer({
@@ -160,7 +161,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       maxFrameBytes: config.api.max_frame_bytes,
       allowedOrigins: config.api.allowed_origins,
       serverNames: config.api.server_names,
-      tls: config.tls ? await loadTls(config.tls, config.dataDir, [config.host, ...config.api.server_names]) : null,
+      tls,
       log: log.child({ component: 'server' }),
       routes: own ? undefined : monitoring,
       onConnection: connect,

@@ -4,7 +4,8 @@
  * (200 when the datastore is open, the listeners bound and the plugins started, else 503; JSON body
  * with each part) and `GET /healthz` (200 while the process answers). Access: {@link monitoringAccess}.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -12,6 +13,7 @@ import { CallError, Errno } from '../errors.js';
 import type { HttpRoute } from './api-server.js';
 import { monitoringAccess, type BearerCheck } from './peer-access.js';
 import type { Readiness } from './readiness.js';
+import type { TlsMaterial } from './tls.js';
 
 /** What the monitoring routes read. */
 export interface MonitoringDeps {
@@ -69,19 +71,27 @@ export function monitoringRoutes(deps: MonitoringDeps): ReadonlyMap<string, Http
 
 /**
  * The monitoring listener of its own (`metrics.listen`): GET/HEAD on the monitoring paths, 405 for
- * other methods there, 404 elsewhere. Resolves with its `http://host:port` once bound; throws with a
+ * other methods there, 404 elsewhere. With `tls` (the API listener's `listen.tls` material) it speaks
+ * HTTPS with the same certificate, so an API key sent as a Bearer token never crosses in clear where
+ * the API itself is encrypted. Resolves with its `http(s)://host:port` once bound; throws with a
  * clear message when the address is taken.
  */
-export async function listenMonitoring(host: string, port: number, routes: ReadonlyMap<string, HttpRoute>): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
+export async function listenMonitoring(
+  host: string,
+  port: number,
+  routes: ReadonlyMap<string, HttpRoute>,
+  tls: Pick<TlsMaterial, 'cert' | 'key'> | null = null,
+): Promise<{ url: string; server: Server }> {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const route = routes.get(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (route && (req.method === 'GET' || req.method === 'HEAD')) return route(req, res, 'tcp');
     send(res, route ? 405 : 404, 'text/plain', route ? 'Method Not Allowed\n' : `Not Found; this listener serves ${MONITORING_PATHS.join(', ')}\n`);
-  });
+  };
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : createServer(onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot listen on ${host}:${port} (metrics.listen): ${err.code ?? err.message}`)));
     server.listen({ host, port }, () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  return { url: `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`, server };
+  return { url: `${tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`, server };
 }

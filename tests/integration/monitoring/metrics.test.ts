@@ -3,9 +3,12 @@
  * zfs-fuse): the exposition parses, the run, its VMs, phases and hold window, the vCenter health of
  * the entry, API calls and errors, and jobs are counted; loopback peers read without login, other
  * peers (this host's own non-loopback address) only with an API key; `metrics.listen` moves the
- * endpoints to a listener of their own.
+ * endpoints to a listener of their own, which speaks HTTPS when the API does (listen.tls).
  */
+import { readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { parseExposition } from '../../helpers/prometheus.js';
@@ -102,4 +105,22 @@ t.test('metrics.listen: the endpoints move to a listener of their own', async (t
   t.ok(parseExposition((await get(`${metricsUrl}/metrics`)).body).value('process_resident_memory_bytes')! > 0);
   t.equal((await get(`${metricsUrl}/api/current`)).status, 404, 'only monitoring there');
   t.equal((await get(`http://127.0.0.1:${d.port}/metrics`)).status, 404, 'not on the API listener any more');
+});
+
+t.test('metrics.listen with listen.tls: the listener of its own speaks HTTPS with the API certificate', async (t) => {
+  const d = await startTestDaemon(t, { config: { listen: { tls: { self_signed: true } }, metrics: { listen: { host: '127.0.0.1', port: 0 } } } });
+  const ready = d.output().split('\n').find((l) => l.includes('"vsnapd ready"'));
+  const metricsUrl = (JSON.parse(ready!) as { metricsUrl: string }).metricsUrl;
+  t.match(metricsUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const ca = readFileSync(join(d.dataDir, 'tls', 'vsnapd.crt'));
+  const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    // The generated certificate names the listen host (127.0.0.1); verification stays on, against it as the CA.
+    httpsGet(`${metricsUrl}/healthz`, { ca }, (r) => {
+      let body = '';
+      r.on('data', (c: Buffer) => (body += c.toString()));
+      r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+  t.same(res, { status: 200, body: 'ok\n' }, 'answered over verified TLS');
+  await t.rejects(fetch(`${metricsUrl.replace('https:', 'http:')}/healthz`), 'plain HTTP is not served there');
 });
