@@ -1,6 +1,6 @@
 /**
  * Deferred loading of heavy modules a daemon may never need (undici without a vCenter entry, execa
- * before the first zfs/exportfs command): each costs megabytes of resident memory once imported, and
+ * before the first zfs/exportfs command, nodemailer and selfsigned mostly never): each costs megabytes of resident memory once imported, and
  * an idle daemon should not pay for them (`npm run bench -- footprint`).
  */
 
@@ -10,11 +10,23 @@ export function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (loaded ??= load());
 }
 
-/** execa, for the zfs/zpool, exportfs and getent commands. */
+/**
+ * The `module.exports` of a CommonJS package loaded with `import()`. Node's own loader offers its
+ * properties as named exports too, but the production bundle (esbuild, packaging/bundle.mjs) follows
+ * Node's rule strictly and offers only `default`; `default` is `module.exports` in both.
+ */
+function commonJs<T extends object>(ns: T): T {
+  return 'default' in ns && ns.default && typeof ns.default === 'object' ? (ns.default as T) : ns;
+}
+
+/** execa (an ES module), for the zfs/zpool, exportfs and getent commands. */
 export const loadExeca = lazy(() => import('execa'));
 
-/** undici, for the HTTPS pool to a vCenter. */
-export const loadUndici = lazy(() => import('undici'));
+/** undici (CommonJS), for the HTTPS pool to a vCenter. */
+export const loadUndici = lazy(async () => commonJs(await import('undici')));
 
-/** nodemailer, for alert mail (alert services of type Mail). */
-export const loadNodemailer = lazy(() => import('nodemailer'));
+/** nodemailer (CommonJS), for alert mail (alert services of type Mail). */
+export const loadNodemailer = lazy(async () => commonJs(await import('nodemailer')));
+
+/** selfsigned (CommonJS), for the certificate of `listen.tls.self_signed`. */
+export const loadSelfsigned = lazy(async () => commonJs(await import('selfsigned')));

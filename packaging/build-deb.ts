@@ -29,7 +29,7 @@ export interface BuildDebOptions {
   readonly outDir?: string;
   /** dpkg-deb compression (default xz, the smallest; gzip is the fastest to build). */
   readonly compress?: 'xz' | 'gzip' | 'zstd' | 'none';
-  /** Run `npm run build` first (default true). */
+  /** Build the code as `npm run build` does, but into the package root (default true); false copies `<repo>/dist`. */
   readonly build?: boolean;
   /** Node binary to package (default the one running this script). */
   readonly node?: string;
@@ -74,13 +74,15 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; description: string };
   const node = opts.node ?? process.execPath;
   const outDir = resolve(opts.outDir ?? join(REPO, 'build'));
-  if (opts.build !== false) await run('npm', ['run', '--silent', 'build']);
+  if (opts.build !== false) await run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json']);
   const scratch = mkdtempSync(join(tmpdir(), 'vsnapd-deb-'));
   try {
     const root = join(scratch, 'root');
     const lib = join(root, 'usr/lib/vsnapd');
     mkdirSync(lib, { recursive: true });
-    cpSync(join(REPO, 'dist'), join(lib, 'dist'), { recursive: true });
+    // Bundled straight into the package root (not via <repo>/dist, which another build may be rewriting).
+    if (opts.build !== false) await run(process.execPath, [join(REPO, 'packaging/bundle.mjs'), join(lib, 'dist')]);
+    else cpSync(join(REPO, 'dist'), join(lib, 'dist'), { recursive: true });
     install(node, join(lib, 'node'), 0o755);
     for (const bin of ['vsnapd', 'midclt']) install(join(REPO, 'bin', bin), join(lib, 'bin', bin), 0o755);
     mkdirSync(join(root, 'usr/sbin'), { recursive: true });
@@ -91,7 +93,7 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
     install(join(REPO, 'etc/vsnapd.json'), join(root, 'etc/vsnapd/vsnapd.json'), 0o600);
     chmodSync(join(root, 'etc/vsnapd'), 0o700);
     install(join(REPO, 'README.md'), join(root, 'usr/share/doc/vsnapd/README.md'), 0o644);
-    install(join(REPO, 'dist/THIRD-PARTY-LICENSES.txt'), join(root, 'usr/share/doc/vsnapd/THIRD-PARTY-LICENSES.txt'), 0o644);
+    install(join(lib, 'dist/THIRD-PARTY-LICENSES.txt'), join(root, 'usr/share/doc/vsnapd/THIRD-PARTY-LICENSES.txt'), 0o644);
 
     const debian = join(root, 'DEBIAN');
     mkdirSync(debian);

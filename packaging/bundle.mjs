@@ -8,9 +8,15 @@
  * on. The licence texts of the bundled packages (found through esbuild's metafile) are collected in
  * dist/THIRD-PARTY-LICENSES.txt; dist/package.json says the files are ES modules. Plain JavaScript, like client/console/build.mjs.
  *
- * Run: `node packaging/bundle.mjs [OUT]` (default `<repo>/dist`); exit status 1 on an esbuild error.
+ * It then adds what ships beside the code (daemon/install-root.ts): the default config
+ * (OUT/etc/vsnapd.json) and the web console (OUT/client/console/dist, client/console/build.mjs).
+ * OUT is emptied first; the .deb build bundles straight into its package root, so concurrent builds
+ * (the package tests) never share a folder.
+ *
+ * Run: `node packaging/bundle.mjs [OUT]` (default `<repo>/dist`); exit status 1 on an error.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -47,8 +53,9 @@ function thirdPartyLicenses(inputs) {
   return `Packages bundled into vsnapd's dist/, with their licences.\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`;
 }
 
-/** @param {string} out the output folder */
+/** @param {string} out the output folder (emptied first) */
 async function main(out) {
+  rmSync(out, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: REPO,
     entryPoints: ['daemon/main.ts', 'client/cli.ts'],
@@ -71,6 +78,9 @@ async function main(out) {
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
   writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile.inputs));
   for (const [file, meta] of Object.entries(result.metafile.outputs)) console.error(`# bundle: ${relative(out, join(REPO, file))} ${meta.bytes} bytes`);
+  mkdirSync(join(out, 'etc'));
+  copyFileSync(join(REPO, 'etc/vsnapd.json'), join(out, 'etc/vsnapd.json'));
+  execFileSync(process.execPath, [join(REPO, 'client/console/build.mjs'), join(out, 'client/console/dist')], { stdio: 'inherit' });
 }
 
 try {

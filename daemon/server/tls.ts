@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { tlsServerEndPoint } from '../auth/channel-binding.js';
 import type { TlsSettings } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
+import { loadSelfsigned } from '../lazy.js';
 
 /** What the HTTPS server and SCRAM-PLUS need. */
 export interface TlsMaterial {
@@ -79,7 +80,7 @@ async function selfSigned(dir: string, names: readonly string[]): Promise<TlsMat
   const altNames = [...new Set(['localhost', '127.0.0.1', '::1', ...names])].map((n) =>
     isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n },
   );
-  const { generate } = await import('selfsigned');
+  const { generate } = await loadSelfsigned();
   const pems = await generate([{ name: 'commonName', value: names.find((n) => !isIP(n)) ?? 'localhost' }], {
     keyType: 'ec',
     curve: 'P-256',

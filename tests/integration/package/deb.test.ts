@@ -5,7 +5,8 @@
  * dpkg database holds this host's libc6/libgcc-s1/libstdc++6 records, so the package's computed
  * Depends must be met by this Debian. Then: contents, the unit (`systemd-analyze verify` and
  * `security`, exposure ≤ 4.0), the packaged daemon started exactly as the unit's ExecStart starts it
- * (paths under the root) answering core.ping through the packaged midclt, an upgrade (reinstall)
+ * (paths under the root) answering core.ping through the packaged midclt and using each module the
+ * bundle loads on first use (selfsigned, undici, nodemailer, execa), an upgrade (reinstall)
  * keeping data and a locally edited config, removal keeping data, purge deleting it.
  * Built uncompressed rather than with the release's xz to keep the test quick; the contents are the same.
  */
@@ -67,10 +68,15 @@ async function runPackagedDaemon(t: Test, config: string, socket: string, whileU
   return exited;
 }
 
-/** The packaged midclt against `socket`. */
+/** The packaged midclt against `socket`; rejects when it fails. */
 async function midclt(socket: string, ...args: string[]): Promise<string> {
   const r = await exec(join(root, 'usr/bin/midclt'), args, { cwd: tmp, env: childEnv({ VSNAPD_SOCKET: socket, PATH: '/usr/bin:/bin' }) });
   return r.stdout.trim();
+}
+
+/** The packaged midclt against `socket`, failing or not: its stdout and stderr together. */
+async function midcltOutput(socket: string, ...args: string[]): Promise<string> {
+  return midclt(socket, ...args).catch((e: { stdout: string; stderr: string }) => `${e.stdout}${e.stderr}`.trim());
 }
 
 t.test('npm run package builds a .deb that installs, runs, upgrades, removes and purges', async (t) => {
@@ -126,11 +132,21 @@ t.test('npm run package builds a .deb that installs, runs, upgrades, removes and
   const socket = join(tmp, 'vsnapd.sock');
   const config = join(tmp, 'vsnapd.json');
   const settings = JSON.parse(readFileSync(conf, 'utf8')) as Record<string, unknown>;
-  writeFileSync(config, JSON.stringify({ ...settings, listen: { host: '127.0.0.1', port: 0, socket }, data_dir: join(root, 'var/lib/vsnapd') }));
+  writeFileSync(config, JSON.stringify({ ...settings, listen: { host: '127.0.0.1', port: 0, socket, tls: { self_signed: true } }, data_dir: join(root, 'var/lib/vsnapd') }));
   let keyId = '';
   const code = await runPackagedDaemon(t, config, socket, async () => {
     t.equal(await midclt(socket, 'call', 'core.ping'), 'pong', 'core.ping through the packaged midclt');
     keyId = String((JSON.parse(await midclt(socket, 'call', 'api_key.create', '{"name": "upgrade-check"}')) as { id: number }).id);
+    // Each module the bundle loads on first use (its own chunk) works: selfsigned made the TLS
+    // certificate at start; undici dials a vCenter, nodemailer an SMTP server (port 1 on loopback:
+    // nothing listens there), execa runs zfs.
+    t.ok(existsSync(join(root, 'var/lib/vsnapd/tls/vsnapd.crt')), 'listen.tls.self_signed: certificate generated (selfsigned)');
+    const vc = JSON.parse(await midclt(socket, 'call', 'vmware.test', '{"hostname": "127.0.0.1", "port": 1, "username": "u", "password": "p"}')) as { error: { class: string; message: string } };
+    t.match(vc.error, { class: 'network', message: /connection refused/ }, 'vmware.test reaches the network (undici)');
+    await midclt(socket, 'call', 'mail.update', '{"outgoingserver": "127.0.0.1", "port": 1}');
+    const mail = await midcltOutput(socket, 'call', 'alertservice.test', '{"name": "m", "attributes": {"type": "Mail", "email": "ops@example.invalid"}, "level": "WARNING", "enabled": true}');
+    t.match(mail, /mail to 127\.0\.0\.1:1 failed: connect ECONNREFUSED/, 'alertservice.test reaches the network (nodemailer)');
+    t.ok(Array.isArray(JSON.parse(await midclt(socket, 'call', 'pool.dataset.query'))), 'pool.dataset.query runs zfs (execa)');
   });
   t.equal(code, 0, 'SIGTERM stops it cleanly');
   const db = join(root, 'var/lib/vsnapd/vsnapd.db.json');
