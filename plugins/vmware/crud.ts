@@ -18,7 +18,9 @@ import { clearLoginFailed } from './alerts.js';
 import { MASKED_PASSWORD, type VmwareCreateIn, type VmwareEntryOut, type VmwareStoredHealth, type VmwareTls, type VmwareUpdateIn } from './schemas.js';
 import { emptyHealth, healthAfterSuccess, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME, type VmwareEntryRecord } from './store.js';
 import { summarize } from './summary.js';
-import { noRules, rulesEmpty } from './sync/rules/schema.js';
+import { decideVm } from './sync/rules/evaluate.js';
+import { noRules, rulesEmpty, type SelectionRules } from './sync/rules/schema.js';
+import { classifyVms } from './sync/select.js';
 import { pickDatastores, validateEntry, type ServerRead, type ValidationDeps, type ValidationPlan } from './validate.js';
 
 /** What the CRUD handlers need. */
@@ -50,9 +52,18 @@ export function mergeTls(base: VmwareTls, input: { verify?: boolean | undefined;
 /** Default TLS: verify against the system CAs. */
 export const DEFAULT_TLS: VmwareTls = { verify: true, ca: null, thumbprint: null };
 
-function freshHealth(server: ServerRead | null, datastores: readonly string[], base: VmwareStoredHealth): VmwareStoredHealth {
+/**
+ * Health after the login validation made: counted with the entry's `rules` when validation read
+ * their facts (rules given in this call); rules kept from before were not read, so the last summary
+ * stays until the next background check counts with them.
+ */
+function freshHealth(server: ServerRead | null, datastores: readonly string[], rules: SelectionRules, base: VmwareStoredHealth): VmwareStoredHealth {
   if (!server) return base;
-  return healthAfterSuccess(base, toWireDate(Date.now()), summarize(server.inventory, datastores));
+  const now = toWireDate(Date.now());
+  if (rulesEmpty(rules)) return healthAfterSuccess(base, now, summarize(server.inventory, classifyVms(server.inventory, datastores)));
+  const facts = server.facts;
+  if (!facts) return healthAfterSuccess(base, now, null);
+  return healthAfterSuccess(base, now, summarize(server.inventory, classifyVms(server.inventory, datastores, { decide: (vm) => decideVm(rules, vm, facts) })));
 }
 
 /** `vmware.create`. @throws ValidationErrors (`vmware_create.*`) */
@@ -87,7 +98,7 @@ export async function createEntry(d: CrudDeps, input: VmwareCreateIn): Promise<V
     datastores,
     enabled: input.enabled ?? true,
     state: { state: 'PENDING' },
-    health: freshHealth(server, datastores, emptyHealth()),
+    health: freshHealth(server, datastores, draft.rules, emptyHealth()),
   });
   const entry = toEntry(row, d.pollIntervalSeconds);
   publishCrud(d.events, VMWARE_EVENT, 'added', row.id, entry);
@@ -135,7 +146,7 @@ export async function updateEntry(d: CrudDeps, id: number, patch: VmwareUpdateIn
       datastores,
       enabled: patch.enabled ?? old.enabled,
       state: { state: 'PENDING' },
-      health: freshHealth(server, datastores, connectionChanged ? emptyHealth() : { ...emptyHealth(), ...old.health }),
+      health: freshHealth(server, datastores, draft.rules, connectionChanged ? emptyHealth() : { ...emptyHealth(), ...old.health }),
     });
   } catch (err) {
     if (!d.store.get(id)) throw new InstanceNotFound(VMWARE_VERBOSE_NAME, id); // deleted while validating

@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import type { VmwareEntries } from './entries-service.js';
 import { summarize } from './summary.js';
+import { selectOnServer } from './sync/rules/server-select.js';
 import type { VmwareEntryRecord } from './store.js';
 
 /** Jitter of the interval (fraction either way). */
@@ -101,14 +102,15 @@ export class HealthPoller {
     const started = Date.now();
     try {
       const client = await this.#d.entries.connect(entry, { signal: this.#stop.signal });
-      let inventory;
+      let selection;
       try {
-        inventory = await client.inventory();
+        // The entry's rules apply to protected_vms (tags are read only when a rule names one).
+        selection = await selectOnServer(client, () => this.#d.entries.connectTags(entry), [entry], null, entry.datastores);
       } finally {
         await client.close().catch(() => undefined);
       }
       if (this.#stale(entry)) return;
-      await this.#d.entries.recordHealth(id, { ok: true, at: started, summary: summarize(inventory, entry.datastores) });
+      await this.#d.entries.recordHealth(id, { ok: true, at: started, summary: summarize(selection.inventory, selection.selections) });
       if (entry.state.state === 'ERROR') await this.#d.entries.loginSucceeded(entry);
     } catch (err) {
       if (this.#stale(entry)) return;

@@ -10,6 +10,7 @@ import { TlsVerificationError } from './vsphere/index.js';
 import type { VmwareEntries } from './entries-service.js';
 import type { VmwareTestResultOut } from './schemas.js';
 import { summarize } from './summary.js';
+import { selectOnServer } from './sync/rules/server-select.js';
 import type { ResolvedTarget } from './targets.js';
 import { matchableDatastoreNames } from './validate.js';
 
@@ -27,7 +28,9 @@ export async function testConnection(entries: VmwareEntries, t: ResolvedTarget):
   try {
     const client = await entries.connect(t.target);
     try {
-      const inv = await client.inventory();
+      // A saved entry's rules apply to the summary it records (tags read only when a rule names one).
+      const rules = record && t.entry ? [{ datastores: t.datastores, rules: t.entry.rules }] : [];
+      const { inventory: inv, selections } = await selectOnServer(client, () => entries.connectTags(t.target), rules, null, t.datastores);
       const result: VmwareTestResultOut = {
         ok: true,
         product: client.about.fullName || client.about.name || null,
@@ -37,7 +40,7 @@ export async function testConnection(entries: VmwareEntries, t: ResolvedTarget):
         datastores: matchableDatastoreNames(inv),
         latency_ms: latency(),
       };
-      if (record && t.entry) await entries.recordHealth(t.entry.id, { ok: true, at: started, summary: summarize(inv, t.datastores) });
+      if (record && t.entry) await entries.recordHealth(t.entry.id, { ok: true, at: started, summary: summarize(inv, selections) });
       return result;
     } finally {
       await client.close().catch(() => undefined);

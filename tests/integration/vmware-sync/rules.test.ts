@@ -72,7 +72,8 @@ t.test('selection rules: validation, exclusions of every kind, tags, modes, plan
       { match: { name: 'skipper' }, mode: 'skip' },
     ],
   };
-  await w.client.call('vmware.update', w.entryId, { rules });
+  type Health = { health: { summary: { protected_vms: number } | null } };
+  const updated = await w.client.call<Health>('vmware.update', w.entryId, { rules });
 
   const plan = await w.client.call<PlanResult>('vmware.plan', w.dataset, false);
   const planned = Object.fromEntries(plan.entries[0]!.vms.map((v) => [v.name, v]));
@@ -100,6 +101,11 @@ t.test('selection rules: validation, exclusions of every kind, tags, modes, plan
     if (e.kind) t.equal(p?.kind, e.kind, `plan: ${name} kind`);
   }
   t.match(planned['scratch-1']?.reason, /exclude wins over include/, 'the conflict is said');
+  const snapshotted = plan.entries[0]!.vms.filter((v) => v.action === 'snapshot').length;
+  t.equal(snapshotted, 3);
+  t.equal(updated.health.summary?.protected_vms, snapshotted, 'health.summary.protected_vms counts with the rules just saved');
+  t.match(await w.client.call('vmware.test', w.entryId), { ok: true });
+  t.equal((await w.client.call<Health>('vmware.get_instance', w.entryId)).health.summary?.protected_vms, snapshotted, '… and so does a health check (vmware.test of the saved entry)');
   t.equal(planned.web?.mode, 'crash_consistent');
   t.match(planned.web?.mode_rule, /modes\[0\] attribute quiesce="no" → crash_consistent/);
 
