@@ -77,6 +77,33 @@ function findHost(inv: Inventory, wanted: string): HostInfo | undefined {
   return inv.hosts.find((h) => h.moref.value === wanted) ?? inv.hosts.find((h) => h.name === wanted);
 }
 
+/** At most `n` names for a message, with how many more there are. */
+function someNames(names: readonly string[], n = 10): string {
+  return names.length <= n ? names.join(', ') : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
+}
+
+/**
+ * `folder` and `resource_pool` against the extended inventory: each must exist with that type, and
+ * the resource pool must belong to the compute resource (host or cluster) of `host`, where the VMs
+ * are registered (vCenter would refuse it only at register time, one VM after another).
+ */
+function placementConflicts(inv: Inventory, input: Pick<RestoreInput, 'folder' | 'resource_pool'>, host: HostInfo | undefined, hostname: string): string[] {
+  const out: string[] = [];
+  const folders = inv.folders ?? [];
+  if (input.folder && !folders.some((f) => f.moref.value === input.folder)) {
+    out.push(`folder: no folder with moref ${input.folder} in ${hostname}; folders are ${someNames(folders.map((f) => `${f.moref.value} (${f.name})`))}`);
+  }
+  const pools = inv.resourcePools ?? [];
+  const pool = input.resource_pool ? pools.find((p) => p.moref.value === input.resource_pool) : undefined;
+  if (input.resource_pool && !pool) {
+    out.push(`resource_pool: no resource pool with moref ${input.resource_pool} in ${hostname}; resource pools are ${someNames(pools.map((p) => `${p.moref.value} (${p.name})`))}`);
+  } else if (pool?.owner && host?.parent && pool.owner.value !== host.parent.value) {
+    const owned = pools.filter((p) => p.owner?.value === host.parent?.value).map((p) => `${p.moref.value} (${p.name})`);
+    out.push(`resource_pool: ${pool.moref.value} (${pool.name}) belongs to ${pool.owner.value}, not to ${host.name}'s ${host.parent.value}; its resource pools are ${someNames(owned)}`);
+  }
+  return out;
+}
+
 /**
  * Plans a restore. `client` is a logged-in client of the entry (the caller closes it); `id` is the
  * restore id to derive names from. Never throws for a conflict: conflicts are listed in `plan`.
@@ -175,6 +202,7 @@ export async function planRestore(
   else if (host.connectionState !== 'connected') conflicts.push(`host: ${host.name} is ${host.connectionState}, not connected`);
   const addresses = host ? (host.ipAddresses?.length ? host.ipAddresses : [host.name]) : [];
   if (host) plan.host = { moref: host.moref.value, name: host.name, addresses };
+  conflicts.push(...placementConflicts(inv, input, host, entry.hostname));
   const datastoreName = input.datastore_name ?? `vsnapd-restore-${id}`;
   if (inv.datastores.some((x) => x.name === datastoreName)) conflicts.push(`datastore_name: a datastore named ${datastoreName} already exists`);
   const original = originalDatastore(inv, byName.get(dataset)?.mountpoint ?? null);

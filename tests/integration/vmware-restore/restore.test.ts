@@ -55,13 +55,27 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
 
   await t.test('bad input: every conflict at once, nothing created', async (t) => {
     const errs = await validationErrors(
-      w.client.callJob('vmware.restore', [{ ...base, vms: ['web', 'ghost'], host: 'nohost', names: { web: 'web' }, datastore_name: VM_DS }]),
+      w.client.callJob('vmware.restore', [
+        { ...base, vms: ['web', 'ghost'], host: 'nohost', names: { web: 'web' }, datastore_name: VM_DS, folder: 'group-nope', resource_pool: 'resgroup-nope' },
+      ]),
     );
     t.match(errs, [
       ['restore.vms[1]', /"ghost" was not in run .* \(its VMs: web\)/],
       ['restore.host', /no ESXi host "nohost"/],
+      ['restore.folder', /no folder with moref group-nope in .*; folders are .*\(vm\)/],
+      ['restore.resource_pool', /no resource pool with moref resgroup-nope in .*; resource pools are resgroup-/],
       ['restore.datastore_name', /vmstore already exists/],
       ['restore.names.web', /a VM named web already exists/],
+    ]);
+    t.equal(errs.length, 6, 'six conflicts, all at once');
+
+    // A resource pool of another compute resource than the host's: vCenter would refuse it only at register time.
+    const hostParent = (await probe.view(sc, 'HostSystem', ['name', 'parent'])).objects.find((o) => o.props.name === HOST)!.props.parent;
+    const pools = (await probe.view(sc, 'ResourcePool', ['name', 'owner'])).objects;
+    const foreign = pools.find((p) => moId(p.props.owner) !== moId(hostParent))!;
+    t.ok(foreign, 'vcsim has a resource pool outside the host\'s cluster');
+    t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, resource_pool: foreign.obj.value }])), [
+      ['restore.resource_pool', new RegExp(`^${foreign.obj.value} \\(.*\\) belongs to ${moId(foreign.props.owner)}, not to ${HOST}'s ${moId(hostParent)}; its resource pools are resgroup-`)],
     ]);
     t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain` }])), [
       ['restore.snapshot', /not taken by a vsnapd coordinated run .*force/],
