@@ -11,9 +11,11 @@
  * | plan.ts | names, host, datastore, conflicts (read only) |
  * | store.ts, record.ts | the `vmware.restores` collection, a record written before each step |
  * | restore.ts, cleanup.ts | the steps, and their undoing in reverse order |
+ * | alert.ts | the VMWareRestoreFailed alert |
  *
  * Start-up recovery: a record left RESTORING or CLEANING by another process (the daemon was killed
- * half-way) becomes FAILED with what exists listed, ready for `vmware.restore_cleanup`.
+ * half-way) becomes FAILED with what exists listed, ready for `vmware.restore_cleanup`. A FAILED
+ * restore raises `VMWareRestoreFailed` until its cleanup completes (alert.ts).
  */
 import { z } from 'zod';
 import type { PluginContext } from '../../../daemon/plugin.js';
@@ -24,6 +26,7 @@ import { toWireDate } from '../../../daemon/wire/date.js';
 import type {} from '../../pool/services.js';
 import type {} from '../../sharing/nfs/service.js';
 import type { VmwareEntriesService } from '../entries-service.js';
+import { syncRestoreAlert, VMWARE_RESTORE_FAILED_CLASS } from './alert.js';
 import { cleanupRestore } from './cleanup.js';
 import { newRestoreId, planRestore } from './plan.js';
 import { runRestore, type RestoreDeps } from './restore.js';
@@ -46,6 +49,7 @@ const RestoreId = z.string().max(8).regex(/^[0-9a-f]{8}$/, 'must be a restore id
 export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods: AnyMethodDef[]; start(): Promise<void> } {
   const store = openRestoreStore(ctx.db);
   const running = new Set<string>();
+  ctx.alerts.defineClass(VMWARE_RESTORE_FAILED_CLASS);
   ctx.events.define(RESTORE_EVENT, { description: 'Instant restores started, progressing, failed or cleaned up', roles: ['SNAPSHOT_TASK_READ'] });
   const deps = (): RestoreDeps => ({
     zfs: ctx.services.get('zfs'),
@@ -102,7 +106,9 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
       }
       running.add(id);
       try {
-        return await runRestore(deps(), resolved, input, call.job);
+        const entry = await runRestore(deps(), resolved, input, call.job);
+        await syncRestoreAlert(ctx.alerts, entry);
+        return entry;
       } finally {
         running.delete(id);
       }
@@ -118,7 +124,11 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
     result: RestoreEntry,
     roles: ['SNAPSHOT_TASK_WRITE'],
     job: { lock: (id) => `vmware.restore_cleanup.${String(id)}` },
-    handler: (call, id) => cleanupRestore(deps(), id, call.job, running),
+    async handler(call, id) {
+      const entry = await cleanupRestore(deps(), id, call.job, running);
+      await syncRestoreAlert(ctx.alerts, entry);
+      return entry;
+    },
   });
 
   return {
@@ -133,6 +143,7 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
           ended_at: row.entry.ended_at ?? toWireDate(Date.now()),
         };
         await store.update(row.id, { entry, pid: process.pid });
+        await syncRestoreAlert(ctx.alerts, entry);
         ctx.log.warn({ restore: row.entry.id }, 'half-done restore found at start-up; listed for vmware.restore_cleanup');
       }
     },

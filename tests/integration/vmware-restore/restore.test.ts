@@ -41,6 +41,9 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
   const before = { vcenter: await vcenter(), zfs: await zfsList(), exports: await exportsNow(), shares: await w.client.call('sharing.nfs.query') };
 
   const base = { snapshot: `${w.dataset}@r1`, vms: ['web'], host: HOST, power_on: true };
+  /** The VMWareRestoreFailed alerts, as alert.list shows them. */
+  const restoreAlerts = async () =>
+    (await w.client.call<{ klass: string; key: string; formatted: string }[]>('alert.list')).filter((a) => a.klass === 'VMWareRestoreFailed').map(({ key, formatted }) => ({ key, formatted }));
 
   await t.test('plan_restore names everything and finds no conflict', async (t) => {
     const plan = await w.client.call<RestorePlan>('vmware.plan_restore', base);
@@ -131,8 +134,10 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     t.match(r.error, /cannot mount .*Unable to connect to NFS server/);
     t.match(r, { clone: { created: true }, share: { created: true }, datastore: { created: false } });
     t.match(await w.client.call<RestoreEntry[]>('vmware.restore.query'), [{ id: r.id, state: 'FAILED' }]);
+    t.match(await restoreAlerts(), [{ key: JSON.stringify(r.id), formatted: new RegExp(`^Instant restore ${r.id} of ${w.dataset}@r1 failed: .*Unable to connect to NFS server.*vmware\\.restore_cleanup ${r.id} removes it\\.$`) }], 'VMWareRestoreFailed raised');
     const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
     t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.same(await restoreAlerts(), [], 'the alert is removed once the cleanup completes');
     t.same(await vcenter(), before.vcenter);
     t.same(await zfsList(), before.zfs);
     t.equal(await exportsNow(), before.exports);
@@ -187,8 +192,10 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     t.equal(listed?.state, 'FAILED');
     t.match(listed?.error, /the daemon stopped while this restore was running .*vmware\.restore_cleanup/);
     t.match(listed, { clone: { created: true }, share: { created: true }, datastore: { created: true }, vms: [{ registered: false, vmx_path: /web\.vmx$/ }] });
+    t.match(await restoreAlerts(), [{ key: JSON.stringify(half.id), formatted: /the daemon stopped while this restore was running/ }], 'start-up recovery raises VMWareRestoreFailed');
     const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [half.id]);
     t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.same(await restoreAlerts(), [], 'and the cleanup removes it');
     t.ok(clean.steps.some((s) => s.step === 'unregister' && s.ok), 'the copy registered after the kill is found by its name on the restore\'s datastore and removed');
     t.same(await vcenter(), before.vcenter);
     t.same(await zfsList(), before.zfs);
