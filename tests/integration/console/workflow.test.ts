@@ -4,7 +4,8 @@
  * fingerprint), "Fetch datastores" (a vCenter that never answers first: "Cannot reach"), the
  * pairing, save; re-test it without the password; create a task with VMware sync (validation errors
  * on the fields first), plan it, run it and watch its progress, read its report; export the
- * inventory; dismiss and restore an alert whose text carries HTML; log out. Screenshots of the
+ * inventory; page through more connections than fit a page; dismiss and restore an alert whose
+ * text carries HTML; log out. Screenshots of the
  * steps go to client/console/screenshots with VSNAPD_SCREENSHOTS=1 (README).
  */
 import { readFile } from 'node:fs/promises';
@@ -260,6 +261,26 @@ t.test('alerts: an alert whose text carries HTML is shown as text, dismissed and
   await alert.getByRole('button', { name: 'Restore' }).click();
   await badge.getByText('1').waitFor();
   t.pass('badge back');
+});
+
+t.test('more connections than a page: Next and Previous page through them (20 a page)', async (t) => {
+  const pin = { tls: { thumbprint: w.vc.thumbprintSha256 } };
+  const extra: number[] = [];
+  for (let i = 0; i < 21; i++) extra.push((await w.root.call<{ id: number }>('vmware.create', w.seed(pin))).id);
+  await page.getByRole('link', { name: 'VMware connections' }).click();
+  const pager = page.getByRole('navigation', { name: 'Pages' });
+  await pager.getByText('1–20 of 22').waitFor();
+  t.equal(await page.getByTestId(/^connection-\d+$/).count(), 20, 'the first page holds 20');
+  t.ok(await pager.getByRole('button', { name: 'Previous' }).isDisabled(), 'no page before the first');
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await pager.getByText('21–22 of 22').waitFor();
+  t.equal(await page.getByTestId(/^connection-\d+$/).count(), 2, 'the second page holds the other 2');
+  t.ok(await pager.getByRole('button', { name: 'Next' }).isDisabled(), 'no page after the last');
+  await pager.getByRole('button', { name: 'Previous' }).click();
+  await pager.getByText('1–20 of 22').waitFor();
+  for (const id of extra) await w.root.call('vmware.delete', id);
+  await pager.waitFor({ state: 'detached' });
+  t.pass('one page again: no pager');
 });
 
 t.test('delete a connection: asked first; cancelling keeps it', async (t) => {
