@@ -62,6 +62,7 @@ export const poolPlugin: Plugin = {
       locks: new KeyedLock(),
       recent: new RecentSnapshots(),
       active,
+      ticks: new Map(),
     };
     let scheduler: TaskScheduler | null = null;
     const tasks = snapshotTaskMethods(ctx, store, () => runDeps, () => scheduler?.sync(store.all()));
@@ -108,7 +109,8 @@ export const poolPlugin: Plugin = {
           timeZone,
           log: ctx.log,
           isRunning: (id) => active.has(id),
-          trigger: async (id) => {
+          trigger: async (id, scheduledAt) => {
+            runDeps.ticks.set(id, scheduledAt);
             const job = await ctx.jobs.start(tasks.run, id);
             job.result.catch((err: unknown) => ctx.log.warn({ task: id, job: job.id, err: (err as Error).message }, 'scheduled snapshot task run failed'));
           },

@@ -101,8 +101,15 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     result: TaskRunResult,
     roles: WRITE,
     job: { lock: ([id]) => `pool.snapshottask.run:${id}`, abortable: true },
-    // In-process (INTERNAL) calls come from the scheduler: the run history records them as periodic.
-    handler: (call, id) => runTask(runDeps(), id, { job: call.job, signal: call.signal, scheduled: call.credentials.type === 'INTERNAL' }),
+    // In-process (INTERNAL) calls come from the scheduler: the run history records them as periodic,
+    // and the snapshot is named by the tick's instant (deps.ticks), not by when the job started.
+    handler(call, id) {
+      const deps = runDeps();
+      const scheduled = call.credentials.type === 'INTERNAL';
+      const scheduledAt = scheduled ? deps.ticks.get(id) : undefined;
+      deps.ticks.delete(id);
+      return runTask(deps, id, { job: call.job, signal: call.signal, scheduled, ...(scheduledAt !== undefined ? { scheduledAt } : {}) });
+    },
   });
 
   return { query, getInstance, create, update, delete: del, run };

@@ -42,6 +42,8 @@ export interface RunDeps {
   readonly recent: RecentSnapshots;
   /** Ids of the tasks running right now (the scheduler skips them). */
   readonly active: Set<number>;
+  /** The scheduled instant (ms) of each task's tick whose run has not started yet, by task id. */
+  readonly ticks: Map<number, number>;
 }
 
 /** The job (or nothing) a run reports to. */
@@ -50,6 +52,12 @@ export interface RunCall {
   readonly signal: AbortSignal;
   /** Started by the task's schedule (not by a client's `pool.snapshottask.run`); default false. */
   readonly scheduled?: boolean;
+  /**
+   * The scheduled instant of a scheduled run (ms since the epoch, the tick's minute): the snapshot
+   * is named by it, not by when the run got to start (zettarepl names by the schedule), so a run
+   * that waited behind another still gets its slot's name. Absent: named by `deps.now()`.
+   */
+  readonly scheduledAt?: number;
 }
 
 /** TrueNAS `pool.snapshottask.run` texts. */
@@ -107,11 +115,12 @@ interface TakenSnapshot {
 }
 
 /**
- * Takes the task's snapshot for the current minute (or shares one another task took this minute).
+ * Takes the task's snapshot for the current minute, or for the scheduled one (`call.scheduledAt`),
+ * or shares one another task took in that minute.
  * Returns the snapshot name and whether this run created it; throws the run's error.
  */
 async function takeTaskSnapshot(deps: RunDeps, task: TaskRow, call: RunCall, warnings: string[]): Promise<TakenSnapshot> {
-  const now = deps.now();
+  const now = call.scheduledAt ?? deps.now();
   const name = snapshotNameAt(task.naming_schema, now, deps.timeZone);
   const full = `${task.dataset}@${name}`;
   return deps.locks.run(`snapshot:${full}`, async () => {

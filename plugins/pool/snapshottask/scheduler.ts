@@ -51,8 +51,8 @@ export interface SchedulerDeps {
   readonly log: Logger;
   /** True while task `id` runs (its tick is skipped). */
   isRunning(id: number): boolean;
-  /** Starts a run of task `id` (as a job); must not throw synchronously for long work. */
-  trigger(id: number): Promise<void>;
+  /** Starts a run of task `id` (as a job) for the tick at `scheduledAt` (ms, the minute's start); must not throw synchronously for long work. */
+  trigger(id: number, scheduledAt: number): Promise<void>;
 }
 
 interface Scheduled {
@@ -113,7 +113,7 @@ export class TaskScheduler {
       this.#deps.log.warn({ task: id }, 'previous run still in progress; tick skipped');
       return;
     }
-    this.#deps.trigger(id).catch((err: unknown) => this.#deps.log.error({ err, task: id }, 'could not start scheduled run'));
+    this.#deps.trigger(id, Math.floor(firedAt.getTime() / 60_000) * 60_000).catch((err: unknown) => this.#deps.log.error({ err, task: id }, 'could not start scheduled run'));
   }
 
   /** Stops every schedule. */

@@ -78,12 +78,12 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   t.ok((vms(run).web?.held_ms ?? -1) >= 0, 'web held its snapshot for a measured time');
   await waitFor('the added event', () => events.find((e) => e.msg === 'added' && e.id === runId));
 
-  // A scheduled run (a cron tick delivered to the scheduler) is recorded as periodic. A run names its
-  // snapshot by the wall clock, so the task gets another schema first: the two runs may fall in one second.
-  await w.client.call('pool.snapshottask.update', task.id, { naming_schema: 'tick-%Y%m%d-%H%M%S' });
+  // A scheduled run (a cron tick delivered to the scheduler) is recorded as periodic; its snapshot is
+  // named by the tick's instant, so it cannot collide with the manual run's name above.
   await w.client.call('pool.snapshottask.test_tick', task.id, new Date(Date.UTC(2027, 0, 1)).toISOString());
   const periodic = await waitFor('the periodic run record', async () => (await w.client.call<Run[]>('vmware.run.query', [['trigger.type', '=', 'periodic']]))[0], 20_000);
   t.match(periodic, { trigger: { type: 'periodic', task_id: task.id }, state: 'SUCCESS' });
+  t.match(periodic.snapshot, /@hist-20270101-000000$/, 'named by the tick (UTC)');
 
   // 2. A manual snapshot: full, and it clears the alert of the dataset.
   const m1 = await w.snapshot('m1');
