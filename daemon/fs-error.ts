@@ -1,7 +1,7 @@
 /**
  * Plain words for what the file system refused (Node's `err.code`, POSIX errno names), so that an
- * operator reads "the folder /srv/x does not exist" instead of `ENOENT: no such file or directory,
- * open '/srv/x/y'`. The code stays in the text, in brackets, for searching and support.
+ * operator reads `cannot read the backup /srv: it is a folder, not a file [EISDIR]` instead of
+ * `EISDIR: illegal operation on a directory, read`. The code stays in brackets, for searching.
  */
 
 /** What each errno means for the path that was used, as the end of a sentence. */

@@ -1,7 +1,8 @@
 /**
  * Deferred loading of heavy modules a daemon may never need (undici without a vCenter entry, execa
- * before the first zfs/exportfs command, nodemailer and selfsigned mostly never): each costs megabytes of resident memory once imported, and
- * an idle daemon should not pay for them (`npm run bench -- footprint`).
+ * before the first zfs/exportfs command, nodemailer and selfsigned mostly never): each costs
+ * megabytes of resident memory once imported, and an idle daemon should not pay for them
+ * (`npm run bench -- footprint`). In the production bundle each is a chunk of its own.
  */
 
 /** A function that runs `load` on its first call and returns the same promise ever after. */

@@ -6,12 +6,11 @@
  * modules keeps the idle daemon's memory down (`npm run bench -- footprint`) and means the package
  * needs no node_modules. Every output sits one folder below dist/, which daemon/install-root.ts relies
  * on. The licence texts of the bundled packages (found through esbuild's metafile) are collected in
- * dist/THIRD-PARTY-LICENSES.txt; dist/package.json says the files are ES modules. Plain JavaScript, like client/console/build.mjs.
- *
- * It then adds what ships beside the code (daemon/install-root.ts): the default config
- * (OUT/etc/vsnapd.json) and the web console (OUT/client/console/dist, client/console/build.mjs).
- * OUT is emptied first; the .deb build bundles straight into its package root, so concurrent builds
- * (the package tests) never share a folder.
+ * dist/THIRD-PARTY-LICENSES.txt; dist/package.json says the files are ES modules. Then it adds what
+ * ships beside the code: the default config (OUT/etc/vsnapd.json) and the web console
+ * (OUT/client/console/dist, by client/console/build.mjs). OUT is emptied first; the .deb build
+ * bundles straight into its package root, so concurrent builds (the package tests) never share a
+ * folder. Plain JavaScript, like client/console/build.mjs.
  *
  * Run: `node packaging/bundle.mjs [OUT]` (default `<repo>/dist`); exit status 1 on an error.
  */
