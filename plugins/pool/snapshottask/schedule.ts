@@ -63,6 +63,30 @@ function cronFields(s: TaskSchedule): string[] {
 
 const CRON_FIELDS = ['minute', 'hour', 'dom', 'month', 'dow'] as const;
 
+/** A cron field's name in a task's `schedule`. */
+export type CronFieldName = (typeof CRON_FIELDS)[number];
+
+/** TrueNAS's prefix of a cron syntax error. */
+const CRON_SYNTAX = 'Please ensure fields match cron syntax - ';
+
+/** TrueNAS's message for a bad `begin`/`end`. */
+const TIME_OF_DAY = 'Time should be in 24 hour format like "18:00"';
+
+/**
+ * What is wrong with one cron field on its own (TrueNAS's text), or null. Used by the input schemas,
+ * so a bad field is reported together with every other field's error.
+ */
+export function cronFieldProblem(name: CronFieldName, value: string): string | null {
+  const i = CRON_FIELDS.indexOf(name);
+  const problem = fieldProblem(CRON_FIELDS.map((_, j) => (j === i ? value : '*')), i);
+  return problem === null ? null : `${CRON_SYNTAX}${problem}`;
+}
+
+/** What is wrong with a `begin`/`end` time of day (TrueNAS's text), or null. */
+export function timeOfDayProblem(value: string): string | null {
+  return parseTimeOfDay(value) === null ? TIME_OF_DAY : null;
+}
+
 /** What is wrong with field `i` of `raw` on its own (the others read as `*`), or null. */
 function fieldProblem(raw: readonly string[], i: number): string | null {
   const v = raw[i] ?? '';
@@ -103,9 +127,10 @@ export function inWindow(c: Pick<CompiledSchedule, 'begin' | 'end'>, minuteOfDay
 export function scheduleProblems(s: TaskSchedule): ScheduleProblem[] {
   const problems: ScheduleProblem[] = [];
   for (const field of ['begin', 'end'] as const) {
-    if (parseTimeOfDay(s[field]) === null) problems.push({ field, message: 'Time should be in 24 hour format like "18:00"' });
+    const message = timeOfDayProblem(s[field]);
+    if (message) problems.push({ field, message });
   }
-  for (const e of expand(s).errors) problems.push({ field: e.field, message: `Please ensure fields match cron syntax - ${e.message}` });
+  for (const e of expand(s).errors) problems.push({ field: e.field, message: `${CRON_SYNTAX}${e.message}` });
   if (problems.length === 0) {
     const c = compileSchedule(s);
     const hits = [...c.hours].some((h) => [...c.minutes].some((m) => inWindow(c, h * 60 + m)));

@@ -8,36 +8,54 @@ import { WireDateSchema } from '../../../daemon/wire/date.js';
 import { VmwareSyncOutcome } from '../snapshot/sync-outcome.js';
 import { TaskScripts } from '../../vmware/scripts/schema.js';
 import { SelectionRules } from '../../vmware/sync/rules/schema.js';
-import { DEFAULT_SCHEDULE } from './schedule.js';
+import { namingSchemaProblem } from './naming-schema.js';
+import { cronFieldProblem, DEFAULT_SCHEDULE, timeOfDayProblem, type CronFieldName } from './schedule.js';
 import { boundedString, MAX_NAME, MAX_TEXT } from '../../../daemon/registry/bounds.js';
 
 /** TrueNAS `lifetime_unit`. */
 export const LifetimeUnit = z.enum(['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR']).describe('Unit of lifetime_value (MONTH = 30 days, YEAR = 365 days)');
 
-const cronField = (what: string, def: string) => boundedString(MAX_TEXT).default(def).describe(`${what} (cron syntax)`);
+/**
+ * `schema` that also reports `problem(value)` (null = fine) as an error of its own field, so that
+ * input checks beyond the type come out with every other field's errors, not after them.
+ */
+function checked(schema: z.ZodString, problem: (value: string) => string | null): z.ZodString {
+  return schema.superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== null) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+/** An input cron field (`name`), checked on its own. */
+const cronInput = (name: CronFieldName) => checked(boundedString(MAX_TEXT), (v) => cronFieldProblem(name, v));
+
+/** An input `begin`/`end`. */
+const timeInput = () => checked(boundedString(MAX_NAME), timeOfDayProblem);
+
+const cronField = (name: CronFieldName, what: string, def: string) => cronInput(name).default(def).describe(`${what} (cron syntax)`);
 
 /** The schedule with TrueNAS defaults (minute "00", everything else "*", window 00:00–23:59). */
 export const ScheduleCreate = z
   .strictObject({
-    minute: cronField('Minute "00"-"59"', DEFAULT_SCHEDULE.minute),
-    hour: cronField('Hour "00"-"23"', DEFAULT_SCHEDULE.hour),
-    dom: cronField('Day of month "1"-"31"', DEFAULT_SCHEDULE.dom),
-    month: cronField('Month "1"-"12" or jan-dec', DEFAULT_SCHEDULE.month),
-    dow: cronField('Day of week "1" (Monday)-"7" (Sunday), 0 is Sunday too', DEFAULT_SCHEDULE.dow),
-    begin: boundedString(MAX_NAME).default(DEFAULT_SCHEDULE.begin).describe('Start of the daily window, HH:MM (24 h)'),
-    end: boundedString(MAX_NAME).default(DEFAULT_SCHEDULE.end).describe('End of the daily window, HH:MM (inclusive; before begin = wraps midnight)'),
+    minute: cronField('minute', 'Minute "00"-"59"', DEFAULT_SCHEDULE.minute),
+    hour: cronField('hour', 'Hour "00"-"23"', DEFAULT_SCHEDULE.hour),
+    dom: cronField('dom', 'Day of month "1"-"31"', DEFAULT_SCHEDULE.dom),
+    month: cronField('month', 'Month "1"-"12" or jan-dec', DEFAULT_SCHEDULE.month),
+    dow: cronField('dow', 'Day of week "1" (Monday)-"7" (Sunday), 0 is Sunday too', DEFAULT_SCHEDULE.dow),
+    begin: timeInput().default(DEFAULT_SCHEDULE.begin).describe('Start of the daily window, HH:MM (24 h)'),
+    end: timeInput().default(DEFAULT_SCHEDULE.end).describe('End of the daily window, HH:MM (inclusive; before begin = wraps midnight)'),
   })
   .describe('When snapshots are taken');
 
 const ScheduleUpdate = z
   .strictObject({
-    minute: boundedString(MAX_TEXT).optional(),
-    hour: boundedString(MAX_TEXT).optional(),
-    dom: boundedString(MAX_TEXT).optional(),
-    month: boundedString(MAX_TEXT).optional(),
-    dow: boundedString(MAX_TEXT).optional(),
-    begin: boundedString(MAX_NAME).optional(),
-    end: boundedString(MAX_NAME).optional(),
+    minute: cronInput('minute').optional(),
+    hour: cronInput('hour').optional(),
+    dom: cronInput('dom').optional(),
+    month: cronInput('month').optional(),
+    dow: cronInput('dow').optional(),
+    begin: timeInput().optional(),
+    end: timeInput().optional(),
   })
   .describe('Schedule fields to change (the others keep their value)');
 
@@ -55,6 +73,9 @@ const fields = {
   vmware_scripts: TaskScripts.nullable().describe('Pre/post scripts around the VMware phase (null = none)'),
 };
 
+/** An input `naming_schema`, checked with the rest of the input (ZFS name characters, strftime). */
+const namingSchemaInput = checked(fields.naming_schema, namingSchemaProblem);
+
 /** `pool.snapshottask.create` input. */
 export const TaskCreate = z
   .strictObject({
@@ -63,7 +84,7 @@ export const TaskCreate = z
     exclude: fields.exclude.default([]),
     lifetime_value: fields.lifetime_value.default(2),
     lifetime_unit: fields.lifetime_unit.default('WEEK'),
-    naming_schema: fields.naming_schema.default('auto-%Y-%m-%d_%H-%M'),
+    naming_schema: namingSchemaInput.default('auto-%Y-%m-%d_%H-%M'),
     schedule: ScheduleCreate.prefault({}),
     allow_empty: fields.allow_empty.default(true),
     enabled: fields.enabled.default(true),
@@ -81,7 +102,7 @@ export const TaskUpdate = z
     exclude: fields.exclude.optional(),
     lifetime_value: fields.lifetime_value.optional(),
     lifetime_unit: fields.lifetime_unit.optional(),
-    naming_schema: fields.naming_schema.optional(),
+    naming_schema: namingSchemaInput.optional(),
     schedule: ScheduleUpdate.optional(),
     allow_empty: fields.allow_empty.optional(),
     enabled: fields.enabled.optional(),

@@ -65,6 +65,16 @@ t.test('create validation: attributes and messages', async (t) => {
   ]);
   t.same(await create({ dataset: ds, state: { state: 'FINISHED' } }), [['periodic_snapshot_create.state', 'Extra inputs are not permitted']]);
   t.same(await create({ dataset: ds, lifetime_unit: 'FORTNIGHT' }).then((e) => e.map((x) => x[0])), ['periodic_snapshot_create.lifetime_unit']);
+  // A field of the wrong type does not hide the other fields' errors.
+  const mixed = await create({ dataset: ds, lifetime_unit: 'FORTNIGHT', naming_schema: 'a/%Y%m%d%H%M', schedule: { minute: '61', end: 'noon' } });
+  t.same(
+    mixed.map((e) => e[0]).sort(),
+    ['periodic_snapshot_create.lifetime_unit', 'periodic_snapshot_create.naming_schema', 'periodic_snapshot_create.schedule.end', 'periodic_snapshot_create.schedule.minute'],
+    'a wrong type and three bad values: four errors at once',
+  );
+  // The same on update, for the fields given.
+  const upd = await validationErrors(client.call('pool.snapshottask.update', 1, { lifetime_value: 'x', schedule: { hour: '24' } }));
+  t.same(upd.map((e) => e[0]).sort(), ['periodic_snapshot_update.lifetime_value', 'periodic_snapshot_update.schedule.hour']);
   t.same(await client.call('pool.snapshottask.query'), [], 'nothing was stored');
 });
 
