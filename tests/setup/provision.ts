@@ -73,8 +73,13 @@ async function main(): Promise<number> {
     if (debianRootReady(suite)) continue;
     const t0 = Date.now();
     console.error(`# provision: debootstrap ${suite} (Debian ${DEBIAN_RELEASES[suite]}) for the package test`);
-    await ensureDebianRoot(suite);
-    console.error(`# provision: ${suite} root built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    try {
+      await ensureDebianRoot(suite);
+      console.error(`# provision: ${suite} root built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      // Only the package test needs it; it then fails naming the missing root, the rest still runs.
+      console.error(`# provision: WARNING: no ${suite} root (tests/integration/package/debian-releases.test.ts will fail): ${(err as Error).message}`);
+    }
   }
   return 0;
 }
