@@ -267,17 +267,24 @@ t.test('more connections than a page: Next and Previous page through them (20 a 
   const pin = { tls: { thumbprint: w.vc.thumbprintSha256 } };
   const extra: number[] = [];
   for (let i = 0; i < 21; i++) extra.push((await w.root.call<{ id: number }>('vmware.create', w.seed(pin))).id);
+  const [first] = await w.root.call<{ id: number }[]>('vmware.query', [], { order_by: ['id'], limit: 1 });
+  const last = extra.at(-1)!;
+  // The pager's range follows a click at once, the rows when the page's query answers: wait for rows.
   await page.getByRole('link', { name: 'VMware connections' }).click();
   const pager = page.getByRole('navigation', { name: 'Pages' });
   await pager.getByText('1–20 of 22').waitFor();
+  await page.getByTestId(`connection-${first!.id}`).waitFor();
   t.equal(await page.getByTestId(/^connection-\d+$/).count(), 20, 'the first page holds 20');
   t.ok(await pager.getByRole('button', { name: 'Previous' }).isDisabled(), 'no page before the first');
   await pager.getByRole('button', { name: 'Next' }).click();
   await pager.getByText('21–22 of 22').waitFor();
+  await page.getByTestId(`connection-${last}`).waitFor();
+  await page.getByTestId(`connection-${first!.id}`).waitFor({ state: 'detached' });
   t.equal(await page.getByTestId(/^connection-\d+$/).count(), 2, 'the second page holds the other 2');
   t.ok(await pager.getByRole('button', { name: 'Next' }).isDisabled(), 'no page after the last');
   await pager.getByRole('button', { name: 'Previous' }).click();
   await pager.getByText('1–20 of 22').waitFor();
+  await page.getByTestId(`connection-${first!.id}`).waitFor();
   for (const id of extra) await w.root.call('vmware.delete', id);
   await pager.waitFor({ state: 'detached' });
   t.pass('one page again: no pager');
