@@ -3,7 +3,7 @@
  * would create and every conflict (`vmware.plan_restore` returns it; `vmware.restore` refuses when
  * there is any). Reads only: no ZFS command that changes anything, no vSphere change.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHexId } from '../../../daemon/random-id.js';
 import { posix } from 'node:path';
 import type { ZfsAdapter, ZfsDataset } from '../../pool/zfs/adapter.js';
 import type { NfsExportsService } from '../../sharing/nfs/service.js';
@@ -50,9 +50,9 @@ export interface ResolvedRestore {
   vms: PlannedVm[];
 }
 
-/** A new restore id: 8 lower-case hex digits. */
+/** A new restore id: 8 lower-case hex digits, never a JSON number (daemon/random-id.ts). */
 export function newRestoreId(): string {
-  return randomBytes(4).toString('hex');
+  return randomHexId(4);
 }
 
 function sameOrBelow(path: string, root: string): string | undefined {

@@ -9,16 +9,16 @@
  * A snapshot is vsnapd's only when BOTH carry the same run id. Names are not unique in vSphere, so
  * the run removes by moref; the marker is for the sweep.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHexId } from '../../../daemon/random-id.js';
 import { flattenSnapshots, type SnapshotTreeNode } from '../vsphere/index.js';
 
 const RUN_ID = /^[0-9a-z]{6,32}$/;
 const NAME = /^vsnapd-([0-9a-z]{6,32})$/;
 const DESCRIPTION = /^vsnapd run ([0-9a-z]{6,32}) for (\S+); safe to delete$/;
 
-/** A new run id: 12 lower-case hex characters (48 random bits). */
+/** A new run id: 12 lower-case hex characters (48 random bits), never all digits (daemon/random-id.ts). */
 export function newRunId(): string {
-  return randomBytes(6).toString('hex');
+  return randomHexId(6);
 }
 
 /** True for a well-formed run id. */
