@@ -18,8 +18,8 @@ import { clearLoginFailed } from './alerts.js';
 import { MASKED_PASSWORD, type VmwareCreateIn, type VmwareEntryOut, type VmwareStoredHealth, type VmwareTls, type VmwareUpdateIn } from './schemas.js';
 import { emptyHealth, healthAfterSuccess, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME, type VmwareEntryRecord } from './store.js';
 import { summarize } from './summary.js';
-import { decideVm } from './sync/rules/evaluate.js';
 import { noRules, rulesEmpty, type SelectionRules } from './sync/rules/schema.js';
+import { classifyRuled } from './sync/rules/server-select.js';
 import { classifyVms } from './sync/select.js';
 import { pickDatastores, validateEntry, type ServerRead, type ValidationDeps, type ValidationPlan } from './validate.js';
 
@@ -63,7 +63,7 @@ function freshHealth(server: ServerRead | null, datastores: readonly string[], r
   if (rulesEmpty(rules)) return healthAfterSuccess(base, now, summarize(server.inventory, classifyVms(server.inventory, datastores)));
   const facts = server.facts;
   if (!facts) return healthAfterSuccess(base, now, null);
-  return healthAfterSuccess(base, now, summarize(server.inventory, classifyVms(server.inventory, datastores, { decide: (vm) => decideVm(rules, vm, facts) })));
+  return healthAfterSuccess(base, now, summarize(server.inventory, classifyRuled(server.inventory, datastores, [{ datastores, rules }], null, facts)));
 }
 
 /** `vmware.create`. @throws ValidationErrors (`vmware_create.*`) */

@@ -12,7 +12,7 @@ import type { Inventory, VsphereClient } from '../../vsphere/index.js';
 import { classifyVms, type VmSelection } from '../select.js';
 import { checkLines, checkRules } from './check.js';
 import { decideVm } from './evaluate.js';
-import { collectRuleFacts } from './facts.js';
+import { collectRuleFacts, type RuleFacts } from './facts.js';
 import { mergeRules, noRules, rulesEmpty, type SelectionRules } from './schema.js';
 
 /** An entry as far as selection cares. */
@@ -39,6 +39,21 @@ export function rulesFor(entries: readonly RuledEntry[], override: SelectionRule
 }
 
 /**
+ * Every VM of `inventory` classified (plugins/vmware/sync/select.ts), each decided by the rules that
+ * apply to it ({@link rulesFor}) against `facts` read for those rules.
+ */
+export function classifyRuled(
+  inventory: Inventory,
+  datastores: readonly string[],
+  entries: readonly RuledEntry[],
+  override: SelectionRules | null,
+  facts: RuleFacts,
+  opts: { quiesce?: boolean } = {},
+): VmSelection[] {
+  return classifyVms(inventory, datastores, { ...opts, decide: (vm, ds) => decideVm(rulesFor(entries, override, ds), vm, facts) });
+}
+
+/**
  * Reads and classifies; see the module comment.
  * @param openTags logs in to the server's Automation API (only called when a rule names a tag)
  * @throws the vSphere client's errors of the inventory read (tag failures become warnings)
@@ -60,10 +75,7 @@ export async function selectOnServer(
   }
   const inventory = await client.inventory({ rules: true });
   const facts = await collectRuleFacts(inventory, union, openTags);
-  const selections = classifyVms(inventory, datastores, {
-    ...opts,
-    decide: (vm, ds) => decideVm(rulesFor(entries, override, ds), vm, facts),
-  });
+  const selections = classifyRuled(inventory, datastores, entries, override, facts, opts);
   const onDatastores = selections.filter((s) => s.datastores.length > 0).map((s) => s.vm);
   const warnings = all.flatMap((r) => checkLines(checkRules(r, facts, onDatastores)));
   return { inventory, selections, warnings: [...new Set(warnings)] };
