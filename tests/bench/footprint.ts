@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, childEnv } from '../helpers/daemon.js';
+import { REPO_ROOT, childEnv, waitReady } from '../helpers/daemon.js';
 
 /** Issue 11's target for the compiled daemon's idle resident memory, in MB (10^6 bytes). */
 const IDLE_RSS_TARGET_MB = 80;
@@ -49,15 +49,12 @@ async function startOnce(command: readonly string[], configPath: string, idleMs:
   const started = performance.now();
   const child = spawn(command[0]!, [...command.slice(1), '--config', configPath], { cwd: REPO_ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const keep = (d: Buffer) => (output += d.toString());
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const readyMs = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('"msg":"vsnapd ready"')) resolve(performance.now() - started);
-    });
-    void exited.then((code) => reject(new Error(`daemon exited (${code}) before it was ready:\n${output}`)));
-  });
+  await waitReady(child, () => output, 60_000);
+  const readyMs = performance.now() - started;
   let rss: Rss | undefined;
   if (idleMs !== undefined) {
     await new Promise((r) => setTimeout(r, idleMs));

@@ -171,8 +171,12 @@ export function runDaemonCommand(args: readonly string[], opts: MidcltOptions = 
   return run(['--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts'), ...args], childEnv(opts.env), opts.input, opts.timeoutMs ?? 30_000);
 }
 
-/** Waits for the "vsnapd ready" log line; rejects if the process exits first or time runs out. */
-function waitReady(child: ChildProcess, out: () => string, timeoutMs: number): Promise<{ url: string; socket: string }> {
+/**
+ * Waits for the "vsnapd ready" log line on `child`'s stdout; rejects (with `out()`, the output so
+ * far) if the process exits first or `timeoutMs` runs out. Also for daemons started otherwise
+ * (the packaged one, the footprint bench).
+ */
+export function waitReady(child: ChildProcess, out: () => string, timeoutMs: number): Promise<{ url: string; socket: string }> {
   return new Promise((resolveReady, reject) => {
     let buffer = '';
     const timer = setTimeout(() => done(new Error(`daemon not ready after ${timeoutMs} ms:\n${out()}`)), timeoutMs);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { buildDeb } from '../../../packaging/build-deb.js';
-import { childEnv } from '../../helpers/daemon.js';
+import { childEnv, waitReady } from '../../helpers/daemon.js';
 
 const exec = promisify(execFile);
 
@@ -50,16 +50,12 @@ async function runPackagedDaemon(t: Test, config: string, socket: string, whileU
   // cwd and PATH outside the repository: nothing may come from the checkout.
   const child = spawn(file!, args, { cwd: tmp, env: childEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const keep = (d: Buffer) => (output += d.toString());
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('"msg":"vsnapd ready"')) resolve();
-    });
-    void exited.then((code) => reject(new Error(`packaged daemon exited (${code}) before it was ready:\n${output}`)));
-  });
   try {
+    await waitReady(child, () => output, 60_000);
     t.match(output, /"msg":"vsnapd ready"/, `the packaged daemon started (${socket})`);
     await whileUp();
   } finally {

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { buildDeb } from '../../../packaging/build-deb.js';
 import { DEBIAN_RELEASES, debianRoot, debianRootReady, type DebianSuite } from '../../fixtures/debian/roots.js';
+import { waitReady } from '../../helpers/daemon.js';
 
 const exec = promisify(execFile);
 
@@ -70,16 +71,12 @@ for (const suite of Object.keys(DEBIAN_RELEASES) as DebianSuite[]) {
     const [file, ...args] = /^ExecStart=(.+)$/m.exec(unit)![1]!.replace('/etc/vsnapd/vsnapd.json', '/etc/vsnapd/test.json').split(' ');
     const child = spawn('env', chrootCommand(root, [file!, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const keep = (d: Buffer) => (output += d.toString());
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          output += d.toString();
-          if (output.includes('"msg":"vsnapd ready"')) resolve();
-        });
-        void exited.then((code) => reject(new Error(`the installed daemon exited (${code}) before it was ready:\n${output}`)));
-      });
+      await waitReady(child, () => output, 60_000);
       t.equal((await inRoot(root, ['midclt', 'call', 'core.ping'], { VSNAPD_SOCKET: '/run/vsnapd-test.sock' })).trim(), 'pong', 'core.ping through the installed midclt');
     } finally {
       child.kill('SIGTERM');
