@@ -1,7 +1,8 @@
 /**
  * `startDaemon(config)`: the whole daemon in-process (config → log → datastore → alerts → registry →
- * plugin setup → listeners bound → plugin start: schedulers, sweeps → readiness), returning a handle whose `stop()` shuts down gracefully. `main.ts` wraps it
- * with signals and exit codes; tests and embedders may call it directly.
+ * plugin setup → listeners bound → plugin start: schedulers, sweeps → readiness), returning a handle
+ * whose `stop()` shuts down gracefully. `main.ts` wraps it with signals and exit codes; tests and
+ * embedders may call it directly.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -38,7 +39,7 @@ export interface DaemonHandle {
   readonly url: string;
   readonly port: number;
   readonly socketPath: string;
-  /** `http://host:port` of the monitoring listener of its own (`metrics.listen`), or null when served on the API listeners. */
+  /** `http://host:port` (`https://` with `listen.tls`) of the monitoring listener of its own (`metrics.listen`), or null when served on the API listeners. */
   readonly metricsUrl: string | null;
   /** Graceful stop: stop accepting, let jobs finish (bounded), close connections, stop plugins in reverse, flush the db. Idempotent. */
   stop(): Promise<void>;
