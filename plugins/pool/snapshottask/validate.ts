@@ -5,7 +5,6 @@
 import { ValidationErrors } from '../../../daemon/errors.js';
 import { untrustedReason } from '../../vmware/scripts/trust.js';
 import type { SnapshotCoordinator } from '../snapshot-hook.js';
-import { namingSchemaProblem } from './naming-schema.js';
 import { scheduleProblems } from './schedule.js';
 import type { TaskData } from './schemas.js';
 
@@ -24,8 +23,8 @@ export function validateTask(attr: string, data: TaskData, datasets: readonly st
       v.add(`${attr}.exclude.${i}`, 'Excluded dataset should be a child or other descendant of the selected dataset');
     }
   });
-  const schemaProblem = namingSchemaProblem(data.naming_schema);
-  if (schemaProblem) v.add(`${attr}.naming_schema`, schemaProblem);
+  // naming_schema and each schedule field were checked with the input (schemas.ts); what is left
+  // here needs the whole task: the datasets, and the schedule's fields against its window.
   for (const p of scheduleProblems(data.schedule)) {
     v.add(p.field ? `${attr}.schedule.${p.field}` : `${attr}.schedule`, p.message);
   }
