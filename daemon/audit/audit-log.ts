@@ -134,12 +134,16 @@ export class AuditLog {
   }
 
   /**
-   * The call observer: records write calls and logins (see {@link auditClass}); resolves once the
-   * record is on disk. Never rejects: a failed write is logged.
+   * The call observer: records write calls and logins (see {@link auditClass}); the promise it
+   * returns for those resolves once the record is on disk. Calls it does not record return nothing
+   * (no promise for the dispatcher to wait on). Never rejects: a failed write is logged.
    */
-  readonly observe = async (call: ObservedCall): Promise<void> => {
+  readonly observe = (call: ObservedCall): Promise<void> | undefined => {
     const klass = call.def && auditClass(call.def);
-    if (!klass) return;
+    return klass ? this.#record(call, klass) : undefined;
+  };
+
+  async #record(call: ObservedCall, klass: 'write' | 'login'): Promise<void> {
     const draft = klass === 'login' ? this.#login(call) : this.#write(call);
     if (!draft) return;
     const row: AuditRow = { id: (this.#rows.at(-1)?.id ?? 0) + 1, ...draft };
@@ -148,7 +152,7 @@ export class AuditLog {
     if (this.#rows.length > this.#max) this.#rows.shift();
     this.#tail = this.#tail.then(() => this.#append(row));
     await this.#tail;
-  };
+  }
 
   async #append(row: AuditRow): Promise<void> {
     try {

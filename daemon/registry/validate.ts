@@ -75,17 +75,18 @@ export function addIssue(errors: ValidationErrors, argName: string, issue: z.cor
  * Throws {@link ValidationErrors}: too many arguments (attribute `""`), or every schema failure.
  */
 export function validateArgs(args: readonly MethodArg[], params: readonly unknown[]): unknown[] {
-  const errors = new ValidationErrors();
   if (params.length > args.length) {
-    errors.add('', `Too many arguments (expected ${args.length}, found ${params.length})`, Errno.EINVAL);
-    throw errors;
+    throw new ValidationErrors().add('', `Too many arguments (expected ${args.length}, found ${params.length})`, Errno.EINVAL);
   }
+  // The error list (an Error, so it captures a stack) is built only when an argument fails: most
+  // calls pass, and building it up front cost a tenth of a core.ping's time.
+  let errors: ValidationErrors | undefined;
   const out: unknown[] = [];
   args.forEach((arg, i) => {
     const result = arg.schema.safeParse(params[i], { reportInput: true });
     if (result.success) out.push(result.data);
-    else for (const issue of result.error.issues) addIssue(errors, arg.name, issue);
+    else for (const issue of result.error.issues) addIssue((errors ??= new ValidationErrors()), arg.name, issue);
   });
-  errors.check();
+  errors?.check();
   return out;
 }

@@ -61,8 +61,15 @@ export class Caller {
       const found = this.#deps.registry.get(call.method);
       const def = found && this.#hidden(found, call.session) ? undefined : found;
       const seen = { session: call.session, method: call.method, def, params: call.params, credentials, result, error, ms: performance.now() - started };
-      // Awaited before the reply goes out, so what an observer records (audit) is readable once the caller sees the reply.
-      await Promise.all(observers.map((observe) => observe(seen)));
+      // Awaited before the reply goes out, so what an observer records (audit) is readable once the
+      // caller sees the reply. Most calls are observed synchronously (metrics; audit skips reads):
+      // only the promises observers return are awaited, so those calls add no microtask turns.
+      const pending: Promise<void>[] = [];
+      for (const observe of observers) {
+        const p = observe(seen);
+        if (p) pending.push(p);
+      }
+      if (pending.length > 0) await Promise.all(pending);
     }
   }
 

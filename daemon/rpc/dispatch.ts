@@ -123,7 +123,7 @@ export class Dispatcher {
       return notification ? null : this.#encodeError(session, id, err);
     } finally {
       session.inflight--;
-      this.#log.debug({ method: r.method, ms: Math.round(performance.now() - started), session: session.id }, 'call');
+      if (this.#log.isLevelEnabled('debug')) this.#log.debug({ method: r.method, ms: Math.round(performance.now() - started), session: session.id }, 'call');
     }
   }
 

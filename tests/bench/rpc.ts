@@ -1,30 +1,42 @@
 /**
  * JSON-RPC throughput benchmark (not a test: prints figures, asserts nothing): `core.ping` calls per
- * second against a real daemon process over TCP, on one connection and on 32 connections.
+ * second over TCP against the compiled daemon as production runs it (`npm run build`, then
+ * `bin/vsnapd`), next to a bare `ws` server answering the same frame (support/bare-ws-server.mjs),
+ * with the same client in the same run. The ratio daemon ÷ bare is the share of the transport's speed
+ * the API reaches (issue 21's goals: ≥ 0.6 at 1 connection × 1 call in flight, ≥ 0.9 at 32
+ * connections × 4 in flight). The two servers are measured in alternating rounds, and each figure is
+ * the median of `--rounds`, so load elsewhere on the machine hits both alike.
  *
- * Run: `node --import tsx tests/bench/rpc.ts [--calls N]` or `npm run bench` (all benchmarks).
+ * Run: `node --import tsx tests/bench/rpc.ts [--calls N] [--rounds N] [--no-build] [--sources]` or
+ * `npm run bench -- rpc` (`--sources` measures the daemon through tsx instead of dist/).
  */
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '../../client/index.js';
-import { spawnDaemon } from '../helpers/daemon.js';
+import { REPO_ROOT, spawnDaemon } from '../helpers/daemon.js';
 
-/** One measured figure. */
-export interface RpcFigure {
+/** One load shape: `connections` clients, each keeping `inFlight` calls outstanding. */
+interface Shape {
   readonly label: string;
+  readonly connections: number;
+  readonly inFlight: number;
+  /** Calls per round over all connections. */
   readonly calls: number;
-  readonly ms: number;
-  readonly perSecond: number;
+  /** Issue 21's goal for daemon ÷ bare, when it sets one. */
+  readonly goal?: number;
 }
 
-/** `calls` pings on each client, `inFlight` outstanding at a time per client. */
-async function measure(label: string, clients: Client[], calls: number, inFlight: number): Promise<RpcFigure> {
+/** Calls per second of `clients` running `calls` pings in total, `inFlight` outstanding per client. */
+async function callsPerSecond(clients: readonly Client[], calls: number, inFlight: number): Promise<number> {
+  const perClient = Math.max(1, Math.round(calls / clients.length));
   const start = performance.now();
   await Promise.all(
     clients.map(async (c) => {
       let next = 0;
       const lane = async () => {
-        while (next < calls) {
+        while (next < perClient) {
           next++;
           await c.call('core.ping');
         }
@@ -32,39 +44,80 @@ async function measure(label: string, clients: Client[], calls: number, inFlight
       await Promise.all(Array.from({ length: inFlight }, lane));
     }),
   );
-  const ms = performance.now() - start;
-  const total = calls * clients.length;
-  return { label, calls: total, ms, perSecond: Math.round((total * 1000) / ms) };
+  return (perClient * clients.length * 1000) / (performance.now() - start);
 }
 
-/** Runs the benchmark and prints its figures; returns them too. */
-export async function run(opts: { calls?: number } = {}): Promise<RpcFigure[]> {
+/** Median of `xs`. */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Starts the bare baseline server; resolves with its URL and a stop function. */
+async function startBare(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'tests/bench/support/bare-ws-server.mjs')], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bare ws server exited (${code}) before listening`)));
+  });
+  return {
+    url: `ws://127.0.0.1:${port}/api/current`,
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function run(opts: { calls?: number; rounds?: number; build?: boolean; sources?: boolean } = {}): Promise<void> {
   const total = opts.calls ?? 20_000;
-  const d = await spawnDaemon({ testMethods: false, config: { api: { validate_results: false } } });
-  const figures: RpcFigure[] = [];
+  const rounds = opts.rounds ?? 5;
+  if (!opts.sources && opts.build !== false) {
+    const b = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error(`npm run build failed (exit ${b.status})`);
+  }
+  const command = opts.sources ? undefined : [join(REPO_ROOT, 'bin/vsnapd')];
+  const d = await spawnDaemon({ testMethods: false, command, config: { api: { validate_results: false } } });
+  const bare = await startBare();
+  const shapes: Shape[] = [
+    { label: '1 connection × 1 in flight', connections: 1, inFlight: 1, calls: Math.round(total / 4), goal: 0.6 },
+    { label: '1 connection × 16 in flight', connections: 1, inFlight: 16, calls: total },
+    { label: '32 connections × 1 in flight', connections: 32, inFlight: 1, calls: total },
+    { label: '32 connections × 4 in flight', connections: 32, inFlight: 4, calls: total, goal: 0.9 },
+  ];
+  const connect = (url: string, n: number) => Promise.all(Array.from({ length: n }, () => Client.connect({ url })));
+  const daemonClients = await connect(d.url, 32);
+  const bareClients = await connect(bare.url, 32);
   try {
-    const one = await Client.connect({ url: d.url });
-    const many = await Promise.all(Array.from({ length: 32 }, () => Client.connect({ url: d.url })));
-    await measure('warm-up', [one, ...many], 200, 4);
-    console.log(`rpc: core.ping over TCP ${d.url} (daemon pid ${d.pid}, node ${process.version})`);
-    for (const [label, clients, calls, inFlight] of [
-      ['1 connection, 1 call in flight', [one], Math.round(total / 4), 1],
-      ['1 connection, 16 calls in flight', [one], total, 16],
-      ['32 connections, 1 call in flight each', many, Math.round(total / 32), 1],
-      ['32 connections, 4 calls in flight each', many, Math.round(total / 32), 4],
-    ] as const) {
-      const f = await measure(label, [...clients], calls, inFlight);
-      figures.push(f);
-      console.log(`  ${f.label.padEnd(40)} ${String(f.calls).padStart(6)} calls in ${f.ms.toFixed(0).padStart(6)} ms → ${String(f.perSecond).padStart(6)} calls/s`);
+    console.log(`rpc: core.ping over TCP, ${opts.sources ? 'daemon from sources (tsx)' : 'compiled daemon (bin/vsnapd)'} pid ${d.pid} vs a bare ws server, node ${process.version}, median of ${rounds} alternating rounds`);
+    for (const clients of [daemonClients, bareClients]) await callsPerSecond(clients, 2000, 4); // warm-up
+    for (const shape of shapes) {
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        ours.push(await callsPerSecond(daemonClients.slice(0, shape.connections), shape.calls, shape.inFlight));
+        theirs.push(await callsPerSecond(bareClients.slice(0, shape.connections), shape.calls, shape.inFlight));
+      }
+      const [a, b] = [median(ours), median(theirs)];
+      const ratio = a / b;
+      const goal = shape.goal === undefined ? '' : ` (goal ≥ ${shape.goal}: ${ratio >= shape.goal ? 'met' : 'MISSED'})`;
+      console.log(`  ${shape.label.padEnd(30)} vsnapd ${Math.round(a).toString().padStart(6)}/s  bare ${Math.round(b).toString().padStart(6)}/s  ratio ${ratio.toFixed(2)}${goal}`);
     }
-    await Promise.all([one, ...many].map((c) => c.close()));
   } finally {
+    await Promise.all([...daemonClients, ...bareClients].map((c) => c.close()));
+    await bare.stop();
     await d.dispose();
   }
-  return figures;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { calls: { type: 'string' } } });
-  await run({ calls: values.calls ? Number(values.calls) : undefined });
+  const { values } = parseArgs({ options: { calls: { type: 'string' }, rounds: { type: 'string' }, 'no-build': { type: 'boolean' }, sources: { type: 'boolean' } } });
+  await run({ calls: values.calls ? Number(values.calls) : undefined, rounds: values.rounds ? Number(values.rounds) : undefined, build: !values['no-build'], sources: values.sources });
 }

@@ -53,6 +53,11 @@ export interface TestDaemonOptions {
   readonly testMethods?: boolean;
   /** Milliseconds to wait for readiness (default 30000). */
   readonly readyTimeoutMs?: number;
+  /**
+   * The daemon's command line before `--config` (default: the sources through tsx); the benchmarks
+   * pass `[REPO_ROOT/bin/vsnapd]` to measure the compiled daemon as production runs it.
+   */
+  readonly command?: readonly string[];
 }
 
 /** Result of a process run to completion. */
@@ -232,7 +237,8 @@ export async function spawnDaemon(opts: TestDaemonOptions = {}): Promise<TestDae
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   const env = childEnv({ ...(opts.testMethods === false ? {} : { VSNAPD_TEST_METHODS: '1' }), VSNAPD_EXIT_WITH_PARENT: '1', ...opts.env });
   // stdin is a pipe nobody writes to: it closes when this process dies, and the daemon then stops.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts'), '--config', configPath, ...(opts.args ?? [])], {
+  const [command, ...commandArgs] = opts.command ?? [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts')];
+  const child = spawn(command!, [...commandArgs, '--config', configPath, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],

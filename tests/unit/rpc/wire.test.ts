@@ -9,6 +9,20 @@ t.test('encode: Date anywhere → {"$date": ms}', async (t) => {
   t.throws(() => encode({ n: 1n }), TypeError);
 });
 
+t.test('encode writes what JSON.stringify writes when no Date is inside (the fast path)', async (t) => {
+  const plain = { s: 'x', n: 1.5, b: false, z: null, u: undefined, a: [1, 'two', null, undefined, { deep: [[[]]] }], e: {}, nan: NaN };
+  t.equal(encode(plain), JSON.stringify(plain));
+  const inherited = Object.assign(Object.create({ hidden: new Date(1) }) as object, { own: 1 });
+  t.equal(encode(inherited), '{"own":1}', 'inherited keys are not written, and their Dates are not looked at');
+  t.equal(encode({ b: Buffer.from('hi') }), JSON.stringify({ b: Buffer.from('hi') }), 'other toJSON objects are written by their toJSON');
+  let deep: unknown = new Date(7);
+  for (let i = 0; i < 100; i++) deep = [deep];
+  t.equal(encode(deep), `${'['.repeat(100)}{"$date":7}${']'.repeat(100)}`, 'a Date deeper than the walk looks is still converted');
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  t.throws(() => encode(cycle), TypeError, 'cycles still throw');
+});
+
 t.test('nestingDepth counts brackets outside strings', async (t) => {
   t.equal(nestingDepth('{"a":[1,[2]]}', 64), 3);
   t.equal(nestingDepth('["[[[[", "\\"[["]', 64), 1);
