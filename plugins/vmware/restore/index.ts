@@ -123,7 +123,8 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
     name: 'vmware.restore_cleanup',
     description:
       'Removes what restore `id` created, in reverse order: powers off and unregisters its VMs, unmounts its datastore, deletes its share, destroys its clone. ' +
-      'Only objects the record names and that are verifiably the restore\'s own; what is already gone counts as removed. A job; the result is the record (CLEANED, or FAILED with what is left).',
+      'Only objects that are provably the restore\'s own (recorded morefs and share id, the share\'s comment mark, the clone\'s vsnapd:restore property), never by name alone; ' +
+      'what vCenter or ZFS reports as not existing counts as removed, any other failure keeps the record FAILED. A job; the result is the record (CLEANED, or FAILED with what is left).',
     args: [{ name: 'id', schema: RestoreId }] as const,
     result: RestoreEntry,
     roles: ['SNAPSHOT_TASK_WRITE'],
