@@ -1,7 +1,8 @@
 /**
- * Resolves a restore request against ZFS, the run record, vCenter and the NFS shares: the names it
- * would create and every conflict (`vmware.plan_restore` returns it; `vmware.restore` refuses when
- * there is any). Reads only: no ZFS command that changes anything, no vSphere change.
+ * Resolves a restore request against ZFS, the run record, vCenter, the NFS shares and the other
+ * restore records (whose names it never reuses): the names it would create and every conflict
+ * (`vmware.plan_restore` returns it; `vmware.restore` refuses when there is any). Reads only: no ZFS
+ * command that changes anything, no vSphere change.
  */
 import { posix } from 'node:path';
 import type { Collection } from '../../../daemon/plugin.js';

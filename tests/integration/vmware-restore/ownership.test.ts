@@ -5,6 +5,7 @@
  * - a failed restore's cleanup leaves objects that merely carry its names (an operator's VM on an
  *   operator's datastore, an operator's share of the same path) alone;
  * - a `zfs` failure other than "dataset does not exist" keeps the record FAILED and the clone;
+ * - a datastore renamed after the restore is found by its recorded moref;
  * - once the vCenter side is proven clean, a later cleanup completes without vCenter (entry deleted),
  *   and a cleanup that cannot reach what is left says what is left.
  * What is left is checked with the vcsim fixture's SOAP probe, `zfs list` and the exports file.
@@ -195,6 +196,18 @@ t.test('a restore\'s cleanup removes only what is provably its own, and says wha
     await failZfs();
     const again = await cleanup(r.id);
     t.equal(again.state, 'CLEANED', again.error ?? '');
+    t.same(await v.state(), before);
+  });
+
+  await t.test('a datastore renamed after the restore is still found by its moref and unmounted', async (t) => {
+    const r = await restore({});
+    t.equal(r.state, 'READY', r.error ?? '');
+    const renamed = await probe.call('RenameDatastore', { type: 'Datastore', value: r.datastore.moref ?? '' }, '<newName>renamed-by-an-admin</newName>');
+    t.equal(renamed.fault, undefined, 'renamed (vim25 Datastore.RenameDatastore)');
+    t.ok((await v.vcenter()).dss.includes('renamed-by-an-admin:1'), 'vCenter lists it under its new name (probe)');
+    const clean = await cleanup(r.id);
+    t.equal(clean.state, 'CLEANED', clean.error ?? '');
+    t.ok(clean.steps.some((s) => s.step === 'unmount' && s.ok), 'unmounted by its recorded moref');
     t.same(await v.state(), before);
   });
 
