@@ -55,6 +55,16 @@ export function ownVm(inv: Inventory, v: RestoreVm, ds: DatastoreInfo | undefine
   return inv.vms.find((x) => onDs(x) && x.name === v.name && file !== undefined && pathInDatastore(x.vmPathName ?? '') === file);
 }
 
+/** True while the record says VM `v` may exist: registered, or its registration started (.vmx path set before it). */
+function vmMayExist(v: RestoreVm): boolean {
+  return v.registered || v.moref !== null || v.vmx_path !== null;
+}
+
+/** True while the record says the datastore may exist: mounted, or its mount started (datastore system recorded before it). */
+function datastoreMayExist(e: RestoreEntry): boolean {
+  return e.datastore.created || e.datastore.moref !== null || e.datastore.datastore_system !== null;
+}
+
 /**
  * True while the record says something of the restore may exist in vCenter: a VM registered or being
  * registered (moref, or a .vmx path set before the registration), a datastore mounted or being
@@ -62,12 +72,12 @@ export function ownVm(inv: Inventory, v: RestoreVm, ds: DatastoreInfo | undefine
  * fields once it has proved each object gone, so a later cleanup no longer needs vCenter.
  */
 export function vsphereMayHold(e: RestoreEntry): boolean {
-  return e.vms.some((v) => v.registered || v.moref !== null || v.vmx_path !== null) || e.datastore.created || e.datastore.moref !== null || e.datastore.datastore_system !== null;
+  return e.vms.some(vmMayExist) || datastoreMayExist(e);
 }
 
 /** What the record says may be left in vCenter, for a message (`VM web-restore-1 (vm-42), datastore ds (datastore-7)`). */
 export function vsphereLeftText(e: RestoreEntry): string {
-  const vms = e.vms.filter((v) => v.registered || v.moref !== null || v.vmx_path !== null).map((v) => `VM ${v.name}${v.moref ? ` (${v.moref})` : ''}`);
-  const ds = e.datastore.created || e.datastore.moref !== null || e.datastore.datastore_system !== null ? [`datastore ${e.datastore.name}${e.datastore.moref ? ` (${e.datastore.moref})` : ''}`] : [];
+  const vms = e.vms.filter(vmMayExist).map((v) => `VM ${v.name}${v.moref ? ` (${v.moref})` : ''}`);
+  const ds = datastoreMayExist(e) ? [`datastore ${e.datastore.name}${e.datastore.moref ? ` (${e.datastore.moref})` : ''}`] : [];
   return [...vms, ...ds].join(', ');
 }
