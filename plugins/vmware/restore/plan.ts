@@ -63,7 +63,7 @@ export function newRestoreId(store: Collection<RestoreRow>): string {
   }
 }
 
-/** `restore X (FAILED)`, for conflicts naming the restore that holds a name. */
+/** `restore X (FAILED; vmware.restore_cleanup X releases it)`: the restore holding a name, for a conflict. */
 function holder(e: RestoreEntry): string {
   return `restore ${e.id} (${e.state}; vmware.restore_cleanup ${e.id} releases it)`;
 }
