@@ -13,37 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { processAlive } from '../process-alive.js';
+import { currentProcess, isRunning } from '../process-identity.js';
 import { DatastoreFileError } from './json-file.js';
-
-/** Who holds a lock: the owner's pid, boot id and start time (clock ticks since boot). */
-interface LockOwner {
-  readonly pid: number;
-  readonly bootId: string;
-  readonly startTicks: string;
-}
-
-/** The current boot's id (a UUID, new at every boot). */
-function bootId(): string {
-  return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-}
-
-/** Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), undefined when it does not run. */
-export function processStartTicks(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // Fields after the command name, which is in parentheses and may itself hold spaces or ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19]; // field 22 overall: the 20th after "pid (comm)"
-}
-
-/** This process as a lock owner. */
-function currentOwner(): LockOwner {
-  return { pid: process.pid, bootId: bootId(), startTicks: processStartTicks(process.pid) ?? '' };
-}
 
 /** Boot time (ms since the epoch), from /proc/stat `btime`. */
 function bootTimeMs(): number {
@@ -59,7 +30,7 @@ function liveOwner(text: string, mtimeMs: number): number | undefined {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
   if (boot === undefined || ticks === undefined) return mtimeMs > bootTimeMs() ? pid : undefined;
-  return boot === bootId() && ticks === processStartTicks(pid) ? pid : undefined;
+  return isRunning({ pid, bootId: boot, startTicks: ticks }) ? pid : undefined;
 }
 
 /**
@@ -69,7 +40,7 @@ function liveOwner(text: string, mtimeMs: number): number | undefined {
  */
 export async function acquireLock(file: string): Promise<() => Promise<void>> {
   const lockFile = `${file}.lock`;
-  const me = currentOwner();
+  const me = currentProcess();
   for (let attempt = 0; ; attempt++) {
     try {
       const fh = await open(lockFile, 'wx', 0o600);

@@ -20,6 +20,8 @@ export interface NfsExportSummary {
   ro: boolean;
   /** Disabled shares are listed too, but are not in the exports file. */
   enabled: boolean;
+  /** The share's free-text comment (`vmware.restore` marks its shares with it). */
+  comment: string;
   /** e.g. `NFS export /mnt/tank/vmware to 192.168.1.0/24` (`… to everybody`, `… (read-only)`, `… (disabled)`). */
   description: string;
 }
@@ -67,6 +69,7 @@ export function nfsExportsService(all: () => readonly NfsShare[], writer: NfsExp
         hosts: [...s.hosts],
         ro: s.ro,
         enabled: s.enabled,
+        comment: s.comment,
         description: describeExport(s),
       })),
   };

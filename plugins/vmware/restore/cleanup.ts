@@ -1,14 +1,18 @@
 /**
  * `vmware.restore_cleanup`: removes what one restore created, in reverse order — power off and
  * unregister its VMs, unmount its datastore, delete its share, destroy its clone — and deletes the
- * record when nothing is left. Only what the record names, and only after checking it is the
- * restore's own: a VM whose .vmx is on the restore's datastore, a datastore mounting the clone's
- * path, the share of the clone's path, a dataset carrying `vsnapd:restore=<id>`. Whatever is
- * already gone counts as removed, so running it again is safe (idempotent).
+ * record when nothing is left. It acts only on objects that are provably the restore's own
+ * (owned.ts: recorded morefs and ids, the clone's `vsnapd:restore` property, the share's owner mark),
+ * never on a name alone. An object counts as gone only when that is proven: vCenter answers that the
+ * moref no longer exists (or the inventory lacks it), `zfs` answers "dataset does not exist"; any other
+ * failure (vCenter unreachable, its entry deleted, a ZFS I/O error) keeps the record FAILED, naming
+ * what is left. Each object proven gone is cleared from the record at once, so running it again is
+ * safe (idempotent) and needs only what is still left (no vCenter once its side is clean).
  */
 import { CallError, Errno } from '../../../daemon/errors.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import { isVimFault, type Inventory, type VsphereClient } from '../vsphere/index.js';
+import { ownDatastore, ownShare, ownVm, vsphereLeftText, vsphereMayHold } from './owned.js';
 import { RestoreRecord, timed } from './record.js';
 import type { RestoreDeps } from './restore.js';
 import type { RestoreEntry, RestoreStep } from './schemas.js';
@@ -34,13 +38,35 @@ function gone(err: unknown): boolean {
   return isVimFault(err, 'ManagedObjectNotFound') || isVimFault(err, 'NotFound');
 }
 
-/** Removes the restore's VMs and datastore from vCenter; returns the steps. */
-async function cleanVsphere(client: VsphereClient, e: RestoreEntry, rec: RestoreRecord): Promise<RestoreStep[]> {
+/**
+ * True when a `zfs` failure says the dataset does not exist (libzfs's "dataset does not exist",
+ * ENOENT). Nothing else — a suspended pool, an I/O error, zfs-fuse not running, a missing binary —
+ * tells whether it exists.
+ */
+function datasetMissing(err: unknown): boolean {
+  return err instanceof CallError && err.errno === Errno.ENOENT && /dataset does not exist/i.test(err.message);
+}
+
+/** What the dataset at the record's clone name is: this restore's clone, nothing, someone else's, or unknown (a ZFS error). */
+type CloneState = { kind: 'own' } | { kind: 'gone' } | { kind: 'foreign'; mark: string } | { kind: 'unknown'; error: string };
+
+async function cloneState(zfs: RestoreDeps['zfs'], e: RestoreEntry): Promise<CloneState> {
+  try {
+    const mark = (await zfs.getUserProperties(e.clone.name))['vsnapd:restore'];
+    return mark?.value === e.id && mark.source === 'LOCAL' ? { kind: 'own' } : { kind: 'foreign', mark: mark?.value ?? 'unset' };
+  } catch (err) {
+    if (datasetMissing(err)) return { kind: 'gone' };
+    return { kind: 'unknown', error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Removes the restore's own VMs and datastore from vCenter; returns the steps. */
+async function cleanVsphere(client: VsphereClient, e: RestoreEntry, rec: RestoreRecord, cloneOwn: boolean): Promise<RestoreStep[]> {
   const steps: RestoreStep[] = [];
   const inv: Inventory = await client.inventory();
-  const prefix = `[${e.datastore.name}] `;
+  const ds = ownDatastore(inv, e, cloneOwn);
   for (const [i, v] of [...e.vms.entries()].reverse()) {
-    const vm = inv.vms.find((x) => (v.moref ? x.moref.value === v.moref : x.name === v.name) && (x.vmPathName ?? '').startsWith(prefix));
+    const vm = ownVm(inv, v, ds);
     if (vm) {
       if (vm.powerState !== 'poweredOff') {
         const off = await timed('power_off', () => client.setPower(vm.moref, false));
@@ -61,10 +87,11 @@ async function cleanVsphere(client: VsphereClient, e: RestoreEntry, rec: Restore
         row.registered = false;
         row.powered_on = false;
         row.moref = null;
+        row.vmx_path = null;
       }
     });
   }
-  const ds = inv.datastores.find((x) => x.name === e.datastore.name && x.nas?.remotePath === e.datastore.remote_path);
+  if (steps.some((s) => !s.ok)) return steps; // a VM left on the datastore keeps it mounted
   const host = inv.hosts.find((h) => h.moref.value === e.host.moref);
   if (ds && host && ds.hosts.some((m) => m.host.value === host.moref.value)) {
     const dss = e.datastore.datastore_system ? { type: 'HostDatastoreSystem', value: e.datastore.datastore_system } : (await client.hostPlacement(host.moref)).datastoreSystem;
@@ -79,14 +106,46 @@ async function cleanVsphere(client: VsphereClient, e: RestoreEntry, rec: Restore
   await rec.change((x) => {
     x.datastore.created = false;
     x.datastore.moref = null;
+    x.datastore.datastore_system = null;
   });
   return steps;
 }
 
+/** The vCenter side: VMs and datastore, or a failed step saying why they could not be removed and what is left. */
+async function vsphereSteps(d: RestoreDeps, e: RestoreEntry, rec: RestoreRecord, cloneOwn: boolean): Promise<RestoreStep[]> {
+  const entry = d.entries.get(e.entry_id);
+  if (!entry) {
+    return [{ step: 'unregister', ok: false, error: `vmware entry ${e.entry_id} (${e.hostname}) no longer exists, so these may be left there: ${vsphereLeftText(e)}`, ms: 0 }];
+  }
+  let client: VsphereClient | undefined;
+  try {
+    client = await d.entries.connect(entry);
+    return await cleanVsphere(client, e, rec, cloneOwn);
+  } catch (err) {
+    return [{ step: 'unregister', ok: false, error: `cannot reach ${e.hostname}: ${d.entries.describeError(err).message}; left there: ${vsphereLeftText(rec.entry)}`, ms: 0 }];
+  } finally {
+    await client?.close().catch(() => undefined);
+  }
+}
+
+/** The ZFS side: destroys the clone when it is the restore's own; a failed step when that cannot be told. */
+async function cloneSteps(d: RestoreDeps, e: RestoreEntry, clone: CloneState): Promise<RestoreStep[]> {
+  switch (clone.kind) {
+    case 'gone':
+      return [];
+    case 'own':
+      return [await timed('destroy', () => destroyClone(d.zfs, e.clone.name))];
+    case 'foreign':
+      return [{ step: 'destroy', ok: false, error: `${e.clone.name} is not restore ${e.id}'s clone (its vsnapd:restore is ${clone.mark}); left alone`, ms: 0 }];
+    case 'unknown':
+      return [{ step: 'destroy', ok: false, error: `cannot tell whether ${e.clone.name} still exists: ${clone.error}; left as it is`, ms: 0 }];
+  }
+}
+
 /**
  * Cleans up restore `id`. @returns the record as it ends (state FAILED with `error` when something
- * could not be removed; the record is then kept, run it again) — after a complete cleanup the
- * record is deleted and returned with state CLEANED and every `created` false.
+ * could not be removed or could not be proven gone; the record is then kept, run it again) — after a
+ * complete cleanup the record is deleted and returned with state CLEANED and every `created` false.
  * @throws CallError ENOENT when there is no restore `id`, EBUSY while it is still restoring
  */
 export async function cleanupRestore(d: RestoreDeps, id: string, job: JobHandle | null, running: ReadonlySet<string>): Promise<RestoreEntry> {
@@ -98,27 +157,15 @@ export async function cleanupRestore(d: RestoreDeps, id: string, job: JobHandle 
     e.state = 'CLEANING';
   });
   const e = rec.entry;
+  const clone = await cloneState(d.zfs, e);
   const steps: RestoreStep[] = [];
-  const vsphereLeft = e.vms.some((v) => v.registered || v.moref !== null || v.vmx_path !== null) || e.datastore.created || e.datastore.datastore_system !== null;
-  if (vsphereLeft) {
+  if (vsphereMayHold(e)) {
     job?.setProgress(10, `removing the VMs and datastore of restore ${id} from ${e.hostname}`);
-    const entry = d.entries.get(e.entry_id);
-    let client: VsphereClient | undefined;
-    const login = entry ? null : `vmware entry ${e.entry_id} no longer exists`;
-    try {
-      if (entry) client = await d.entries.connect(entry);
-      if (client) steps.push(...(await cleanVsphere(client, e, rec)));
-      else steps.push({ step: 'unregister', ok: false, error: login, ms: 0 });
-    } catch (err) {
-      steps.push({ step: 'unregister', ok: false, error: `cannot reach ${e.hostname}: ${d.entries.describeError(err).message}`, ms: 0 });
-    } finally {
-      await client?.close().catch(() => undefined);
-    }
+    steps.push(...(await vsphereSteps(d, e, rec, clone.kind === 'own')));
   }
-  const vsphereOk = steps.every((s) => s.ok);
-  if (vsphereOk) {
+  if (steps.every((s) => s.ok)) {
     job?.setProgress(60, `withdrawing the export of ${e.share.path}`);
-    const share = d.nfs.list().find((s) => (e.share.id !== null ? s.id === e.share.id : true) && s.path === e.share.path);
+    const share = ownShare(d.nfs.list(), e);
     if (share) steps.push(await timed('unshare', async () => void (await d.nfs.remove(share.id))));
     if (steps.every((s) => s.ok)) {
       await rec.change((x) => {
@@ -126,9 +173,7 @@ export async function cleanupRestore(d: RestoreDeps, id: string, job: JobHandle 
         x.share.id = null;
       });
       job?.setProgress(80, `destroying ${e.clone.name}`);
-      const props = await d.zfs.getUserProperties(e.clone.name).catch(() => null);
-      if (props && props['vsnapd:restore']?.value === id) steps.push(await timed('destroy', () => destroyClone(d.zfs, e.clone.name)));
-      else if (props) steps.push({ step: 'destroy', ok: false, error: `${e.clone.name} is not restore ${id}'s clone (its vsnapd:restore is ${props['vsnapd:restore']?.value ?? 'unset'}); left alone`, ms: 0 });
+      steps.push(...(await cloneSteps(d, e, clone)));
     }
   }
   const failed = steps.filter((s) => !s.ok);

@@ -8,20 +8,24 @@
  * |---|---|
  * | schemas.ts | input, record, plan |
  * | runs.ts | the run record's VMs and .vmx paths; the search of the clone's files (fallback) |
- * | plan.ts | names, host, datastore, conflicts (read only) |
+ * | plan.ts | names, host, datastore, conflicts (read only; names other restores hold included) |
  * | store.ts, record.ts | the `vmware.restores` collection, a record written before each step |
  * | restore.ts, cleanup.ts | the steps, and their undoing in reverse order |
+ * | owned.ts | which existing objects are provably a restore's own (what cleanup may remove) |
  * | alert.ts | the VMWareRestoreFailed alert |
  *
  * Start-up recovery: a record left RESTORING or CLEANING by another process (the daemon was killed
- * half-way) becomes FAILED with what exists listed, ready for `vmware.restore_cleanup`. A FAILED
- * restore raises `VMWareRestoreFailed` until its cleanup completes (alert.ts).
+ * half-way; "another" by pid, boot id and start time, so a restarted container's daemon with the
+ * same pid is another process) becomes FAILED with what exists listed, ready for
+ * `vmware.restore_cleanup`. A FAILED restore raises `VMWareRestoreFailed` until its cleanup
+ * completes (alert.ts).
  */
 import { z } from 'zod';
 import type { PluginContext } from '../../../daemon/plugin.js';
 import { queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod, type AnyMethodDef } from '../../../daemon/registry/method.js';
 import { ValidationErrors } from '../../../daemon/errors.js';
+import { currentProcess } from '../../../daemon/process-identity.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
 import type {} from '../../pool/services.js';
 import type {} from '../../sharing/nfs/service.js';
@@ -32,7 +36,7 @@ import { newRestoreId, planRestore } from './plan.js';
 import { runRestore, type RestoreDeps } from './restore.js';
 import type { RunLookup } from './runs.js';
 import { RestoreEntry, RestoreInput, RestorePlan } from './schemas.js';
-import { openRestoreStore, RESTORE_EVENT } from './store.js';
+import { openRestoreStore, RESTORE_EVENT, writtenByThisProcess } from './store.js';
 
 export type { RunLookup, RunView, RunVmView } from './runs.js';
 
@@ -79,7 +83,7 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
     args: [{ name: 'restore', schema: RestoreInput }] as const,
     result: RestorePlan,
     roles: ['SNAPSHOT_TASK_READ'],
-    handler: async (_call, input) => (await planRestore(deps(), input, newRestoreId(), connect)).plan,
+    handler: async (_call, input) => (await planRestore(deps(), input, newRestoreId(store), connect)).plan,
   });
 
   const restore = defineMethod({
@@ -93,7 +97,7 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
     roles: ['SNAPSHOT_TASK_WRITE'],
     job: { lock: () => 'vmware.restore' },
     async handler(call, input) {
-      const id = newRestoreId();
+      const id = newRestoreId(store);
       const { plan: p, resolved } = await planRestore(deps(), input, id, connect);
       if (!resolved) {
         const errors = new ValidationErrors();
@@ -119,7 +123,8 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
     name: 'vmware.restore_cleanup',
     description:
       'Removes what restore `id` created, in reverse order: powers off and unregisters its VMs, unmounts its datastore, deletes its share, destroys its clone. ' +
-      'Only objects the record names and that are verifiably the restore\'s own; what is already gone counts as removed. A job; the result is the record (CLEANED, or FAILED with what is left).',
+      'Only objects that are provably the restore\'s own (recorded morefs and share id, the share\'s comment mark, the clone\'s vsnapd:restore property), never by name alone; ' +
+      'what vCenter or ZFS reports as not existing counts as removed, any other failure keeps the record FAILED. A job; the result is the record (CLEANED, or FAILED with what is left).',
     args: [{ name: 'id', schema: RestoreId }] as const,
     result: RestoreEntry,
     roles: ['SNAPSHOT_TASK_WRITE'],
@@ -135,14 +140,14 @@ export function setupRestore(ctx: PluginContext, s: RestoreSetupDeps): { methods
     methods: [query, getInstance, plan, restore, cleanup],
     async start() {
       for (const row of store.all()) {
-        if ((row.entry.state !== 'RESTORING' && row.entry.state !== 'CLEANING') || row.pid === process.pid) continue;
+        if ((row.entry.state !== 'RESTORING' && row.entry.state !== 'CLEANING') || writtenByThisProcess(row)) continue;
         const entry = {
           ...row.entry,
           state: 'FAILED' as const,
           error: `the daemon stopped while this restore was ${row.entry.state === 'RESTORING' ? 'running' : 'being cleaned up'} (pid ${row.pid}); what may exist is listed: run vmware.restore_cleanup`,
           ended_at: row.entry.ended_at ?? toWireDate(Date.now()),
         };
-        await store.update(row.id, { entry, pid: process.pid });
+        await store.update(row.id, { entry, pid: process.pid, process: currentProcess() });
         await syncRestoreAlert(ctx.alerts, entry);
         ctx.log.warn({ restore: row.entry.id }, 'half-done restore found at start-up; listed for vmware.restore_cleanup');
       }

@@ -1,16 +1,19 @@
 /**
- * Resolves a restore request against ZFS, the run record, vCenter and the NFS shares: the names it
- * would create and every conflict (`vmware.plan_restore` returns it; `vmware.restore` refuses when
- * there is any). Reads only: no ZFS command that changes anything, no vSphere change.
+ * Resolves a restore request against ZFS, the run record, vCenter, the NFS shares and the other
+ * restore records (whose names it never reuses): the names it would create and every conflict
+ * (`vmware.plan_restore` returns it; `vmware.restore` refuses when there is any). Reads only: no ZFS
+ * command that changes anything, no vSphere change.
  */
-import { randomHexId } from '../../../daemon/random-id.js';
 import { posix } from 'node:path';
+import type { Collection } from '../../../daemon/plugin.js';
+import { randomHexId } from '../../../daemon/random-id.js';
 import type { ZfsAdapter, ZfsDataset } from '../../pool/zfs/adapter.js';
 import type { NfsExportsService } from '../../sharing/nfs/service.js';
 import type { VmwareEntriesService, VmwareEntryRecord } from '../entries-service.js';
 import type { HostInfo, Inventory, VsphereClient } from '../vsphere/index.js';
 import { findRunVm, pathInDatastore, type RunLookup, type RunView } from './runs.js';
-import type { RestoreInput, RestorePlan } from './schemas.js';
+import type { RestoreEntry, RestoreInput, RestorePlan } from './schemas.js';
+import { findRestore, type RestoreRow } from './store.js';
 
 /** What planning needs. */
 export interface PlanDeps {
@@ -19,6 +22,8 @@ export interface PlanDeps {
   nfs: NfsExportsService;
   /** The run history. */
   runs: RunLookup;
+  /** The restore records (a name a recorded restore holds is never reused while its record lives). */
+  store: Collection<RestoreRow>;
 }
 
 /** A VM to restore, resolved. */
@@ -50,9 +55,33 @@ export interface ResolvedRestore {
   vms: PlannedVm[];
 }
 
-/** A new restore id: 8 lower-case hex digits, never a JSON number (daemon/random-id.ts). */
-export function newRestoreId(): string {
-  return randomHexId(4);
+/** A new restore id: 8 lower-case hex digits, never a JSON number (daemon/random-id.ts), and no recorded restore's. */
+export function newRestoreId(store: Collection<RestoreRow>): string {
+  for (;;) {
+    const id = randomHexId(4);
+    if (!findRestore(store, id)) return id;
+  }
+}
+
+/** `restore X (FAILED; vmware.restore_cleanup X releases it)`: the restore holding a name, for a conflict. */
+function holder(e: RestoreEntry): string {
+  return `restore ${e.id} (${e.state}; vmware.restore_cleanup ${e.id} releases it)`;
+}
+
+/**
+ * The names other restores hold: every name a recorded restore (READY, FAILED, running or half
+ * cleaned) may have created. Until its cleanup completes and deletes the record, its cleanup may
+ * still act on them, so no new restore may use them.
+ */
+function heldNames(store: Collection<RestoreRow>): { clones: Map<string, RestoreEntry>; paths: Map<string, RestoreEntry>; datastores: Map<string, RestoreEntry>; vms: Map<string, RestoreEntry> } {
+  const held = { clones: new Map<string, RestoreEntry>(), paths: new Map<string, RestoreEntry>(), datastores: new Map<string, RestoreEntry>(), vms: new Map<string, RestoreEntry>() };
+  for (const { entry: e } of store.all()) {
+    held.clones.set(e.clone.name, e);
+    if (e.share.path !== null) held.paths.set(e.share.path, e);
+    held.datastores.set(e.datastore.name, e);
+    for (const v of e.vms) held.vms.set(v.name, e);
+  }
+  return held;
 }
 
 function sameOrBelow(path: string, root: string): string | undefined {
@@ -189,6 +218,11 @@ export async function planRestore(
   if (parentDs && !mountpoint) conflicts.push(`restore_parent: ${cloneParent} has no mountpoint, so the clone could not be exported`);
   plan.mountpoint = mountpoint;
   if (mountpoint && d.nfs.list().some((s) => s.path === mountpoint)) conflicts.push(`clone_name: an NFS share of ${mountpoint} already exists`);
+  const held = heldNames(d.store);
+  const cloneHolder = held.clones.get(cloneName);
+  const pathHolder = mountpoint === null ? undefined : held.paths.get(mountpoint);
+  if (cloneHolder) conflicts.push(`clone_name: ${cloneName} is the clone of ${holder(cloneHolder)}`);
+  else if (pathHolder && mountpoint) conflicts.push(`clone_name: ${mountpoint} is the share path of ${holder(pathHolder)}`);
 
   const client = await connect(entry);
   let inv: Inventory;
@@ -205,6 +239,8 @@ export async function planRestore(
   conflicts.push(...placementConflicts(inv, input, host, entry.hostname));
   const datastoreName = input.datastore_name ?? `vsnapd-restore-${id}`;
   if (inv.datastores.some((x) => x.name === datastoreName)) conflicts.push(`datastore_name: a datastore named ${datastoreName} already exists`);
+  const dsHolder = held.datastores.get(datastoreName);
+  if (dsHolder) conflicts.push(`datastore_name: ${datastoreName} is the datastore name of ${holder(dsHolder)}`);
   const original = originalDatastore(inv, byName.get(dataset)?.mountpoint ?? null);
   const nasAddress = input.nas_address ?? original?.remoteHost;
   if (!nasAddress) conflicts.push(`nas_address: no NFS datastore of ${dataset} in ${entry.hostname} tells which address ESXi reaches this NAS by; give nas_address`);
@@ -219,6 +255,8 @@ export async function planRestore(
     const source = input.vms[i] ?? m.vm.name;
     const name = input.names[source] ?? `${m.vm.name}-restore-${id}`;
     if (vmNames.has(name)) conflicts.push(`names.${source}: a VM named ${name} already exists`);
+    const vmHolder = held.vms.get(name);
+    if (vmHolder) conflicts.push(`names.${source}: ${name} is a VM name of ${holder(vmHolder)}`);
     if (vms.some((v) => v.name === name)) conflicts.push(`names.${source}: ${name} is given to two VMs`);
     const recorded = m.vm.vmx_path ?? undefined;
     const inDs = recorded ? pathInDatastore(recorded) : undefined;

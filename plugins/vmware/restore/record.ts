@@ -3,9 +3,17 @@
  * (the record must name what may exist at any moment) and published on `vmware.restore.query`.
  */
 import type { Collection, EventBus } from '../../../daemon/plugin.js';
+import { currentProcess, type ProcessIdentity } from '../../../daemon/process-identity.js';
 import { publishCrud } from '../../../daemon/query/index.js';
 import { RESTORE_EVENT, type RestoreRow } from './store.js';
 import type { RestoreEntry, RestoreStep } from './schemas.js';
+
+/** This daemon process, as records name it (read once: it does not change while the process runs). */
+let me: ProcessIdentity | undefined;
+function owner(): { pid: number; process: ProcessIdentity } {
+  me ??= currentProcess();
+  return { pid: me.pid, process: me };
+}
 
 /** Writes and publishes one record's changes, one at a time. */
 export class RestoreRecord {
@@ -21,7 +29,7 @@ export class RestoreRecord {
 
   /** Inserts a new record (on disk before this resolves). */
   static async create(store: Collection<RestoreRow>, events: EventBus, entry: RestoreEntry): Promise<RestoreRecord> {
-    const row = await store.insert({ entry, pid: process.pid });
+    const row = await store.insert({ entry, ...owner() });
     publishCrud(events, RESTORE_EVENT, 'added', entry.id, entry);
     return new RestoreRecord(store, events, row);
   }
@@ -34,7 +42,7 @@ export class RestoreRecord {
   /** Applies `fn` to the entry and writes it (resolves once on disk). */
   async change(fn: (e: RestoreEntry) => void): Promise<void> {
     fn(this.#row.entry);
-    this.#row = await this.store.update(this.#row.id, { entry: this.#row.entry, pid: process.pid });
+    this.#row = await this.store.update(this.#row.id, { entry: this.#row.entry, ...owner() });
     publishCrud(this.events, RESTORE_EVENT, 'changed', this.#row.entry.id, this.#row.entry);
   }
 

@@ -6,19 +6,18 @@
  * step ends the restore; a failing VM step ends that VM only. The result is the record.
  */
 import { join } from 'node:path';
-import type { Collection, EventBus } from '../../../daemon/plugin.js';
+import type { EventBus } from '../../../daemon/plugin.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
 import type { MoRef, VsphereClient } from '../vsphere/index.js';
+import { shareMark } from './owned.js';
 import type { PlanDeps, PlannedVm, ResolvedRestore } from './plan.js';
 import { RestoreRecord, timed } from './record.js';
 import { searchVmx } from './runs.js';
 import type { RestoreEntry, RestoreInput, RestoreVm } from './schemas.js';
-import type { RestoreRow } from './store.js';
 
 /** What a restore needs. */
 export interface RestoreDeps extends PlanDeps {
-  store: Collection<RestoreRow>;
   events: EventBus;
 }
 
@@ -150,7 +149,7 @@ export async function runRestore(d: RestoreDeps, r: ResolvedRestore, input: Rest
       hosts: r.plan.host?.addresses ?? [],
       maproot_user: 'root',
       maproot_group: 'wheel',
-      comment: `vsnapd restore ${r.id} of ${r.plan.snapshot}`,
+      comment: shareMark(r.id, r.plan.snapshot),
     });
     shareId = row.id;
   });

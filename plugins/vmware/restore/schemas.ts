@@ -61,7 +61,7 @@ export const RestoreVm = z.object({
   source: z.string().describe('The VM as named in the request'),
   source_moref: z.string().describe('The original VM\'s moref (never touched)'),
   name: z.string().describe('Name of the restored copy'),
-  vmx_path: z.string().nullable().describe('Its .vmx on the new datastore, [datastore] dir/name.vmx'),
+  vmx_path: z.string().nullable().describe('Its .vmx on the new datastore, [datastore] dir/name.vmx (set before the registration; null: not started, or the copy removed by the cleanup)'),
   vmx_from: z.enum(['run', 'search']).nullable().describe('run: the path recorded at snapshot time; search: found in the clone'),
   moref: z.string().nullable().describe('The registered copy (null until registered)'),
   registered: z.boolean(),
@@ -91,7 +91,7 @@ export const RestoreEntry = z
     datastore: z.object({
       name: z.string(),
       moref: z.string().nullable(),
-      datastore_system: z.string().nullable(),
+      datastore_system: z.string().nullable().describe('HostDatastoreSystem moref the datastore is mounted through (set before the mount; null: not started, or the datastore removed by the cleanup)'),
       remote_host: z.string(),
       remote_path: z.string().nullable(),
       created: z.boolean(),

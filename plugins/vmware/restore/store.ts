@@ -5,6 +5,7 @@
  * exactly that and deletes the record when nothing is left.
  */
 import type { Collection, Datastore, Row } from '../../../daemon/plugin.js';
+import { isCurrentProcess, type ProcessIdentity } from '../../../daemon/process-identity.js';
 import type { RestoreEntry } from './schemas.js';
 
 /** Collection name. */
@@ -15,8 +16,10 @@ export const RESTORE_EVENT = 'vmware.restore.query';
 /** One stored record: the API entry (`id` is the restore id) plus the process that ran it. */
 export interface RestoreRow extends Row {
   entry: RestoreEntry;
-  /** The daemon process that ran it; another pid on a RESTORING/CLEANING record means it was cut short. */
+  /** The daemon process that last wrote it (kept for records of older versions, which have no `process`). */
   pid: number;
+  /** That process's identity (pid, boot id, start time); absent in records of older versions. */
+  process?: ProcessIdentity;
 }
 
 /** Opens the collection. */
@@ -27,4 +30,14 @@ export function openRestoreStore(db: Datastore): Collection<RestoreRow> {
 /** Finds a record by restore id. */
 export function findRestore(store: Collection<RestoreRow>, id: string): RestoreRow | undefined {
   return store.all().find((r) => r.entry.id === id);
+}
+
+/**
+ * True when this very daemon process (same pid, boot id and start time, daemon/process-identity.ts)
+ * last wrote `row`. A record of another process — or of an older version, which names its process by
+ * pid only (after a reboot or in a restarted container the new daemon often has the same pid) — is
+ * not this process's, so a RESTORING/CLEANING state on it was cut short.
+ */
+export function writtenByThisProcess(row: RestoreRow): boolean {
+  return row.process !== undefined && isCurrentProcess(row.process);
 }

@@ -11,8 +11,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { SoapProbe, list, moId, esc } from '../../fixtures/vcsim/probe.js';
+import { list, moId, esc } from '../../fixtures/vcsim/probe.js';
 import { zfs } from '../../fixtures/zfs/pool.js';
+import { restoreProbe } from '../../helpers/restore-probe.js';
 import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
 import { callError, validationErrors } from '../../helpers/validation.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -26,18 +27,7 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
   t.equal(entry.properties['vsnapd:vmsynced']?.value, 'full');
   await zfs('snapshot', `${w.dataset}@plain`); // not taken by vsnapd: no vsnapd:run
 
-  const probe = new SoapProbe(w.vc.url, { ca: w.vc.certPem });
-  t.teardown(() => probe.close());
-  const sc = await probe.serviceContent();
-  await probe.login(sc, w.vc.username, w.vc.password);
-  const vcenter = async () => {
-    const vms = (await probe.view(sc, 'VirtualMachine', ['name', 'runtime.powerState', 'config.files.vmPathName'])).objects.map((o) => o.props);
-    const dss = (await probe.view(sc, 'Datastore', ['name', 'host'])).objects.map((o) => `${String(o.props.name)}:${list((o.props.host as Record<string, unknown>)?.DatastoreHostMount).length}`);
-    const hosts = (await probe.view(sc, 'HostSystem', ['name', 'datastore'])).objects.map((o) => `${String(o.props.name)}:${list((o.props.datastore as Record<string, unknown>)?.ManagedObjectReference).length}`);
-    return { vms: vms.map((v) => `${String(v.name)}|${String(v['runtime.powerState'])}|${String(v['config.files.vmPathName'])}`).sort(), dss: dss.sort(), hosts: hosts.sort() };
-  };
-  const zfsList = async () => (await zfs('list', '-H', '-o', 'name', '-t', 'all', '-r', w.pool.pool)).split('\n').filter(Boolean).sort();
-  const exportsNow = () => readFile(w.exportsPath ?? '', 'utf8').catch(() => '(no file)');
+  const { probe, sc, vcenter, zfsList, exportsNow } = await restoreProbe(t, w);
   const before = { vcenter: await vcenter(), zfs: await zfsList(), exports: await exportsNow(), shares: await w.client.call('sharing.nfs.query') };
 
   const base = { snapshot: `${w.dataset}@r1`, vms: ['web'], host: HOST, power_on: true };
@@ -52,6 +42,7 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     t.match(plan.clone, new RegExp(`^${w.pool.pool}/vm-restore-[0-9a-f]{8}$`));
     t.same(plan.share?.hosts, ['127.0.0.1'], 'exported to the host\'s vmkernel address only');
     t.match(plan.datastore, { remote_host: '127.0.0.1', name: /^vsnapd-restore-/ });
+    t.equal(plan.vms.length, 1, 'exactly one VM');
     t.match(plan.vms, [{ source: 'web', name: /^web-restore-/ }]);
     t.same(await zfsList(), before.zfs, 'a plan changes nothing');
   });
@@ -77,15 +68,20 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     const pools = (await probe.view(sc, 'ResourcePool', ['name', 'owner'])).objects;
     const foreign = pools.find((p) => moId(p.props.owner) !== moId(hostParent))!;
     t.ok(foreign, 'vcsim has a resource pool outside the host\'s cluster');
-    t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, resource_pool: foreign.obj.value }])), [
+    const poolErrs = await validationErrors(w.client.callJob('vmware.restore', [{ ...base, resource_pool: foreign.obj.value }]));
+    t.equal(poolErrs.length, 1, 'exactly one conflict');
+    t.match(poolErrs, [
       ['restore.resource_pool', new RegExp(`^${foreign.obj.value} \\(.*\\) belongs to ${moId(foreign.props.owner)}, not to ${HOST}'s ${moId(hostParent)}; its resource pools are resgroup-`)],
     ]);
-    t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain` }])), [
+    const plainErrs = await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain` }]));
+    t.equal(plainErrs.length, 2, 'exactly two conflicts: not VM-consistent, and no run record');
+    t.match(plainErrs, [
       ['restore.snapshot', /not taken by a vsnapd coordinated run .*force/],
-    ]);
-    t.match(await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain`, force: true }])), [
       ['restore.snapshot', /no vsnapd:run property/],
     ]);
+    const forcedErrs = await validationErrors(w.client.callJob('vmware.restore', [{ ...base, snapshot: `${w.dataset}@plain`, force: true }]));
+    t.equal(forcedErrs.length, 1, 'exactly one conflict');
+    t.match(forcedErrs, [['restore.snapshot', /no vsnapd:run property/]]);
     t.same(await w.client.call('vmware.restore.query'), []);
     t.same(await zfsList(), before.zfs);
   });
@@ -133,8 +129,12 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     t.equal(r.state, 'FAILED');
     t.match(r.error, /cannot mount .*Unable to connect to NFS server/);
     t.match(r, { clone: { created: true }, share: { created: true }, datastore: { created: false } });
-    t.match(await w.client.call<RestoreEntry[]>('vmware.restore.query'), [{ id: r.id, state: 'FAILED' }]);
-    t.match(await restoreAlerts(), [{ key: JSON.stringify(r.id), formatted: new RegExp(`^Instant restore ${r.id} of ${w.dataset}@r1 failed: .*Unable to connect to NFS server.*vmware\\.restore_cleanup ${r.id} removes it\\.$`) }], 'VMWareRestoreFailed raised');
+    const listed = await w.client.call<RestoreEntry[]>('vmware.restore.query');
+    t.equal(listed.length, 1, 'exactly one record');
+    t.match(listed, [{ id: r.id, state: 'FAILED' }]);
+    const alerts = await restoreAlerts();
+    t.equal(alerts.length, 1, 'exactly one alert');
+    t.match(alerts, [{ key: JSON.stringify(r.id), formatted: new RegExp(`^Instant restore ${r.id} of ${w.dataset}@r1 failed: .*Unable to connect to NFS server.*vmware\\.restore_cleanup ${r.id} removes it\\.$`) }], 'VMWareRestoreFailed raised');
     const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
     t.equal(clean.state, 'CLEANED', clean.error ?? '');
     t.same(await restoreAlerts(), [], 'the alert is removed once the cleanup completes');
@@ -160,6 +160,8 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     const r = await w.client.callJob<RestoreEntry>('vmware.restore', [base]);
     t.equal(r.state, 'FAILED');
     t.match(r.error, /1 of 1 VMs could not be restored/);
+    t.equal(r.vms.length, 1, 'exactly one VM');
+    t.equal(r.vms[0]?.steps.length, 1, 'exactly one step: the failed registration');
     t.match(r.vms[0], { registered: false, moref: null, steps: [{ step: 'register', ok: false, error: /vCenter lost the host/ }] });
     t.match(r, { clone: { created: true }, share: { created: true }, datastore: { created: true } });
 
@@ -167,7 +169,9 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     const first = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
     t.equal(first.state, 'FAILED', 'the cleanup stopped at the datastore');
     t.match(first.error, /unmount: .*host busy/);
-    t.match(await w.client.call<RestoreEntry[]>('vmware.restore.query'), [{ id: r.id, state: 'FAILED', clone: { created: true }, datastore: { created: true } }], 'still listed with what exists');
+    const listed = await w.client.call<RestoreEntry[]>('vmware.restore.query');
+    t.equal(listed.length, 1, 'exactly one record');
+    t.match(listed, [{ id: r.id, state: 'FAILED', clone: { created: true }, datastore: { created: true } }], 'still listed with what exists');
     const again = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [r.id]);
     t.equal(again.state, 'CLEANED', again.error ?? '');
     t.same(await vcenter(), before.vcenter);
@@ -191,12 +195,15 @@ t.test('restore a VM from a VM-consistent snapshot, then clean up to exactly the
     const [listed] = await w.client.call<RestoreEntry[]>('vmware.restore.query', [['id', '=', half.id]]);
     t.equal(listed?.state, 'FAILED');
     t.match(listed?.error, /the daemon stopped while this restore was running .*vmware\.restore_cleanup/);
+    t.equal(listed?.vms.length, 1, 'exactly one VM');
     t.match(listed, { clone: { created: true }, share: { created: true }, datastore: { created: true }, vms: [{ registered: false, vmx_path: /web\.vmx$/ }] });
-    t.match(await restoreAlerts(), [{ key: JSON.stringify(half.id), formatted: /the daemon stopped while this restore was running/ }], 'start-up recovery raises VMWareRestoreFailed');
+    const alerts = await restoreAlerts();
+    t.equal(alerts.length, 1, 'exactly one alert');
+    t.match(alerts, [{ key: JSON.stringify(half.id), formatted: /the daemon stopped while this restore was running/ }], 'start-up recovery raises VMWareRestoreFailed');
     const clean = await w.client.callJob<RestoreEntry>('vmware.restore_cleanup', [half.id]);
     t.equal(clean.state, 'CLEANED', clean.error ?? '');
     t.same(await restoreAlerts(), [], 'and the cleanup removes it');
-    t.ok(clean.steps.some((s) => s.step === 'unregister' && s.ok), 'the copy registered after the kill is found by its name on the restore\'s datastore and removed');
+    t.ok(clean.steps.some((s) => s.step === 'unregister' && s.ok), 'the copy registered after the kill is found on the restore\'s own datastore (recorded moref) by its recorded name and .vmx path, and removed');
     t.same(await vcenter(), before.vcenter);
     t.same(await zfsList(), before.zfs);
     t.equal(await exportsNow(), before.exports);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import t from 'tap';
 import { openDatastore } from '../../../daemon/datastore/index.js';
-import { processStartTicks } from '../../../daemon/datastore/lock.js';
+import { processStartTicks } from '../../../daemon/process-identity.js';
 import { CallError, Errno } from '../../../daemon/errors.js';
 import { dbPaths, openTemp, silentLog, tempDir } from '../../helpers/tmp-datastore.js';
 
