@@ -21,7 +21,7 @@
  * returns) and no history at all, and the median wall time of `coordinate()` of each is printed.
  *
  * Run: `node --import tsx tests/bench/coordinator.ts [--sizes 200,500] [--worlds crash,quiesce]`
- * or via `npm run bench -- coordinator`, which calls {@link run}. Takes about 5 minutes.
+ * or via `npm run bench -- coordinator`, which calls {@link run}. Takes about 3 minutes on the 2-core machine.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
