@@ -24,6 +24,8 @@ export interface ConnectOverrides {
   callTimeoutMs?: number;
   /** Idle keepalive in ms (default 0: the plugin's sessions are short-lived). */
   keepaliveMs?: number;
+  /** HTTPS connections to keep (default 6): a run needs its concurrency plus the task waiter's long poll and a spare. */
+  connections?: number;
   /** Aborts a pending connect/login (VsphereError ECANCELED), e.g. the plugin's stop signal. */
   signal?: AbortSignal;
 }
@@ -44,6 +46,7 @@ export function connectOptions(target: ConnectTarget, config: VmwareConfig, log:
     connectTimeoutMs: o.connectTimeoutMs ?? config.connect_timeout_seconds * 1000,
     callTimeoutMs: o.callTimeoutMs ?? config.call_timeout_seconds * 1000,
     keepaliveMs: o.keepaliveMs ?? 0,
+    ...(o.connections !== undefined ? { connections: o.connections } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     ...(log ? { log } : {}),
   };

@@ -1,23 +1,30 @@
 /**
- * Benchmark of the coordinated run (not a test: it prints figures, asserts nothing). For 10, 100 and
- * 500 powered-on VMs on one NFS datastore, with a per-call delay on every vim25 method (vcsim
- * `delays['*']`, simulating vCenter latency), it runs the real {@link Coordinator} twice:
- * - with the default concurrency (16 in flight, 4 per ESXi host),
- * - with concurrency 1 (one VM after the other: the way TrueNAS does it, reference §3.7),
- * and prints the window VMs spend with a snapshot open (first VMware snapshot request → last
- * removal, the report's `window_ms`) and the time until the ZFS snapshot (`vmware_phase_ms`).
+ * Benchmark of the coordinated run (not a test: it prints figures, asserts nothing). The world is
+ * issue 21's: vcsim VPX with 4 ESXi hosts (DC0_C0_H0..H2 and DC0_H0), the VMs spread over them with
+ * a disk on one NFS datastore, 2 ms on every vim25 call, RemoveSnapshot_Task held 200 ms and
+ * CreateSnapshot(Ex)_Task held
+ * - 300 ms in the crash-consistent world (`vmware.sync.quiesce` off),
+ * - 2 s for quiesced creates in the quiesce world (Tools run on every VM, quiesce on).
+ * For 200 and 500 VMs and both worlds it runs the real {@link Coordinator} once with the default
+ * concurrency (16 in flight, 4 per host) and prints the run time, its ratio to the simulator's limit,
+ * the phase timings, the hold distribution (`held_ms`: vSphere createTime → removal task
+ * completeTime) and the ratio of the longest hold to its bound.
+ *
+ * The limit: every VM needs one create and one removal, each taking its held call plus vcsim's
+ * 250 ms WaitForUpdatesEx tick (govmomi simulator/property_collector.go) before the next can use the
+ * slot; with 16 in flight that is `n × (create + remove + 2 × (2 + 250)) / 16`. The bound of a hold:
+ * VMware phase + ZFS snapshot + one removal wave (200 + 2 + 250 ms).
  * The ZFS snapshot itself is a no-op here (the zfs CLI is not what is measured).
  *
- * Then, for the largest size, the cost of the run history: runs alternate between a real
- * {@link RunHistory} (record file + protection file written, fsync'd, before the run returns) and no
- * history at all, and the median wall time of `coordinate()` of each is printed with their difference
- * and the record's size.
+ * Then the cost of the run history, on the 200-VM world with only the 2 ms per call: runs alternate
+ * between a real {@link RunHistory} (record file + protection file written, fsync'd, before the run
+ * returns) and no history at all, and the median wall time of `coordinate()` of each is printed.
  *
- * Run: `node --import tsx tests/bench/coordinator.ts [--delay-ms 25] [--sizes 10,100,500]` or via
- * `npm run bench`, which calls {@link run}.
+ * Run: `node --import tsx tests/bench/coordinator.ts [--sizes 200,500] [--worlds crash,quiesce]`
+ * or via `npm run bench -- coordinator`, which calls {@link run}. Takes about 3 minutes on the 2-core machine.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,13 +44,41 @@ import { VsphereClient } from '../../plugins/vmware/vsphere/index.js';
 import { VapiClient } from '../../plugins/vmware/vapi/client.js';
 import { startVcsim, type VcsimHandle } from '../fixtures/vcsim/index.js';
 
+/** A simulated world: how long a snapshot create is held and whether the run quiesces. */
+interface World {
+  name: 'crash' | 'quiesce';
+  label: string;
+  quiesce: boolean;
+  /** CreateSnapshot(Ex)_Task hold of this world's creates, ms. */
+  createMs: number;
+}
+
+const WORLDS: readonly World[] = [
+  { name: 'crash', label: 'crash-consistent, creates 300 ms', quiesce: false, createMs: 300 },
+  { name: 'quiesce', label: 'quiesced (Tools running), creates 2 s', quiesce: true, createMs: 2000 },
+];
+
+/** Per-call delay of every vim25 method, ms. */
+const CALL_MS = 2;
+const REMOVE_MS = 200;
+/** vcsim's WaitForUpdatesEx tick (govmomi simulator/property_collector.go), ms. */
+const TICK_MS = 250;
+const DELAYS: Record<string, number> = {
+  '*': CALL_MS,
+  CreateSnapshot_Task: 300,
+  CreateSnapshotEx_Task: 300,
+  'CreateSnapshot_Task:quiesced': 2000,
+  'CreateSnapshotEx_Task:quiesced': 2000,
+  RemoveSnapshot_Task: REMOVE_MS,
+};
+
 /** Options of {@link run}. */
 export interface CoordinatorBenchOptions {
-  /** Per-call delay of every vim25 method, ms (default 25). */
-  delayMs?: number;
-  /** VM counts (default 10, 100, 500). */
+  /** VM counts (default 200, 500). */
   sizes?: number[];
-  /** Runs with and without the run history at the largest size (default 3 each). */
+  /** Worlds (default both). */
+  worlds?: World['name'][];
+  /** Runs with and without the run history (default 2 each; 0 skips it). */
   historyRounds?: number;
 }
 
@@ -88,7 +123,8 @@ function entriesFor(vc: VcsimHandle): VmwareEntriesService {
     list: () => [entry],
     get: (id) => (id === 1 ? entry : undefined),
     forDataset: () => [entry],
-    connect: (e) => VsphereClient.connect({ host: e.hostname, port: e.port, username: e.username, password: e.password, tls: { ca: vc.certPem }, callTimeoutMs: 600_000, keepaliveMs: 0 }),
+    connect: (e, o) =>
+      VsphereClient.connect({ host: e.hostname, port: e.port, username: e.username, password: e.password, tls: { ca: vc.certPem }, callTimeoutMs: 600_000, keepaliveMs: 0, ...(o?.connections ? { connections: o.connections } : {}) }),
     connectTags: (e) => VapiClient.connect({ host: e.hostname, port: e.port, username: e.username, password: e.password, tls: { ca: vc.certPem } }),
     setState: async () => undefined,
     loginFailed: async (_e, err) => describe(err).message,
@@ -116,7 +152,7 @@ async function oneRun(vc: VcsimHandle, config: SyncConfig, n: number, history: P
   const result = await coordinator.coordinate({
     dataset: 'tank/vm',
     recursive: false,
-    snapshotName: `bench-${n}-${config.concurrency.global}`,
+    snapshotName: `bench-${n}-${newRunId()}`,
     source: 'manual',
     trigger: 'manual',
     taskId: null,
@@ -132,39 +168,57 @@ async function oneRun(vc: VcsimHandle, config: SyncConfig, n: number, history: P
   return report;
 }
 
-/** Runs the benchmark and prints one line per size. */
+/** Runs the benchmark and prints one line per size and world. */
 export async function run(opts: CoordinatorBenchOptions = {}): Promise<void> {
-  const delayMs = opts.delayMs ?? 25;
-  const sizes = opts.sizes ?? [10, 100, 500];
-  const base = { ...defaultSyncConfig(), deadline_seconds: 3600, task_timeout_seconds: 3600, remove_timeout_seconds: 3600 };
-  const parallel: SyncConfig = base;
-  const serial: SyncConfig = { ...base, concurrency: { global: 1, per_host: 1 } };
-  console.log(`coordinator: window with a snapshot open (first VMware snapshot → last removal), ${delayMs} ms per vim25 call`);
-  console.log(`  VMs | concurrency ${parallel.concurrency.global}/${parallel.concurrency.per_host} per host: window, to ZFS snapshot | concurrency 1 (TrueNAS): window, to ZFS snapshot | speed-up`);
+  const sizes = opts.sizes ?? [200, 500];
+  const worlds = WORLDS.filter((w) => (opts.worlds ?? ['crash', 'quiesce']).includes(w.name));
+  const base: SyncConfig = { ...defaultSyncConfig(), deadline_seconds: 3600, task_timeout_seconds: 3600, remove_timeout_seconds: 3600 };
+  const slots = base.concurrency.global;
+  console.log(`coordinator: vcsim VPX, 4 hosts, ${CALL_MS} ms per call, RemoveSnapshot_Task ${REMOVE_MS} ms, concurrency ${slots} (${base.concurrency.per_host} per host); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log('  world | VMs | run (limit, ratio) | before the first create, VMware phase, ZFS, removal | held_ms min / median / p95 / max (source) | max hold / bound');
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'vsnapd-bench-sync-'));
     const vc = await startVcsim(
       {
         nfsDatastores: [{ name: 'vmstore', remoteHost: '192.0.2.10', remotePath: '/mnt/tank/vm', localPath: dir }],
         bulkVms: { count: n, datastore: 'vmstore', powerState: 'on', toolsRunning: true },
-        delays: { '*': delayMs },
+        delays: DELAYS,
       },
       { timeoutMs: 300_000 },
     );
     try {
-      const p = await oneRun(vc, parallel, n);
-      const s = await oneRun(vc, serial, n);
-      const pw = p.timings.window_ms ?? NaN;
-      const sw = s.timings.window_ms ?? NaN;
-      console.log(
-        `  ${String(n).padStart(3)} | ${fmt(pw)}, ${fmt(p.timings.vmware_phase_ms)} | ${fmt(sw)}, ${fmt(s.timings.vmware_phase_ms)} | ×${(sw / pw).toFixed(1)}`,
-      );
-      if (n === Math.max(...sizes)) await historyCost(vc, parallel, n, opts.historyRounds ?? 3);
+      for (const w of worlds) {
+        const t = Date.now();
+        const r = await oneRun(vc, { ...base, quiesce: w.quiesce }, n);
+        const ms = Date.now() - t;
+        const limit = (n * (w.createMs + REMOVE_MS + 2 * (CALL_MS + TICK_MS))) / slots;
+        const holds = r.entries.flatMap((e) => e.vms).filter((v) => v.held_ms !== null);
+        const h = holds.map((v) => v.held_ms as number).sort((a, b) => a - b);
+        const observed = holds.filter((v) => v.held_source === 'observed').length;
+        const bound = r.timings.vmware_phase_ms + r.timings.zfs_ms + REMOVE_MS + CALL_MS + TICK_MS;
+        const max = h[h.length - 1] ?? NaN;
+        console.log(
+          `  ${w.name.padEnd(7)} | ${String(n).padStart(3)} | ${fmt(ms)} (${fmt(limit)}, ×${(ms / limit).toFixed(2)}) | ` +
+            `${fmt(ms - (r.timings.window_ms ?? NaN))}, ${fmt(r.timings.vmware_phase_ms)}, ${fmt(r.timings.zfs_ms)}, ${fmt(r.timings.removal_ms)} | ` +
+            `${[h[0] ?? NaN, pct(h, 0.5), pct(h, 0.95), max].map(fmt).join(' / ')} (${h.length - observed} vsphere, ${observed} observed) | ` +
+            `×${(max / bound).toFixed(2)} of ${fmt(bound)}`,
+        );
+      }
+      if (n === Math.min(...sizes) && (opts.historyRounds ?? 2) > 0) {
+        await vc.control({ action: 'setDelays', delays: { '*': CALL_MS } });
+        await historyCost(vc, base, n, opts.historyRounds ?? 2);
+        await vc.control({ action: 'setDelays', delays: DELAYS });
+      }
     } finally {
       await vc.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/** The value at fraction `q` of sorted `xs` (nearest rank). */
+function pct(xs: readonly number[], q: number): number {
+  return xs[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? NaN;
 }
 
 function median(xs: number[]): number {
@@ -192,7 +246,7 @@ async function historyCost(vc: VcsimHandle, config: SyncConfig, n: number, round
     const kb = statSync(join(dir, `${report.run_id}.json`)).size / 1024;
     const a = median(without);
     const b = median(withH);
-    console.log(`history: ${n} VMs, median run time over ${rounds} runs each: without history ${fmt(a)}, with history ${fmt(b)} (difference ${b - a >= 0 ? '+' : ''}${Math.round(b - a)} ms, within the run-to-run spread below); record ${kb.toFixed(0)} kB`);
+    console.log(`history (${CALL_MS} ms per call, no create/remove hold): ${n} VMs, median run time over ${rounds} runs each: without history ${fmt(a)}, with history ${fmt(b)} (difference ${b - a >= 0 ? '+' : ''}${Math.round(b - a)} ms, within the run-to-run spread below); record ${kb.toFixed(0)} kB`);
     console.log(`  runs without: ${without.map(fmt).join(', ')}; with: ${withH.map(fmt).join(', ')}`);
     // The history's only cost inside a run is one add() (record + protection file, fsync'd): time it alone.
     const adds: number[] = [];
@@ -215,9 +269,10 @@ function fmt(ms: number): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { 'delay-ms': { type: 'string' }, sizes: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sizes: { type: 'string' }, worlds: { type: 'string' }, 'history-rounds': { type: 'string' } } });
   await run({
-    ...(values['delay-ms'] ? { delayMs: Number(values['delay-ms']) } : {}),
     ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
+    ...(values.worlds ? { worlds: values.worlds.split(',').filter((w): w is World['name'] => w === 'crash' || w === 'quiesce') } : {}),
+    ...(values['history-rounds'] ? { historyRounds: Number(values['history-rounds']) } : {}),
   });
 }

@@ -26,9 +26,9 @@ export const VmwareSyncOutcome = z
       .describe(
         'The per-VM report of the run (also the job\'s final progress.extra), null when no run was made. VMware coordinator: ' +
           '{run_id, snapshot, recursive, vmsynced, deadline_hit, counts: {snapshotted, skipped, failed, leftover}, ' +
-          'timings: {vmware_phase_ms, zfs_ms, removal_ms, window_ms}, entries: [{id, hostname, datastores, status, error, ' +
+          'timings: {vmware_phase_ms, zfs_ms, removal_ms, window_ms, held_ms: {count, observed, min, median, p95, max} | null}, entries: [{id, hostname, datastores, status, error, ' +
           'vms: [{name, moref, action: snapshotted|skipped|failed, kind, planned_kind, code, reason, warnings, attempts, snapshot, removed, ' +
-          'timings: {create_ms, remove_ms}, vmx_path, uuid, datastores, held_ms, late}]}]}',
+          'timings: {create_ms, remove_ms}, vmx_path, uuid, datastores, held_ms, held_source: vsphere|observed, late}]}]}',
       ),
   })
   .describe('The VMware coordination of the snapshot');

@@ -48,7 +48,7 @@ export function runEntry(f: RunFacts): RunEntry {
     error: f.error,
     deadline_hit: r?.deadline_hit ?? false,
     counts: r ? { ...r.counts } : { snapshotted: 0, skipped: 0, failed: 0, leftover: 0 },
-    timings: r ? { ...r.timings } : { vmware_phase_ms: f.endedAt - f.startedAt, zfs_ms: 0, removal_ms: 0, window_ms: null },
+    timings: r ? { ...r.timings } : { vmware_phase_ms: f.endedAt - f.startedAt, zfs_ms: 0, removal_ms: 0, window_ms: null, held_ms: null },
     entries: r?.entries ?? [],
   };
 }

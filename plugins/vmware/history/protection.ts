@@ -42,6 +42,8 @@ export function applyRun(status: Map<string, ProtectionEntry>, run: RunEntry): v
         last_state: run.state,
         last_action: vm.action === 'snapshotted' && !taken ? 'failed' : vm.action,
         last_reason: vm.action === 'snapshotted' && !taken ? (run.error ?? 'the ZFS snapshot was not taken') : vm.reason,
+        last_held_ms: got ? vm.held_ms : (prev?.last_held_ms ?? null),
+        last_held_source: got ? vm.held_source : (prev?.last_held_source ?? null),
       });
     }
   }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
-import { EntryReport, SyncReport } from '../sync/report.js';
+import { EntryReport, HeldSource, SyncReport } from '../sync/report.js';
 
 /** What a run came to. */
 export const RunState = z
@@ -42,7 +42,7 @@ export const RunEntry = z
     deadline_hit: z.boolean(),
     counts: SyncReport.shape.counts,
     timings: SyncReport.shape.timings,
-    entries: z.array(EntryReport).describe('Per vmware entry: status and its VMs (action, kind, reason, warnings, attempts, timings, vmx_path, uuid, datastores, held_ms, late)'),
+    entries: z.array(EntryReport).describe('Per vmware entry: status and its VMs (action, kind, reason, warnings, attempts, timings, vmx_path, uuid, datastores, held_ms, held_source, late)'),
   })
   .describe('A coordinated snapshot run');
 export type RunEntry = z.output<typeof RunEntry>;
@@ -66,6 +66,12 @@ export const ProtectionEntry = z
     last_state: RunState.describe('State of its last run'),
     last_action: z.enum(['snapshotted', 'skipped', 'failed']).describe('What its last run did with it'),
     last_reason: z.string().nullable().describe('Why it was skipped or failed (or degraded) in its last run'),
+    last_held_ms: z
+      .number()
+      .nullable()
+      .default(null)
+      .describe('How long it held its VMware snapshot for the last VM-consistent ZFS snapshot (ms; the run\'s held_ms); null: never or not known'),
+    last_held_source: HeldSource.nullable().default(null).describe('Where last_held_ms comes from: vsphere (createTime → RemoveSnapshot_Task completeTime) or observed'),
   })
   .describe('The protection status of one VM');
 export type ProtectionEntry = z.output<typeof ProtectionEntry>;

@@ -21,6 +21,7 @@ import { toWireDate } from '../../../daemon/wire/date.js';
 import { isRunId } from '../sync/marker.js';
 import type { HistoryConfig } from './config.js';
 import { applyRun } from './protection.js';
+import type { HeldSource } from '../sync/report.js';
 import { ProtectionEntry, RunEntry } from './schema.js';
 
 /** The event name (TrueNAS style: `<namespace>.query`). */
@@ -48,8 +49,10 @@ export interface SweptRemoval {
   vm: string;
   /** vSphere createTime of the snapshot (epoch ms), when known. */
   createdAt: number | null;
-  /** Epoch ms. */
+  /** Epoch ms: the RemoveSnapshot_Task's completeTime when vSphere reported it, else when the sweep saw the removal done. */
   removedAt: number;
+  /** `vsphere` when `removedAt` (and `createdAt`) are vSphere's times, else `observed`. */
+  source: HeldSource;
 }
 
 /** The persisted run history and protection status. */
@@ -143,7 +146,7 @@ export class RunHistory {
 
   /**
    * Notes that a sweep removed a VM's snapshot after its run: its row gets `removed: true` and
-   * `held_ms` (createTime, or the run's start when unknown, to removal), and `late` when the run never
+   * `held_ms` (createTime, or the run's start when unknown, to removal) with its `held_source`, and `late` when the run never
    * knew that snapshot (its create timed out and it appeared afterwards). No-op for a run or VM the
    * history does not hold, or whose snapshot was already removed.
    */
@@ -161,6 +164,7 @@ export class RunHistory {
           vm.removed = true;
           if (vm.snapshot === null) vm.late = { created_at: late.createdAt === null ? null : toWireDate(late.createdAt), removed_at: toWireDate(late.removedAt) };
           vm.held_ms = late.removedAt - (late.createdAt ?? run.started_at.$date);
+          vm.held_source = late.createdAt === null ? 'observed' : late.source;
         }
       }
       if (!hit) return;

@@ -11,10 +11,11 @@
  *    whichever comes first: the run record is flushed, then the ZFS snapshot is taken with
  *    `vsnapd:run`, `vsnapd:vmsynced` (and `freenas:vmsynced=Y` when full) — ALWAYS, even when every
  *    vCenter is down or slow;
- * 5. creations still in flight are awaited (each is bounded by its own deadline), every snapshot of
- *    the run is removed (by moref, then by marker), disks consolidated, the record cleared — or kept
- *    (state `leftover`) for the sweep when something could not be removed; then the post-script
- *    (also after a failure);
+ * 5. every VMware snapshot of the run is removed as soon as possible (./removal-queue.ts): those made
+ *    so far at once, oldest first, each creation still in flight (bounded by its own deadline) when
+ *    it ends; each VM by moref, then re-read and by marker, disks consolidated, on its own. Then the
+ *    record is cleared — or kept (state `leftover`) for the sweep when something could not be
+ *    removed; then the post-script (also after a failure);
  * 6. the run's record goes into the run history (plugins/vmware/history; also when the run failed)
  *    and VMWareSyncIncomplete is raised or cleared for the dataset (run-end.ts).
  * The job shows per-VM progress (0–100 of this run; pool maps it into its own stage of the job) and
@@ -39,7 +40,8 @@ import { mayHoldSnapshot, RunRecorder, type RunRow } from './run-store.js';
 import { recordRun } from './run-end.js';
 import { checkTaskRules } from './rules/task-check.js';
 import { RunScripts } from './scripts-phase.js';
-import { removeServerSnapshots, startServerRun, type ServerRun } from './server-run.js';
+import { RunRemoval } from './removal-queue.js';
+import { startServerRun, type ServerRun } from './server-run.js';
 import { groupByServer } from './servers.js';
 import { snapshotProperties, vmsyncedOf } from './vmsynced.js';
 
@@ -117,6 +119,21 @@ export class Coordinator implements SnapshotCoordinator {
     const recorder = await RunRecorder.create(this.#d.runs, { run_id: runId, snapshot: zfsName, state: 'creating', started_at: t0, pid: process.pid, items: [] });
     const limiter = new HostLimiter({ global: cfg.concurrency.global, perHost: cfg.concurrency.per_host });
     let servers: ServerRun[] = [];
+    const removal = new RunRemoval({
+      runId,
+      cfg,
+      limiter,
+      recorder,
+      alerts,
+      entries: this.#d.entries,
+      snapshotName: name,
+      log,
+      onRemoved: () => {
+        removed++;
+        lastRemovalAt = Date.now();
+        progress(50 + (50 * removed) / Math.max(1, total), `VMware snapshots removed: ${removed}/${total}`);
+      },
+    });
     const session = await ScriptSession.open(req.vmware?.scripts, { runId, dataset: req.dataset, snapshotName: req.snapshotName, taskId: req.taskId }).catch((err: unknown) => {
       log(`cannot prepare the pre/post scripts: ${String(err)}; they do not run`);
       return null;
@@ -139,12 +156,13 @@ export class Coordinator implements SnapshotCoordinator {
           onPlanned: (n) => {
             total += n;
           },
-          onCreated: (w, hostname) => {
+          onCreated: (w, server) => {
             created++;
             progress((50 * created) / Math.max(1, total), `VMware snapshots: ${created}/${total} done (${w.sel.vm.name}: ${w.action})`);
             if (w.action === 'failed') {
-              void raiseCreateFailed(alerts, { hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: name, error: w.reason ?? 'failed' }).catch(() => undefined);
+              void raiseCreateFailed(alerts, { hostname: server.group.hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: name, error: w.reason ?? 'failed' }).catch(() => undefined);
             }
+            removal.created(server, w);
           },
           log,
         }),
@@ -178,30 +196,16 @@ export class Coordinator implements SnapshotCoordinator {
       }
       const zfsMs = Date.now() - tz;
 
-      // 5. Removal.
+      // 5. Removal: what exists now goes at once, oldest first; creations still running queue theirs as they end.
       if (this.#d.holdBeforeRemoveMs) {
         log(`test hook: holding ${this.#d.holdBeforeRemoveMs} ms before removing the VMware snapshots`);
         await sleep(this.#d.holdBeforeRemoveMs);
       }
       recorder.change((row) => (row.state = 'removing'));
-      await allCreated;
       const tr = Date.now();
-      const removeCtx = {
-        runId,
-        cfg,
-        limiter,
-        recorder,
-        alerts,
-        entries: this.#d.entries,
-        snapshotName: name,
-        log,
-        onRemoved: () => {
-          removed++;
-          lastRemovalAt = Date.now();
-          progress(50 + (50 * removed) / Math.max(1, total), `VMware snapshots removed: ${removed}/${total}`);
-        },
-      };
-      await Promise.all(servers.map((s) => removeServerSnapshots(s, removeCtx)));
+      removal.zfsTaken();
+      await allCreated;
+      await removal.settled(servers);
       const removalMs = Date.now() - tr;
       const leftover = recorder.row.items.filter(mayHoldSnapshot).length;
       if (leftover === 0) await recorder.delete().catch((err: unknown) => log(`cannot delete the run record: ${String(err)}`));

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VsphereTimeoutError, type MoRef, type VsphereClient } from '../vsphere/index.js';
 import type { SyncConfig } from './config.js';
 import type { HostLimiter } from './limiter.js';
+import type { RemovalTime } from './remove.js';
 import { classifyFailure, nextStep, type SnapshotKind } from './policy.js';
 import type { VmSelection } from './select.js';
 
@@ -32,15 +33,17 @@ export interface VmWork {
   uncertain: boolean;
   /** The VMware phase deadline (not the per-task one) cut an attempt short. */
   cutByPhase: boolean;
-  /** Epoch ms of the first create request / of success. */
+  /** Epoch ms of the first create request / when vsnapd saw the snapshot made. */
   requestedAt: number | null;
   createdAt: number | null;
+  /** The snapshot's vSphere `createTime` (VirtualMachineSnapshotTree), epoch ms; null until read or when unknown. */
+  createTime: number | null;
   /** The snapshot existed when the ZFS snapshot was requested. */
   held: boolean;
   removed: boolean | null;
   removeMs: number | null;
-  /** Epoch ms when its removal ended (null until then). */
-  removedAt: number | null;
+  /** When its removal ended, as vSphere (RemoveSnapshot_Task completeTime) and vsnapd saw it (null until then). */
+  removedAt: RemovalTime | null;
 }
 
 /** A fresh work item for a classified VM. */
@@ -61,6 +64,7 @@ export function newVmWork(sel: VmSelection, entryIds: number[], hostKey: string)
     cutByPhase: false,
     requestedAt: null,
     createdAt: null,
+    createTime: null,
     held: false,
     removed: null,
     removeMs: null,

@@ -2,14 +2,17 @@
  * Removing VMware snapshots, shared by the run, the start-up recovery and the sweep (SPEC §4 step 6;
  * reference B.6): by moref (names are not unique), `consolidate=true`, `removeChildren=false` (a
  * snapshot someone took on top of ours survives; TrueNAS removes it too), bounded by the run's
- * limiter; a snapshot that is already gone (`ManagedObjectNotFound`) counts as removed. Afterwards the
- * VMs are re-read: a snapshot of the run that is still in a tree (a create that finished late, a
- * removal that failed) is removed again, and VMs with `runtime.consolidationNeeded` get
- * ConsolidateVMDisks_Task (`MethodNotFound` → the caller alerts instead).
+ * limiter; a snapshot that is already gone (`ManagedObjectNotFound`) counts as removed. Afterwards
+ * each VM is re-read (coalesced with the other VMs' re-reads, {@link VmReader}, but waiting for no
+ * other VM's removal): a snapshot of the run that is still in its tree (a create that finished late,
+ * a removal that failed) is removed again, and a VM with `runtime.consolidationNeeded` gets
+ * ConsolidateVMDisks_Task (`MethodNotFound` → the caller alerts instead). Each VM's outcome is
+ * final, and reported, as soon as its own steps are done.
  */
-import { isVimFault, moRefKey, type MoRef, type VirtualMachineInfo, type VsphereClient } from '../vsphere/index.js';
+import { isVimFault, type MoRef, type VsphereClient } from '../vsphere/index.js';
 import type { HostLimiter } from './limiter.js';
 import { markedSnapshots } from './marker.js';
+import { VmReader } from './vm-reader.js';
 
 /** One VM whose snapshots of run `runId` should go. */
 export interface RemovalTarget {
@@ -20,6 +23,14 @@ export interface RemovalTarget {
   /** The snapshot moref when known; otherwise only the re-read finds it (by marker). */
   snapshot: MoRef | null;
   runId: string;
+}
+
+/** When the last removal of a target ended, as vSphere and as vsnapd saw it (epoch ms). */
+export interface RemovalTime {
+  /** The RemoveSnapshot_Task's `TaskInfo.completeTime`; null when the server did not say (or the snapshot was already gone). */
+  vsphere: number | null;
+  /** When vsnapd saw the removal done. */
+  observed: number;
 }
 
 /** What happened to one target. */
@@ -37,6 +48,8 @@ export interface RemovalOutcome {
   ms: number;
   /** vSphere createTime (epoch ms) of the earliest snapshot of the run the re-read found and removed; null when none or unknown. */
   createdAt: number | null;
+  /** When the last snapshot of the run on this VM was removed; null when none was. */
+  removedAt: RemovalTime | null;
 }
 
 /** Options. */
@@ -46,94 +59,88 @@ export interface RemovalOptions {
   timeoutMs: number;
   /** Called when a target's outcome is final (progress, run record). */
   onDone?: (o: RemovalOutcome) => void;
+  /** The session's coalescing reader for the re-reads (default: one for this call). */
+  reader?: VmReader;
 }
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-async function removeOne(client: VsphereClient, t: RemovalTarget, snapshot: MoRef, opts: RemovalOptions): Promise<string | null> {
+function epoch(iso: string | undefined): number | null {
+  const t = iso === undefined ? NaN : Date.parse(iso);
+  return Number.isFinite(t) ? t : null;
+}
+
+/** Removes one snapshot; the error text, or when it was removed. */
+async function removeOne(client: VsphereClient, t: RemovalTarget, snapshot: MoRef, opts: RemovalOptions): Promise<{ error: string } | { at: RemovalTime }> {
   const r = await opts.limiter.run(t.hostKey, () => client.removeSnapshot(snapshot, { consolidate: true, removeChildren: false, deadlineMs: opts.timeoutMs }));
-  if (r.ok || isVimFault(r.error, 'ManagedObjectNotFound')) return null;
-  return message(r.error);
+  const observed = Date.now();
+  if (r.ok) return { at: { vsphere: epoch(r.info.completeTime), observed } };
+  if (isVimFault(r.error, 'ManagedObjectNotFound')) return { at: { vsphere: null, observed } };
+  return { error: message(r.error) };
+}
+
+/** One target's steps: by moref, re-read, leftovers by marker, consolidation. Never rejects. */
+async function removeTarget(client: VsphereClient, t: RemovalTarget, opts: RemovalOptions, reader: VmReader): Promise<RemovalOutcome> {
+  const started = Date.now();
+  const o: RemovalOutcome = { target: t, ok: false, removed: [], failed: [], consolidation: null, ms: 0, createdAt: null, removedAt: null };
+  const end = (): RemovalOutcome => {
+    o.removed = [...new Set(o.removed)];
+    o.ms = Date.now() - started;
+    opts.onDone?.(o);
+    return o;
+  };
+  // 1. By moref.
+  if (t.snapshot) {
+    const r = await removeOne(client, t, t.snapshot, opts);
+    if ('error' in r) o.failed.push({ snapshot: t.snapshot.value, error: r.error });
+    else {
+      o.removed.push(t.snapshot.value);
+      o.removedAt = r.at;
+    }
+  }
+  // 2. Re-read: leftovers of this run (late creates, failed removals) and consolidation.
+  let st;
+  try {
+    st = await reader.read(t.vm);
+  } catch (err) {
+    // Without the re-read only the removal by moref is known.
+    if (!t.snapshot) o.failed.push({ snapshot: '(unknown)', error: `cannot re-read the VM to find this run's snapshot: ${message(err)}` });
+    o.ok = o.failed.length === 0;
+    return end();
+  }
+  if (!st) {
+    o.ok = true; // the VM is gone, and its snapshots with it
+    o.failed = [];
+    return end();
+  }
+  const failed: RemovalOutcome['failed'] = [];
+  for (const m of markedSnapshots(st.snapshots).filter((x) => x.marker.runId === t.runId)) {
+    const r = await removeOne(client, t, m.node.snapshot, opts);
+    if ('error' in r) {
+      failed.push({ snapshot: m.node.snapshot.value, error: r.error });
+      continue;
+    }
+    o.removed.push(m.node.snapshot.value);
+    o.removedAt = r.at;
+    const created = epoch(m.node.createTime);
+    if (created !== null) o.createdAt = Math.min(o.createdAt ?? created, created);
+  }
+  o.failed = failed;
+  o.ok = failed.length === 0;
+  if (st.consolidationNeeded) o.consolidation = await consolidate(client, t, opts);
+  return end();
 }
 
 /**
- * Removes the targets' snapshots, then re-reads the VMs, removes what is still there and
- * consolidates. Never rejects: per-VM failures (and a failed re-read) are in the outcomes.
+ * Removes the targets' snapshots, each VM's steps on their own (see the module comment); the
+ * limiter serves the targets' removals in the order given. Never rejects: per-VM failures (and a
+ * failed re-read) are in the outcomes, in target order.
  */
-export async function removeRunSnapshots(client: VsphereClient, targets: readonly RemovalTarget[], opts: RemovalOptions): Promise<RemovalOutcome[]> {
-  const started = new Map<RemovalTarget, number>();
-  const outcomes = new Map<RemovalTarget, RemovalOutcome>();
-  for (const t of targets) {
-    started.set(t, Date.now());
-    outcomes.set(t, { target: t, ok: false, removed: [], failed: [], consolidation: null, ms: 0, createdAt: null });
-  }
-  // 1. By moref.
-  await Promise.all(
-    targets.map(async (t) => {
-      if (!t.snapshot) return;
-      const o = outcomes.get(t) as RemovalOutcome;
-      const err = await removeOne(client, t, t.snapshot, opts);
-      if (err === null) o.removed.push(t.snapshot.value);
-      else o.failed.push({ snapshot: t.snapshot.value, error: err });
-    }),
-  );
-  // 2. Re-read: leftovers of this run (late creates, failed removals) and consolidation.
-  let states: Map<string, VirtualMachineInfo>;
-  try {
-    states = new Map((await client.readVms(targets.map((t) => t.vm))).map((vm) => [moRefKey(vm.moref), vm]));
-  } catch (err) {
-    // Without the re-read only the removals by moref are known.
-    return finish(targets, outcomes, started, opts, (t, o) => {
-      if (!t.snapshot) o.failed.push({ snapshot: '(unknown)', error: `cannot re-read the VM to find this run's snapshot: ${message(err)}` });
-      o.ok = o.failed.length === 0;
-    });
-  }
-  await Promise.all(
-    targets.map(async (t) => {
-      const o = outcomes.get(t) as RemovalOutcome;
-      const st = states.get(moRefKey(t.vm));
-      if (!st) {
-        o.ok = true; // the VM is gone, and its snapshots with it
-        o.failed = [];
-        return;
-      }
-      const still = markedSnapshots(st.snapshots).filter((m) => m.marker.runId === t.runId);
-      const failed: RemovalOutcome['failed'] = [];
-      for (const m of still) {
-        const err = await removeOne(client, t, m.node.snapshot, opts);
-        if (err !== null) {
-          failed.push({ snapshot: m.node.snapshot.value, error: err });
-          continue;
-        }
-        o.removed.push(m.node.snapshot.value);
-        const created = Date.parse(m.node.createTime);
-        if (Number.isFinite(created)) o.createdAt = Math.min(o.createdAt ?? created, created);
-      }
-      o.failed = failed;
-      o.ok = failed.length === 0;
-      if (st.consolidationNeeded) o.consolidation = await consolidate(client, t, opts);
-    }),
-  );
-  return finish(targets, outcomes, started, opts);
-}
-
-function finish(
-  targets: readonly RemovalTarget[],
-  outcomes: Map<RemovalTarget, RemovalOutcome>,
-  started: Map<RemovalTarget, number>,
-  opts: RemovalOptions,
-  amend?: (t: RemovalTarget, o: RemovalOutcome) => void,
-): RemovalOutcome[] {
-  return targets.map((t) => {
-    const o = outcomes.get(t) as RemovalOutcome;
-    amend?.(t, o);
-    o.removed = [...new Set(o.removed)];
-    o.ms = Date.now() - (started.get(t) ?? Date.now());
-    opts.onDone?.(o);
-    return o;
-  });
+export function removeRunSnapshots(client: VsphereClient, targets: readonly RemovalTarget[], opts: RemovalOptions): Promise<RemovalOutcome[]> {
+  const reader = opts.reader ?? new VmReader(client);
+  return Promise.all(targets.map((t) => removeTarget(client, t, opts, reader)));
 }
 
 /** Consolidates a VM whose `runtime.consolidationNeeded` is true. Returns null when done, else why not. */

@@ -33,6 +33,21 @@ const RuleFields = {
 
 const Kind = z.enum(['quiesced', 'crash_consistent']);
 
+/** Where a hold's times come from (see VmReport.held_source). */
+export const HeldSource = z.enum(['vsphere', 'observed']);
+export type HeldSource = z.output<typeof HeldSource>;
+
+/** The distribution of the VMs' holds in a run (ms), nearest-rank percentiles. */
+export const HoldDistribution = z.object({
+  count: z.number().int().describe('VMs with a known hold'),
+  observed: z.number().int().describe('Of them, holds measured by vsnapd because vSphere did not report a time'),
+  min: z.number(),
+  median: z.number(),
+  p95: z.number(),
+  max: z.number(),
+});
+export type HoldDistribution = z.output<typeof HoldDistribution>;
+
 /** One VM of a run. */
 export const VmReport = z.object({
   name: z.string().describe('VM display name'),
@@ -57,7 +72,12 @@ export const VmReport = z.object({
   held_ms: z
     .number()
     .nullable()
-    .describe('How long the VM ran with its VMware snapshot, from creation to removal (ms); null when it got none or it is not removed yet'),
+    .describe(
+      'How long the VM ran with its VMware snapshot (ms): from the snapshot\'s vSphere createTime (VirtualMachineSnapshotTree) to the completeTime of its RemoveSnapshot_Task (TaskInfo); null when it got none or it is not removed yet',
+    ),
+  held_source: HeldSource.nullable()
+    .default(null)
+    .describe('Where held_ms comes from: vsphere = both times as vSphere reported them; observed = a time was missing, so both are when vsnapd saw the creation and the removal end (null with held_ms)'),
   late: z
     .object({
       created_at: WireDateSchema.nullable().describe('vSphere createTime of the snapshot (null when unknown)'),
@@ -93,6 +113,9 @@ export const SyncReport = z.object({
     zfs_ms: z.number().describe('The ZFS snapshot itself'),
     removal_ms: z.number().describe('ZFS snapshot done to every VMware snapshot removed'),
     window_ms: z.number().nullable().describe('First VMware snapshot request to the last removal: how long VMs ran with a snapshot open'),
+    held_ms: HoldDistribution.nullable()
+      .default(null)
+      .describe('Distribution of the VMs\' held_ms (min, median, p95, max); null when no VM held a snapshot'),
   }),
   scripts: z
     .object({ pre: ScriptReport.nullable(), post: ScriptReport.nullable() })

@@ -5,6 +5,7 @@
  */
 import type { ScriptReport } from '../scripts/schema.js';
 import type { VmWork } from './create-phase.js';
+import { holdDistribution, holdOf } from './holds.js';
 import type { EntryReport, SyncReport, VmReport } from './report.js';
 import { ruleFields } from './select.js';
 import type { ServerRun } from './server-run.js';
@@ -12,6 +13,7 @@ import type { VmSynced } from './vmsynced.js';
 
 function vmReport(w: VmWork): VmReport {
   const held = w.held && w.snapshot !== null;
+  const hold = w.snapshot !== null ? holdOf(w) : null;
   let action: VmReport['action'] = w.sel.protected ? 'failed' : 'skipped';
   let reason = w.reason;
   if (held) {
@@ -40,7 +42,8 @@ function vmReport(w: VmWork): VmReport {
     vmx_path: w.sel.vm.vmPathName ?? null,
     uuid: w.sel.vm.instanceUuid ?? null,
     datastores: [...w.sel.datastores],
-    held_ms: w.createdAt !== null && w.removedAt !== null && w.removed === true ? w.removedAt - w.createdAt : null,
+    held_ms: hold?.ms ?? null,
+    held_source: hold?.source ?? null,
     late: null,
   };
 }
@@ -54,7 +57,8 @@ export interface ReportInput {
   deadlineHit: boolean;
   servers: readonly ServerRun[];
   leftover: number;
-  timings: SyncReport['timings'];
+  /** The run's phase timings; the hold distribution is added from the VMs. */
+  timings: Omit<SyncReport['timings'], 'held_ms'>;
   /** The pre/post script runs (null: none configured). */
   scripts: { pre: ScriptReport | null; post: ScriptReport | null };
 }
@@ -80,7 +84,7 @@ export function buildReport(r: ReportInput): SyncReport {
     vmsynced: r.verdict,
     deadline_hit: r.deadlineHit,
     counts,
-    timings: r.timings,
+    timings: { ...r.timings, held_ms: holdDistribution(r.servers.flatMap((s) => s.works.flatMap((w) => (w.snapshot !== null ? (holdOf(w) ?? []) : [])))) },
     scripts: r.scripts,
     entries,
   };
@@ -91,7 +95,7 @@ export function reportMessages(rep: SyncReport): string[] {
   const lines = [
     `run ${rep.run_id}: vmsynced=${rep.vmsynced}; ${rep.counts.snapshotted} snapshotted, ${rep.counts.failed} failed, ${rep.counts.skipped} skipped` +
       (rep.counts.leftover ? `, ${rep.counts.leftover} left for the sweep` : '') +
-      (rep.timings.window_ms !== null ? `; VMs held a snapshot for at most ${rep.timings.window_ms} ms` : ''),
+      (rep.timings.held_ms !== null ? `; VMs held a VMware snapshot for ${rep.timings.held_ms.min}–${rep.timings.held_ms.max} ms (median ${rep.timings.held_ms.median} ms)` : ''),
   ];
   const seen = new Set<string>();
   for (const e of rep.entries) {

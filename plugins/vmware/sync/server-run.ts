@@ -1,18 +1,17 @@
 /**
  * One server's part of a run (SPEC §4 steps 2–3 and 6): log in once, read the inventory in one
  * PropertyCollector round trip, classify the VMs against the union of the server's entries'
- * datastores, persist the planned VMs in the run record, create the snapshots; later remove them.
+ * datastores, persist the planned VMs in the run record, create the snapshots (their removal is
+ * ./removal-queue.ts); at the end set the entries' state and close the session.
  * Login failures raise `VMWareLoginFailed` and set the entries' state to ERROR through the
  * vmwareEntries service (reference §1.2, §1.5); a successful run sets SUCCESS (TrueNAS: end phase).
  */
 import type { Alerts } from '../../../daemon/plugin.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import type { VsphereClient } from '../vsphere/index.js';
-import { raiseDeleteFailed } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import { createVmSnapshot, newVmWork, type CreateContext, type VmWork } from './create-phase.js';
 import type { HostLimiter } from './limiter.js';
-import { removeRunSnapshots, type RemovalOutcome } from './remove.js';
 import type { SelectionRules } from './rules/schema.js';
 import { selectOnServer } from './rules/server-select.js';
 import type { RunRecorder } from './run-store.js';
@@ -53,8 +52,8 @@ export interface ServerRunContext {
    * sentence skips the VMware phase, every protected VM then fails with it.
    */
   gate: Promise<string | null>;
-  /** A protected VM's creation ended (progress, create-failure alert). */
-  onCreated(w: VmWork, hostname: string): void;
+  /** A protected VM's creation ended (progress, create-failure alert, its removal). */
+  onCreated(w: VmWork, s: ServerRun): void;
   /** VMs became known (progress total). */
   onPlanned(protectedCount: number): void;
   log(line: string): void;
@@ -71,7 +70,8 @@ export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerR
   s.created = (async () => {
     try {
       const left = Math.max(1000, c.create.deadlineAt - Date.now());
-      s.client = await c.entries.connect(group.target, { connectTimeoutMs: Math.min(10_000, left) });
+      // Every operation in flight holds a connection for its whole SOAP call; the waiter's long poll and a re-read need two more.
+      s.client = await c.entries.connect(group.target, { connectTimeoutMs: Math.min(10_000, left), connections: c.cfg.concurrency.global + 2 });
     } catch (err) {
       s.status = 'login_failed';
       s.error = await c.entries.loginFailed(group.target, err).catch(() => text(err));
@@ -131,7 +131,7 @@ export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerR
           task: w.task?.value ?? null,
           status: w.snapshot ? 'created' : w.uncertain ? 'pending' : 'failed',
         });
-        c.onCreated(w, group.hostname);
+        c.onCreated(w, s);
       }),
     );
   })()
@@ -145,62 +145,17 @@ export function startServerRun(group: ServerGroup, c: ServerRunContext): ServerR
   return s;
 }
 
-/** What the removal of a server's snapshots reports per VM. */
-export interface RemoveContext {
-  runId: string;
-  cfg: SyncConfig;
-  limiter: HostLimiter;
-  recorder: RunRecorder;
-  alerts: Alerts;
-  entries: VmwareEntriesService;
-  snapshotName: string;
-  onRemoved(w: VmWork, o: RemovalOutcome): void;
-  log(line: string): void;
-}
-
 /**
- * Removes the snapshots the server's VMs got (and finds late/uncertain ones by marker), raises
- * `VMWareSnapshotDeleteFailed` for what stays, marks the run record, sets the entries' state and
- * closes the session. Never rejects.
+ * The end of a server's part, once its removals are over: a server that was reached gets its
+ * entries' state and health set to success; the session is closed. Never rejects.
  */
-export async function removeServerSnapshots(s: ServerRun, c: RemoveContext): Promise<void> {
+export async function finishServer(s: ServerRun, entries: VmwareEntriesService): Promise<void> {
   const client = s.client;
   if (!client) return;
   try {
-    const works = s.works.filter((w) => w.snapshot || w.uncertain);
-    const byVm = new Map(works.map((w) => [w.sel.vm.moref.value, w]));
-    if (works.length > 0) {
-      await removeRunSnapshots(
-        client,
-        works.map((w) => ({ vm: w.sel.vm.moref, vmName: w.sel.vm.name, hostKey: w.hostKey, snapshot: w.snapshot, runId: c.runId })),
-        {
-          limiter: c.limiter,
-          timeoutMs: c.cfg.remove_timeout_seconds * 1000,
-          onDone: (o) => {
-            const w = byVm.get(o.target.vm.value);
-            if (!w) return;
-            // A timed-out create whose snapshot is not there (yet) stays pending: the server may still make it.
-            const unresolved = !o.ok || (w.snapshot === null && o.removed.length === 0);
-            w.removed = !unresolved;
-            w.removeMs = o.ms;
-            w.removedAt = Date.now();
-            c.recorder.item(o.target.vm.value, { status: unresolved ? (o.ok ? 'pending' : 'created') : 'removed' });
-            for (const f of o.failed) {
-              c.log(`${w.sel.vm.name}: removing snapshot ${f.snapshot} failed: ${f.error}`);
-              void raiseDeleteFailed(c.alerts, { hostname: s.group.hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: c.snapshotName, error: f.error }).catch(() => undefined);
-            }
-            if (o.consolidation) {
-              c.log(`${w.sel.vm.name}: ${o.consolidation}`);
-              void raiseDeleteFailed(c.alerts, { hostname: s.group.hostname, vm: w.sel.vm.name, vmMoref: w.sel.vm.moref.value, snapshot: c.snapshotName, error: o.consolidation }).catch(() => undefined);
-            }
-            c.onRemoved(w, o);
-          },
-        },
-      );
-    }
     if (s.status === 'ok') {
-      await c.entries.loginSucceeded(s.group.target).catch(() => undefined);
-      for (const e of s.group.entries) await c.entries.recordHealth(e.id, { ok: true }).catch(() => undefined);
+      await entries.loginSucceeded(s.group.target).catch(() => undefined);
+      for (const e of s.group.entries) await entries.recordHealth(e.id, { ok: true }).catch(() => undefined);
     }
   } finally {
     await client.close().catch(() => undefined);

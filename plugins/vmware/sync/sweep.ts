@@ -82,7 +82,9 @@ async function removeAndReport(d: SweepDeps, res: SweepResult, client: VsphereCl
   for (const o of outcomes) {
     const base = { hostname, vm: o.target.vmName, run_id: o.target.runId };
     if (o.removed.length > 0 && d.history) {
-      const late = { hostname, vm: o.target.vm.value, createdAt: o.createdAt, removedAt: Date.now() };
+      const both = o.createdAt !== null && (o.removedAt?.vsphere ?? null) !== null;
+      const removedAt = (both ? o.removedAt?.vsphere : o.removedAt?.observed) ?? Date.now();
+      const late = { hostname, vm: o.target.vm.value, createdAt: o.createdAt, removedAt, source: both ? ('vsphere' as const) : ('observed' as const) };
       await d.history.noteSweptRemoval(o.target.runId, late).catch((err: unknown) => d.log.warn({ err, run: o.target.runId }, 'cannot amend the run record'));
     }
     for (const s of o.removed) {

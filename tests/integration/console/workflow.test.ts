@@ -232,6 +232,7 @@ t.test("the run's record: from the task to its report (held time per VM), the ru
   t.match(await page.getByRole('region', { name: 'Run' }).textContent(), run!.id, 'the page is the run of the task');
   const web01 = await report.getByRole('row').filter({ hasText: 'web01' }).textContent();
   t.match(web01, /snapshotted\s*quiesced.*\d+(\.\d)? (ms|s)$/, `held time shown (${web01})`);
+  t.match(await report.getByTestId('hold-distribution').textContent(), /^Held snapshots \(\d+ VMs\): min .+, median .+, p95 .+, max .+\.$/, 'the hold distribution is shown');
   await browser.screenshot(page, 'run-report');
 
   await page.getByRole('link', { name: 'All runs' }).click();

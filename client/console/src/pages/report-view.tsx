@@ -1,8 +1,10 @@
 /**
  * A run's per-VM report: for each VMware entry, each VM with what happened (snapshotted, skipped,
- * failed), the snapshot's kind, the reason and how long the VM held its VMware snapshot. Reads both
- * the job's report (`vmware_sync.report`) and a run record (`vmware.run.get_instance`), which share
- * the `entries[].vms[]` shape; `held_ms` is only in run records.
+ * failed), the snapshot's kind, the reason and how long the VM held its VMware snapshot (vSphere's
+ * createTime to the removal task's completeTime; marked "observed" when vsnapd had to measure it
+ * itself), and the run's hold distribution. Reads both the job's report (`vmware_sync.report`) and a
+ * run record (`vmware.run.get_instance`), which share the `entries[].vms[]` shape; reports of older
+ * versions have no `held_ms` (then create/remove times are shown).
  */
 import { duration } from '../format.js';
 import { Pill, Table } from '../ui.js';
@@ -16,7 +18,18 @@ export interface VmRow {
   reason: string | null;
   warnings?: string[];
   held_ms?: number | null;
+  held_source?: 'vsphere' | 'observed' | null;
   timings?: { create_ms: number | null; remove_ms: number | null };
+}
+
+/** The run's hold distribution (ms). */
+export interface HoldDistribution {
+  count: number;
+  observed: number;
+  min: number;
+  median: number;
+  p95: number;
+  max: number;
 }
 
 /** The report (job) or run record: what both carry. */
@@ -26,7 +39,17 @@ export interface SyncReport {
   snapshot: string;
   vmsynced: string | null;
   entries: { id: number; hostname: string; status: string; error: string | null; vms: VmRow[] }[];
-  timings?: { window_ms: number | null };
+  timings?: { window_ms: number | null; held_ms?: HoldDistribution | null };
+}
+
+function Held(props: { v: VmRow }) {
+  const v = props.v;
+  return (
+    <>
+      {duration(v.held_ms)}
+      {v.held_source === 'observed' && <small title="vSphere did not report the times: measured by vsnapd"> (observed)</small>}
+    </>
+  );
 }
 
 export function ReportView(props: { report: SyncReport }) {
@@ -55,12 +78,18 @@ export function ReportView(props: { report: SyncReport }) {
                       {v.reason ?? '—'}
                       {v.warnings?.map((w) => <small class="warning">{w}</small>)}
                     </td>
-                    <td>{held ? duration(v.held_ms) : v.timings ? `${duration(v.timings.create_ms)} / ${duration(v.timings.remove_ms)}` : '—'}</td>
+                    <td>{held ? <Held v={v} /> : v.timings ? `${duration(v.timings.create_ms)} / ${duration(v.timings.remove_ms)}` : '—'}</td>
                   </tr>
                 ))}
           </Table>
         </div>
       ))}
+      {r.timings?.held_ms && (
+        <p data-testid="hold-distribution">
+          Held snapshots ({r.timings.held_ms.count} VMs{r.timings.held_ms.observed > 0 ? `, ${r.timings.held_ms.observed} measured by vsnapd` : ''}): min {duration(r.timings.held_ms.min)},
+          median {duration(r.timings.held_ms.median)}, p95 {duration(r.timings.held_ms.p95)}, max {duration(r.timings.held_ms.max)}.
+        </p>
+      )}
       {r.timings && <p class="muted">VMs ran with a snapshot open for {duration(r.timings.window_ms)} in all.</p>}
     </section>
   );

@@ -2,8 +2,8 @@
  * PropertyCollector methods (reference B.4, B.7; govmomi `property/collector.go`, `property/wait.go`):
  * reads (`RetrievePropertiesEx` + `ContinueRetrievePropertiesEx`/`CancelRetrievePropertiesEx` paging,
  * and the unpaged `RetrieveProperties` fallback) and change notification on a private collector
- * (`CreatePropertyCollector`, `CreateFilter`, `WaitForUpdatesEx`, `CancelWaitForUpdates`,
- * `DestroyPropertyCollector`).
+ * (`CreatePropertyCollector`, `CreateFilter`, `DestroyPropertyFilter`, `WaitForUpdatesEx`,
+ * `CancelWaitForUpdates`, `DestroyPropertyCollector`).
  */
 import { protocolError } from '../faults/errors.js';
 import { ref as read } from '../types/read.js';
@@ -84,6 +84,11 @@ export async function CreateFilter(
   const filter = read(rv);
   if (!filter) throw protocolError('CreateFilter', 'the answer holds no filter moref');
   return filter;
+}
+
+/** `DestroyPropertyFilter(_this=filter)`: its objects are no longer reported. */
+export async function DestroyPropertyFilter(rt: RoundTripper, filter: MoRef, opts?: CallOptions): Promise<void> {
+  await rt.call('DestroyPropertyFilter', { _this: ref(filter) }, opts);
 }
 
 /**

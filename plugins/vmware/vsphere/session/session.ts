@@ -40,6 +40,12 @@ export interface SessionOptions {
   /** Highest vim25 version to negotiate (default {@link MAX_API_VERSION}). */
   maxApiVersion?: string;
   /**
+   * Keep-alive HTTPS connections to the server (default 6). Each SOAP call in flight holds one, and
+   * a server holds a snapshot call for its whole duration: give at least the operations run at once
+   * plus one for the task waiter's WaitForUpdatesEx long poll, or calls queue in the client.
+   */
+  connections?: number;
+  /**
    * Aborts connecting and logging in: the pending request ends at once and `connect` rejects with
    * VsphereError ECANCELED (e.g. the daemon stops during a health check). Not used once connected.
    */
@@ -108,6 +114,7 @@ export class VimSession implements RoundTripper {
       ...(opts.port !== undefined ? { port: opts.port } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
       ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      ...(opts.connections !== undefined ? { connections: opts.connections } : {}),
     });
     const callTimeoutMs = opts.callTimeoutMs ?? 60_000;
     const max = opts.maxApiVersion ?? MAX_API_VERSION;

@@ -51,8 +51,8 @@ export interface RemoveRequest {
   consolidate?: boolean;
 }
 
-/** Outcome of one removal. */
-export type RemoveResult = { snapshot: MoRef; ok: true; task: MoRef } | { snapshot: MoRef; ok: false; error: Error; task?: MoRef };
+/** Outcome of one removal; `info` is the finished task's TaskInfo (`completeTime`: when vSphere says the snapshot was gone). */
+export type RemoveResult = { snapshot: MoRef; ok: true; task: MoRef; info: TaskInfo } | { snapshot: MoRef; ok: false; error: Error; task?: MoRef };
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new VsphereError(String(err), Errno.EFAULT, 'fault');
@@ -98,8 +98,8 @@ export async function removeVmSnapshot(session: VimSession, waiter: TaskWaiter, 
       ...b.call,
     });
     const rest = b.rest();
-    await waiter.wait(task, { ...(rest !== undefined ? { deadlineMs: rest } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-    return { snapshot: req.snapshot, ok: true, task };
+    const outcome = await waiter.wait(task, { ...(rest !== undefined ? { deadlineMs: rest } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return { snapshot: req.snapshot, ok: true, task, info: outcome.info };
   } catch (err) {
     return task ? { snapshot: req.snapshot, ok: false, task, error: toError(err) } : { snapshot: req.snapshot, ok: false, error: toError(err) };
   }

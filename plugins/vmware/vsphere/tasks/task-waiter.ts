@@ -8,7 +8,9 @@
  *
  * NOTE: after a new filter the next wait asks for the initial state (`version` ''), because
  * Debian's vcsim reports a late filter's objects only then; real servers simply resend the (small)
- * state of every watched task.
+ * state of every watched task. A filter whose tasks have all settled is destroyed before the next
+ * wait (DestroyPropertyFilter), so that state stays the tasks still pending, not every task of the
+ * session: with hundreds of tasks a run otherwise re-reads all of them on every new batch.
  */
 import { Errno } from '../../../../daemon/errors.js';
 import { VsphereError, VsphereTimeoutError, type TaskCancelOutcome } from '../faults/errors.js';
@@ -18,6 +20,7 @@ import {
   CreateFilter,
   CreatePropertyCollector,
   DestroyPropertyCollector,
+  DestroyPropertyFilter,
   WaitForUpdatesEx,
 } from '../methods/property-collector.js';
 import type { UpdateSet } from '../methods/property-results.js';
@@ -53,6 +56,14 @@ interface Entry {
   settled: boolean;
   resolve: (o: TaskOutcome) => void;
   reject: (e: Error) => void;
+  /** The filter watching it (null until created). */
+  filter: Filter | null;
+}
+
+/** A filter of the collector and how many of its tasks are still waited for. */
+interface Filter {
+  ref: MoRef;
+  live: number;
 }
 
 function setPath(target: VimObject, dotted: string, val: VimValue | undefined): void {
@@ -72,6 +83,8 @@ export class TaskWaiter {
   readonly #maxWaitSeconds: number;
   readonly #entries = new Map<string, Entry>();
   #queue: Entry[] = [];
+  /** Filters whose tasks have all settled: destroyed before the next wait. */
+  #spent: MoRef[] = [];
   #pc: MoRef | undefined;
   #pcGeneration = 0;
   #version = '';
@@ -104,7 +117,7 @@ export class TaskWaiter {
     const existing = this.#entries.get(task.value);
     if (existing) return Promise.reject(new VsphereError(`task ${task.value} is already being waited for`, Errno.EINVAL, 'task'));
     return new Promise<TaskOutcome>((resolve, reject) => {
-      const entry: Entry = { task, info: undefined, opts, timer: undefined, settled: false, resolve, reject };
+      const entry: Entry = { task, info: undefined, opts, timer: undefined, settled: false, resolve, reject, filter: null };
       if (opts.deadlineMs !== undefined) {
         entry.timer = setTimeout(() => void this.#expire(entry), opts.deadlineMs);
       }
@@ -121,6 +134,7 @@ export class TaskWaiter {
     clearTimeout(entry.timer);
     this.#entries.delete(entry.task.value);
     this.#queue = this.#queue.filter((e) => e !== entry);
+    if (entry.filter && --entry.filter.live === 0) this.#spent.push(entry.filter.ref);
     return true;
   }
 
@@ -192,17 +206,27 @@ export class TaskWaiter {
           this.#pcGeneration = session.generation;
           this.#pc = await CreatePropertyCollector(session, session.serviceContent.propertyCollector);
           this.#queue = [...this.#entries.values()];
+          this.#spent = []; // the old collector's filters went with it
           this.#version = '';
         }
         const pc = this.#pc;
+        const spent = this.#spent.splice(0);
+        await Promise.all(spent.map((f) => DestroyPropertyFilter(session, f).catch(() => undefined)));
         const batch = this.#queue.slice();
         if (batch.length > 0) {
-          await CreateFilter(session, pc, {
+          const ref = await CreateFilter(session, pc, {
             propSet: [{ type: 'Task', pathSet: ['info'] }],
             objectSet: batch.map((e) => ({ obj: e.task })),
             // A task that no longer exists comes back in missingSet instead of failing the filter.
             reportMissingObjectsInResults: true,
           }, false);
+          const filter: Filter = { ref, live: 0 };
+          for (const e of batch) {
+            if (e.settled) continue;
+            e.filter = filter;
+            filter.live++;
+          }
+          if (filter.live === 0) this.#spent.push(ref);
           this.#queue = this.#queue.filter((e) => !batch.includes(e));
           this.#version = '';
         }

@@ -33,6 +33,7 @@ function vm(name: string, action: VmReport['action'], extra: Partial<VmReport> =
     uuid: null,
     datastores: ['ds'],
     held_ms: action === 'snapshotted' ? 10 : null,
+    held_source: action === 'snapshotted' ? 'vsphere' : null,
     late: null,
     ...extra,
   };
@@ -47,7 +48,7 @@ function report(runId: string, vms: VmReport[], vmsynced: SyncReport['vmsynced']
     vmsynced,
     deadline_hit: false,
     counts: { snapshotted: count('snapshotted'), skipped: count('skipped'), failed: count('failed'), leftover: 0 },
-    timings: { vmware_phase_ms: 100, zfs_ms: 1, removal_ms: 10, window_ms: 50 },
+    timings: { vmware_phase_ms: 100, zfs_ms: 1, removal_ms: 10, window_ms: 50, held_ms: null },
     scripts: { pre: null, post: null },
     entries: [{ id: 1, hostname: 'vc', datastores: ['ds'], status: 'ok', error: null, warnings: [], vms }],
   };
@@ -138,10 +139,10 @@ t.test('a late removal amends the record', async (t) => {
   const r = run('late01', DAY, [vm('a', 'failed', { removed: false })], 'none');
   r.counts.leftover = 1;
   await h.add(r);
-  await h.noteSweptRemoval('late01', { hostname: 'vc', vm: 'vm-a', createdAt: DAY + 500, removedAt: DAY + 4500 });
-  await h.noteSweptRemoval('nope01', { hostname: 'vc', vm: 'vm-a', createdAt: null, removedAt: DAY });
+  await h.noteSweptRemoval('late01', { hostname: 'vc', vm: 'vm-a', createdAt: DAY + 500, removedAt: DAY + 4500, source: 'vsphere' });
+  await h.noteSweptRemoval('nope01', { hostname: 'vc', vm: 'vm-a', createdAt: null, removedAt: DAY, source: 'observed' });
   const got = h.get('late01');
-  t.match(got?.entries[0]?.vms[0], { removed: true, held_ms: 4000, late: { created_at: { $date: DAY + 500 }, removed_at: { $date: DAY + 4500 } } });
+  t.match(got?.entries[0]?.vms[0], { removed: true, held_ms: 4000, held_source: 'vsphere', late: { created_at: { $date: DAY + 500 }, removed_at: { $date: DAY + 4500 } } });
   t.equal(got?.counts.leftover, 0);
   t.ok(events.seen.some((e) => e.msg === 'changed' && e.id === 'late01'));
   await h.stop();
