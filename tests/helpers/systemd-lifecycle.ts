@@ -33,7 +33,13 @@ export async function lifecycleChecks(t: Test, suite: DebianSuite, deb: Promise<
   await t.test('dpkg -i starts vsnapd.service, active only after READY=1', async (t) => {
     const gate = await readyGate(sys);
     const install = installDeb(sys, await deb);
-    await gate.called();
+    // dpkg -i ends first only when the service never got as far as READY=1: fail then, do not wait.
+    const first = await Promise.race([gate.called().then(() => 'notify' as const, () => 'dpkg' as const), install.then(() => 'dpkg' as const, () => 'dpkg' as const)]);
+    if (first === 'dpkg') {
+      const out = await install;
+      t.fail(`dpkg -i ended before the daemon ran systemd-notify: ${out}\n${(await sys.run(['journalctl', '-u', 'vsnapd', '--no-pager'])).stdout}`);
+      return;
+    }
     const held = await unitProps(sys, 'ActiveState', 'SubState');
     t.same(held, { ActiveState: 'activating', SubState: 'start' }, 'READY=1 held back: the unit is still activating');
     t.same(await ping(), { exitCode: 0, stdout: 'pong', stderr: '' }, 'while the daemon already answers core.ping');
