@@ -12,10 +12,13 @@
  *    files running in parallel do not each build it.
  * 3. Builds minimal Debian 12 and 13 roots (tests/fixtures/debian/roots.ts) if missing, for the
  *    package's install test; the only step that needs Debian's mirror, once per machine.
+ * 4. Builds Debian 12 and 13 roots with systemd (tests/fixtures/systemd/provision.ts) for the tests
+ *    that boot them, once per machine.
  */
 import { execa } from 'execa';
 import { DEBIAN_RELEASES, debianRootReady, ensureDebianRoot, type DebianSuite } from '../fixtures/debian/roots.js';
 import { ensureVcsimBuilt, vcsimBuildNeeded } from '../fixtures/vcsim/build.js';
+import { provisionSystemdRoots } from '../fixtures/systemd/provision.js';
 
 /** Debian packages the tests need. */
 export const REQUIRED_PACKAGES = ['golang-go', 'golang-github-vmware-govmomi-dev', 'zfs-fuse', 'python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev', 'debootstrap'] as const;
@@ -81,6 +84,7 @@ async function main(): Promise<number> {
       console.error(`# provision: WARNING: no ${suite} root (tests/integration/package/debian-releases.test.ts will fail): ${(err as Error).message}`);
     }
   }
+  await provisionSystemdRoots();
   return 0;
 }
 
