@@ -7,8 +7,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { formErrors, MASKED, type FormErrors } from '../format.js';
 import { ErrorBox, Field, invalid, useAction, useLive, useRpc } from '../ui.js';
 
-/** `mail.config`'s result. */
+/** `mail.config`'s result (its `id` is always 1). */
 interface MailConfig {
+  id: number;
   fromemail: string;
   fromname: string;
   outgoingserver: string;
@@ -22,7 +23,7 @@ interface MailConfig {
 export function MailSettings() {
   const rpc = useRpc();
   const stored = useLive((r) => r.call<MailConfig>('mail.config'), [], []);
-  const [form, setForm] = useState<Omit<MailConfig, 'pass'> | null>(null);
+  const [form, setForm] = useState<Omit<MailConfig, 'id' | 'pass'> | null>(null);
   const [pass, setPass] = useState('');
   const [clearPass, setClearPass] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({ fields: {}, general: null });
@@ -30,8 +31,8 @@ export function MailSettings() {
   const { busy, act } = useAction();
   useEffect(() => {
     if (stored.data) {
-      const { pass: _secret, ...rest } = stored.data;
-      setForm(rest);
+      const { fromemail, fromname, outgoingserver, port, security, smtp, user } = stored.data;
+      setForm({ fromemail, fromname, outgoingserver, port, security, smtp, user });
     }
   }, [stored.data]);
   if (!form) return <ErrorBox message={stored.error} />;
