@@ -62,7 +62,8 @@ export async function checkA11y(t: Pick<Test, 'comment' | 'same'>, page: Page, n
       await apply();
       const found = await runAxe(page);
       const c = countImpacts(found);
-      t.comment(`axe ${name} (${theme}): critical ${c.critical}, serious ${c.serious}, moderate ${c.moderate}, minor ${c.minor}`);
+      const ids = found.map((v) => `${v.id} (${v.impact ?? '?'}: ${v.targets.join(' ')})`).join(', ');
+      t.comment(`axe ${name} (${theme}): critical ${c.critical}, serious ${c.serious}, moderate ${c.moderate}, minor ${c.minor}${ids ? ` — ${ids}` : ''}`);
       const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       t.same(bad, [], `axe: no serious or critical violation on ${name} (${theme})`);
     }
