@@ -72,7 +72,7 @@ export function invalid(id: string, error: string | undefined): Record<string, s
 
 /** A state pill; `title` carries the error text of an ERROR pill. */
 export function Pill(props: { state: string; text?: string | undefined }) {
-  const tone = /SUCCESS|FINISHED|ok|full|snapshotted|snapshot$/i.test(props.state)
+  const tone = /SUCCESS|FINISHED|READY|CLEANED|ok|full|snapshotted|snapshot$/i.test(props.state)
     ? 'good'
     : /ERROR|FAILED|failed|none/i.test(props.state)
       ? 'bad'
