@@ -1,7 +1,7 @@
 /**
  * The console's protection and restore pages in Debian's chromium against the real daemon, vcsim
- * (NFS datastores) and zfs-fuse: protection at a glance (no task covers the VMs, then a task does;
- * server-side filter, sort, CSV export), then a restore through the UI (restore points with kind
+ * (NFS datastores) and zfs-fuse: protection at a glance (no task covers the VMs, then a task does,
+ * and the VM whose snapshot failed is overdue; server-side filter, sort, CSV export), then a restore through the UI (restore points with kind
  * and age, a plan whose conflict sits on its field, the restore with live progress ending at the
  * running copy), a FAILED restore highlighted in the restores list, and both cleaned up (asked
  * first, live progress) until nothing is left. axe-core checks each page (light, dark, phone).
@@ -18,10 +18,14 @@ const w = await startSyncWorld(t, {
   vms: [
     { name: 'web', datastore: VM_DS, host: HOST, nics: 1 },
     { name: 'db', datastore: VM_DS, host: HOST },
+    { name: 'app', datastore: VM_DS, host: HOST },
   ],
   nfs: true,
 });
+// app's snapshot fails: it has no VM-consistent snapshot, so once a task covers it, it is overdue.
+await w.vc.control({ action: 'injectFault', fault: 'RestrictedVersion', methods: ['CreateSnapshot_Task', 'CreateSnapshotEx_Task'], target: 'app', as: 'soap' });
 await w.snapshot('ui1');
+await w.vc.control({ action: 'clearFaults' });
 const key = await w.daemon.apiKey('console');
 const browser = await startBrowser(t);
 const page = await browser.page();
@@ -69,8 +73,8 @@ t.test('protection at a glance: uncovered VMs highlighted, then covered by a tas
   await region.getByLabel('Show').selectOption('overdue');
   await region.getByText('No VM matches.').waitFor();
   await region.getByLabel('Show').selectOption('uncovered');
-  await region.getByTestId('protection-db').waitFor();
-  t.equal(await region.getByTestId(/^protection-/).count(), 2, 'the server filter keeps both uncovered VMs');
+  await region.getByTestId('protection-app').waitFor();
+  t.equal(await region.getByTestId(/^protection-/).count(), 3, 'the server filter keeps the three uncovered VMs');
   await checkA11y(t, page, 'protection');
 
   // A task covering the VMs (once a year: it never fires during the test); the page follows the task event.
@@ -81,6 +85,12 @@ t.test('protection at a glance: uncovered VMs highlighted, then covered by a tas
     schedule: { minute: '0', hour: '0', dom: '1', month: '1' },
   });
   await region.getByText('No VM matches.').waitFor();
+  await region.getByLabel('Show').selectOption('overdue');
+  const app = region.getByTestId('protection-app');
+  await app.getByText('overdue').waitFor();
+  t.equal(await region.getByTestId(/^protection-/).count(), 1, 'only app is overdue: covered, never VM-consistent');
+  t.match(await app.getAttribute('class'), /attention/, 'an overdue VM is highlighted');
+  t.match(await app.textContent(), /never.*failed/);
   await region.getByLabel('Show').selectOption('all');
   await web.getByText('ok').waitFor();
   t.notMatch(await web.getAttribute('class'), /attention/, 'covered and recent: not highlighted');
@@ -91,16 +101,17 @@ t.test('protection at a glance: uncovered VMs highlighted, then covered by a tas
   t.equal(await heading.getAttribute('aria-sort'), 'descending', 'sorted by name, descending (ascending was the default)');
   await region.getByTestId(/^protection-/).first().and(web).waitFor();
   await heading.getByRole('button').click();
-  await region.getByTestId(/^protection-/).first().and(region.getByTestId('protection-db')).waitFor();
+  await region.getByTestId(/^protection-/).first().and(app).waitFor();
   await browser.screenshot(page, 'protection');
 
   const [download] = await Promise.all([page.waitForEvent('download'), region.getByRole('button', { name: 'Export CSV' }).click()]);
   t.equal(download.suggestedFilename(), 'vsnapd-protection.csv');
   const lines = (await readFile((await download.path())!, 'utf8')).split('\r\n');
   t.equal(lines[0], 'vm,vcenter,last_snapshot,last_snapshot_at,age_seconds,kind,task_id,task_dataset,interval_seconds,status,last_state,last_action,last_reason');
-  t.match(lines[1], new RegExp(`^db,${w.vc.host},${w.dataset}@ui1,\\d{4}-.*Z,\\d+,\\w+,${task.id},${w.dataset},31622400,ok,SUCCESS,snapshotted,`));
-  t.match(lines[2], /^web,/);
-  t.equal(lines.length, 4, 'two rows, in the page\'s order, and the final CRLF');
+  t.match(lines[1], new RegExp(`^app,${w.vc.host},,,,,${task.id},${w.dataset},31622400,overdue,PARTIAL,failed,.+`));
+  t.match(lines[2], new RegExp(`^db,${w.vc.host},${w.dataset}@ui1,\\d{4}-.*Z,\\d+,\\w+,${task.id},${w.dataset},31622400,ok,PARTIAL,snapshotted,`));
+  t.match(lines[3], /^web,/);
+  t.equal(lines.length, 5, 'three rows, in the page\'s order, and the final CRLF');
 });
 
 t.test('restore through the UI: restore points, a conflict on its field, live progress, the running copy', async (t) => {
