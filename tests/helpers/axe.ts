@@ -48,9 +48,10 @@ export function countImpacts(violations: readonly Violation[]): ImpactCounts {
 /**
  * Checks the page in the light theme at its size, in the dark theme, and at phone width
  * (390×844, light): prints the counts per pass and asserts no serious or critical violation (listing
- * them when there are). Restores the viewport and the light theme afterwards.
+ * them when there are), and at phone width that the page needs no sideways scrolling. Restores the
+ * viewport and the light theme afterwards.
  */
-export async function checkA11y(t: Pick<Test, 'comment' | 'same'>, page: Page, name: string): Promise<void> {
+export async function checkA11y(t: Pick<Test, 'comment' | 'same' | 'ok'>, page: Page, name: string): Promise<void> {
   const size = page.viewportSize() ?? { width: 1280, height: 800 };
   const passes: [string, () => Promise<void>][] = [
     ['light', () => page.emulateMedia({ colorScheme: 'light' })],
@@ -66,6 +67,10 @@ export async function checkA11y(t: Pick<Test, 'comment' | 'same'>, page: Page, n
       t.comment(`axe ${name} (${theme}): critical ${c.critical}, serious ${c.serious}, moderate ${c.moderate}, minor ${c.minor}${ids ? ` — ${ids}` : ''}`);
       const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       t.same(bad, [], `axe: no serious or critical violation on ${name} (${theme})`);
+      if (theme === 'phone') {
+        const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+        t.ok(width <= 390, `${name} fits the phone's width (${width} px, no sideways scrolling)`);
+      }
     }
   } finally {
     await page.setViewportSize(size);
