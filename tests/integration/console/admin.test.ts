@@ -3,7 +3,8 @@
  * SMTP server (AUTH required) and a real HTTP receiver on loopback: SMTP settings (a bad port on its
  * field; the password write-only: never shown, kept when left blank), Mail and Webhook alert services
  * created, tested (the test alert arrives), edited without re-entering the secret URL (it is never
- * put into the page and is kept) and deleted (asked first); the audit log filtered by user, method
+ * put into the page and is kept) and deleted (asked first), a Slack service, the SMTP password
+ * removed on request; the audit log filtered by user, method
  * and time and paged on the server. axe-core checks each page (light, dark, phone). Screenshots go
  * to client/console/screenshots with VSNAPD_SCREENSHOTS=1 (README).
  */
@@ -153,6 +154,29 @@ t.test('a Webhook service: a bad URL on its field; the secret URL is never shown
   await row.getByRole('button', { name: 'Delete' }).click();
   await row.waitFor({ state: 'detached' });
   t.same(await root.call('alertservice.query', [['name', '=', 'hook']]), []);
+});
+
+t.test('a Slack service is saved with its URL hidden; the stored SMTP password is removed on request', async (t) => {
+  await page.getByRole('link', { name: 'Alert services' }).click();
+  await page.getByRole('button', { name: 'Add alert service' }).click();
+  const form = page.getByRole('form', { name: 'Add alert service' });
+  await form.getByLabel('Name', { exact: true }).fill('team chat');
+  await form.getByLabel('Type', { exact: true }).selectOption('Slack');
+  await form.getByLabel('Incoming-webhook URL', { exact: true }).fill(`https://hooks.slack.example/services/${TOKEN}`);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.waitFor({ state: 'detached' });
+  const [svc] = await root.call<{ id: number; attributes: Record<string, string> }[]>('alertservice.query', [['name', '=', 'team chat']]);
+  t.same(svc?.attributes, { type: 'Slack', url: '********' });
+  await page.getByTestId(`service-${svc!.id}`).getByText('URL stored (hidden)').waitFor();
+  t.notOk((await page.content()).includes(TOKEN), 'the token is nowhere in the page');
+
+  const mail = page.getByRole('form', { name: 'Mail settings' });
+  await mail.getByLabel('Remove the stored password', { exact: true }).check();
+  t.ok(await mail.getByLabel('SMTP password', { exact: true }).isDisabled(), 'no password to type while removing it');
+  await mail.getByRole('button', { name: 'Save mail settings' }).click();
+  await mail.getByRole('status').getByText('Mail settings saved.').waitFor();
+  await mail.getByText('A password is stored and not shown; leave blank to keep it').waitFor({ state: 'detached' });
+  t.equal((await root.call<{ pass: string }>('mail.config')).pass, '', 'the password is gone');
 });
 
 t.test('audit log: filtered by user, method and time, paged on the server', async (t) => {
