@@ -5,7 +5,8 @@
  * `app.css`, `icon.svg` and `index.html`, nothing inline (the daemon serves them under `/ui/` with a
  * strict Content-Security-Policy, daemon/server/console-files.ts). Plain JavaScript so that it runs
  * from `npm ci` (prepare), also with `--omit=dev` where tsx is absent. Prints each file's size in
- * bytes and gzipped bytes; exit status 1 when esbuild reports an error.
+ * bytes and gzipped bytes, and app.js against its budget ({@link BUDGET_GZIP} bytes gzipped);
+ * exit status 1 when esbuild reports an error or app.js is over budget.
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ import { build } from 'esbuild';
 const ROOT = dirname(fileURLToPath(import.meta.url));
 /** Static files copied as they are. */
 const STATIC = ['index.html', 'app.css', 'icon.svg'];
+/** app.js's size budget, gzipped bytes (30 kB). */
+const BUDGET_GZIP = 30 * 1024;
 
 /** @param {string} out the output folder (emptied first) */
 async function main(out) {
@@ -39,6 +42,10 @@ async function main(out) {
     const body = readFileSync(join(out, f));
     console.error(`# console: ${f} ${body.length} bytes (${gzipSync(body).length} gzipped)`);
   }
+  const app = gzipSync(readFileSync(join(out, 'app.js'))).length;
+  const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
+  console.error(`# console: app.js ${kb(app)} gzipped of its ${kb(BUDGET_GZIP)} budget`);
+  if (app > BUDGET_GZIP) throw new Error(`app.js is ${kb(app)} gzipped, over its ${kb(BUDGET_GZIP)} budget`);
 }
 
 try {

@@ -50,6 +50,7 @@ export const poolPlugin: Plugin = {
     ctx.events.define(TASK_EVENT, { description: 'Periodic snapshot tasks added, changed (incl. state) or removed', roles: ['SNAPSHOT_TASK_READ'] });
 
     const store = new TaskStore(ctx.db.collection<TaskRow>({ name: 'pool.snapshottask' }), ctx.events);
+    ctx.services.provide('snapshotTasks', { all: () => store.all() });
     const active = new Set<number>();
     const runDeps: RunDeps = {
       zfs: ctx.services.get('zfs'),

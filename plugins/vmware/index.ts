@@ -223,7 +223,7 @@ export const vmwarePlugin: Plugin = {
     ctx.registerMethods([
       ...[query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory],
       ...sync.methods,
-      ...historyMethods(history),
+      ...historyMethods(history, { tasks: () => ctx.services.get('snapshotTasks').all(), entries: () => entries.list() }),
       ...restore.methods,
     ]);
     return {

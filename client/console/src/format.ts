@@ -93,3 +93,19 @@ export function describe(err: unknown, host?: string): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A span of time in ms, coarse: "45 s", "12 min", "3 h 5 min", "2 d 4 h"; "—" for null. */
+export function span(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** What the API returns instead of a stored secret; sending it back keeps the secret (alertservice, mail, vmware). */
+export const MASKED = '********';

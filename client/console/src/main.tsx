@@ -1,12 +1,17 @@
 /**
  * The console's shell: log-in screen, header (navigation, alert badge, link state, log out) and the
- * page chosen by the URL hash (#/connections, #/tasks, #/runs, #/alerts).
+ * page chosen by the URL hash (#/connections, #/tasks, #/runs, #/protection, #/restore, #/alerts,
+ * #/alertservices, #/audit).
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { AlertServicesPage } from './pages/alert-services.js';
 import { AlertsPage } from './pages/alerts.js';
+import { AuditPage } from './pages/audit.js';
 import { ConnectionsPage } from './pages/connections.js';
 import { LoginPage } from './pages/login.js';
+import { ProtectionPage } from './pages/protection.js';
+import { RestorePage } from './pages/restore.js';
 import { RunsPage } from './pages/runs.js';
 import { TasksPage } from './pages/tasks.js';
 import { Rpc, type LinkState } from './rpc.js';
@@ -16,7 +21,11 @@ const PAGES = {
   connections: { title: 'VMware connections', view: ConnectionsPage },
   tasks: { title: 'Snapshot tasks', view: TasksPage },
   runs: { title: 'Runs', view: RunsPage },
+  protection: { title: 'Protection', view: ProtectionPage },
+  restore: { title: 'Restore', view: RestorePage },
   alerts: { title: 'Alerts', view: AlertsPage },
+  alertservices: { title: 'Alert services', view: AlertServicesPage },
+  audit: { title: 'Audit log', view: AuditPage },
 } as const;
 type PageName = keyof typeof PAGES;
 

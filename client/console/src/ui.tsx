@@ -2,7 +2,7 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { describe } from './format.js';
-import type { Rpc } from './rpc.js';
+import type { Job, Rpc } from './rpc.js';
 
 /** The page's connection (set by main.tsx). */
 export const RpcContext = createContext<Rpc | null>(null);
@@ -72,7 +72,7 @@ export function invalid(id: string, error: string | undefined): Record<string, s
 
 /** A state pill; `title` carries the error text of an ERROR pill. */
 export function Pill(props: { state: string; text?: string | undefined }) {
-  const tone = /SUCCESS|FINISHED|ok|full|snapshotted|snapshot$/i.test(props.state)
+  const tone = /SUCCESS|FINISHED|READY|CLEANED|ok|full|snapshotted|snapshot$/i.test(props.state)
     ? 'good'
     : /ERROR|FAILED|failed|none/i.test(props.state)
       ? 'bad'
@@ -180,3 +180,28 @@ export function FormButtons(props: { busy: boolean; label: string; onCancel(): v
 
 /** Rows per page of the paged lists. */
 export const PAGE_SIZE = 20;
+
+/** A job's live progress: a progress bar and a status line "STATE n% description". */
+export function JobProgress(props: { job: Job; label: string }) {
+  const j = props.job;
+  return (
+    <div class="progress" data-testid="job-progress">
+      <progress max={100} value={j.progress.percent ?? undefined} aria-label={props.label} />
+      <span role="status">
+        {j.state} {j.progress.percent ?? 0}% {j.progress.description}
+      </span>
+    </div>
+  );
+}
+
+/** Saves `body` as a file download (a blob: URL, so nothing leaves the browser). */
+export function download(name: string, body: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([body], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -6,13 +6,24 @@
 import { z } from 'zod';
 import { QueryFilters, QueryOptions, queryList, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
-import { ProtectionEntry, RunEntry } from './schema.js';
+import { withCoverage, type CoverageEntry, type CoverageTask } from './coverage.js';
+import { ProtectionStatus, RunEntry } from './schema.js';
 import type { RunHistory } from './store.js';
 
 const READ = ['SNAPSHOT_TASK_READ'] as const;
 
+/** What `vmware.protection_status` reads besides the history, at each call. */
+export interface CoverageSources {
+  /** The periodic snapshot tasks (pool's `snapshotTasks` service). */
+  tasks(): readonly CoverageTask[];
+  /** The vmware entries. */
+  entries(): readonly CoverageEntry[];
+  /** Clock (epoch ms); default Date.now. */
+  now?: () => number;
+}
+
 /** The three methods over a history. */
-export function historyMethods(history: RunHistory) {
+export function historyMethods(history: RunHistory, sources: CoverageSources) {
   const [query, getInstance] = queryMethods({
     namespace: 'vmware.run',
     verboseName: 'VMware run',
@@ -31,15 +42,17 @@ export function historyMethods(history: RunHistory) {
   const protection = defineMethod({
     name: 'vmware.protection_status',
     description:
-      'Per VM: the last VM-consistent ZFS snapshot (time, dataset@snapshot, kind) and the outcome of its last run with the reason. ' +
-      'Filters and options as every *.query.',
+      'Per VM: the last VM-consistent ZFS snapshot (time, age, dataset@snapshot, kind), the outcome of its last run with the reason, ' +
+      'the periodic snapshot task that covers it with its expected interval (the longest gap of its schedule), and whether it is overdue ' +
+      '(older than 2 intervals) or covered by no task. Filters and options as every *.query (e.g. [["overdue", "=", true]], order_by ["-age_ms"]).',
     args: [
       { name: 'filters', schema: QueryFilters.default([]) },
       { name: 'options', schema: QueryOptions.prefault({}) },
     ] as const,
-    result: z.union([z.array(ProtectionEntry), ProtectionEntry, z.number().int().min(0), z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]),
+    result: z.union([z.array(ProtectionStatus), ProtectionStatus, z.number().int().min(0), z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]),
     roles: READ,
-    handler: (_call, filters, options) => queryList(history.protection(), filters, options) as z.input<typeof ProtectionEntry>[],
+    handler: (_call, filters, options) =>
+      queryList(withCoverage(history.protection(), sources.tasks(), sources.entries(), (sources.now ?? Date.now)()), filters, options) as z.input<typeof ProtectionStatus>[],
   });
   return [query, getInstance, protection] as const;
 }

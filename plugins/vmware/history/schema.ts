@@ -75,3 +75,18 @@ export const ProtectionEntry = z
   })
   .describe('The protection status of one VM');
 export type ProtectionEntry = z.output<typeof ProtectionEntry>;
+
+/** One VM's protection status as `vmware.protection_status` returns it: the stored facts plus coverage, computed when asked. */
+export const ProtectionStatus = ProtectionEntry.extend({
+  age_ms: z.number().int().nullable().describe('Age of the last VM-consistent snapshot (ms, now − last_snapshot_at); null: never'),
+  covered: z.boolean().describe('An enabled periodic snapshot task with vmware_sync covers it (its dataset, or a parent with recursive, is the filesystem of a vmware entry of its server holding one of its datastores)'),
+  task_id: z.number().int().nullable().describe('The covering task with the shortest interval (null: none covers it)'),
+  task_dataset: z.string().nullable().describe('That task\'s dataset'),
+  expected_interval_ms: z
+    .number()
+    .int()
+    .nullable()
+    .describe('That task\'s expected interval (ms): the longest gap between consecutive fire times of its schedule'),
+  overdue: z.boolean().describe('Covered, and its last VM-consistent snapshot is older than 2 expected intervals (or it has none)'),
+}).describe('The protection status of one VM, with the task that covers it');
+export type ProtectionStatus = z.output<typeof ProtectionStatus>;

@@ -2,13 +2,15 @@
  * The web console's edges against a bare daemon (no vSphere or ZFS needed): how `/ui/` is served
  * (CSP, MIME types, no way out of the built folder), the admin-password log-in and log-out, a page
  * of another origin that cannot open the API, a daemon restart while the page is open (reconnect,
- * log in again, subscribe again) and a session that ends because its API key was deleted.
+ * log in again, subscribe again) and a session that ends because its API key was deleted. axe-core
+ * checks the log-in screens (light, dark, phone width).
  */
 import { request } from 'node:http';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import { runDaemonCommand, startTestDaemon, type TestDaemon } from '../../helpers/daemon.js';
+import { checkA11y } from '../../helpers/axe.js';
 import { startBrowser } from '../../helpers/browser.js';
 import { tempDir } from '../../helpers/tmp-datastore.js';
 
@@ -68,11 +70,13 @@ t.test('admin password: a wrong one is refused clearly; the right one logs in; l
   await page.getByRole('textbox', { name: 'Password' }).fill('wrong');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('alert').getByText('Wrong user name or password').waitFor();
+  await checkA11y(t, page, 'password log-in with its error');
   await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'VMware connections' }).waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor();
+  await checkA11y(t, page, 'logged out');
   t.pass('logged in and out');
 });
 
@@ -123,6 +127,7 @@ t.test('a deleted API key ends the session: back to log-in with a clear message'
   await page.getByRole('link', { name: 'Snapshot tasks' }).click();
   await page.getByText(/Your session has ended: vsnapd no longer accepts it/).waitFor();
   t.equal(await page.getByRole('button', { name: 'Log in' }).count(), 1);
+  await checkA11y(t, page, 'session ended');
   t.equal(await page.evaluate(() => (globalThis as unknown as { localStorage: { length: number }; sessionStorage: { length: number } }).localStorage.length), 0);
   t.same(browser.errors.filter((e) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), [], 'no other console errors');
 });

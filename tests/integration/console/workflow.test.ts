@@ -5,12 +5,13 @@
  * pairing, save; re-test it without the password; create a task with VMware sync (validation errors
  * on the fields first), plan it, run it and watch its progress, read its report; export the
  * inventory; page through more connections than fit a page; dismiss and restore an alert whose
- * text carries HTML; log out. Screenshots of the
- * steps go to client/console/screenshots with VSNAPD_SCREENSHOTS=1 (README).
+ * text carries HTML; log out. axe-core checks every page (light, dark, phone width). Screenshots
+ * of the steps go to client/console/screenshots with VSNAPD_SCREENSHOTS=1 (README).
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import t from 'tap';
+import { checkA11y } from '../../helpers/axe.js';
 import { startBrowser } from '../../helpers/browser.js';
 import { startVmwareWorld, VC_PASSWORD, VC_USER } from '../../helpers/vmware-world.js';
 
@@ -45,6 +46,7 @@ t.test('log in: a wrong key is refused with a clear message, the right one opens
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('alert').getByText('Wrong user name or API key').waitFor();
   await browser.screenshot(page, 'login');
+  await checkA11y(t, page, 'login');
   await page.getByRole('textbox', { name: 'API key' }).fill(key);
   await page.keyboard.press('Enter'); // by keyboard: Enter submits the form
   await page.getByRole('heading', { name: 'VMware connections' }).waitFor();
@@ -85,6 +87,7 @@ t.test('add a connection: test, pin the certificate, fetch datastores (timeout f
   t.notOk(await pairing.getByLabel('Cover foreign').isChecked(), 'a datastore of another NAS is not');
   t.match(await pairing.getByRole('row').filter({ hasText: 'vmstore' }).textContent(), w.ds.vmware);
   await browser.screenshot(page, 'connection-pairing');
+  await checkA11y(t, page, 'connection form');
   await form.getByRole('button', { name: 'Save with 1 datastore' }).click();
   await form.waitFor({ state: 'detached' });
 
@@ -104,6 +107,7 @@ t.test('re-test the saved connection without the password; its health updates li
   await card.getByText(/\d+ hosts, \d+ VMs \(\d+ protected\)/).waitFor();
   t.pass('health observed');
   await browser.screenshot(page, 'connections');
+  await checkA11y(t, page, 'connections');
   // Phone width: everything fits the viewport (no sideways scrolling); then the dark theme.
   await page.setViewportSize({ width: 390, height: 844 });
   const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
@@ -171,6 +175,7 @@ t.test('create a task with VMware sync: errors on the fields, then saved', async
   t.equal(await invalidField('Keep for').count(), 0, 'the corrected field is no longer marked');
   t.match(await form.locator('#t-naming_schema-error').textContent(), /%/, 'the naming schema error names what is missing');
   await browser.screenshot(page, 'task-validation');
+  await checkA11y(t, page, 'task form');
   await form.getByLabel('Naming schema').fill('console-%Y-%m-%d_%H-%M');
   // Once a day, twelve hours from now (host time, the pool's time zone here): never during the test.
   const hour = String((new Date().getHours() + 12) % 24);
@@ -194,6 +199,7 @@ t.test('plan, then run now with live progress and the per-VM report', async (t) 
   await plan.getByText(/1 to snapshot/).waitFor();
   t.match(await plan.getByRole('listitem').filter({ hasText: 'db01' }).textContent(), /skip/);
   await browser.screenshot(page, 'task-plan');
+  await checkA11y(t, page, 'tasks');
   await details.getByRole('button', { name: 'Close plan' }).click();
 
   // Record every text the progress line shows, in the page, from before the click to the end.
@@ -234,6 +240,7 @@ t.test("the run's record: from the task to its report (held time per VM), the ru
   t.match(web01, /snapshotted\s*quiesced.*\d+(\.\d)? (ms|s)$/, `held time shown (${web01})`);
   t.match(await report.getByTestId('hold-distribution').textContent(), /^Held snapshots \(\d+ VMs\): min .+, median .+, p95 .+, max .+\.$/, 'the hold distribution is shown');
   await browser.screenshot(page, 'run-report');
+  await checkA11y(t, page, 'run report');
 
   await page.getByRole('link', { name: 'All runs' }).click();
   const history = page.getByRole('region', { name: 'Run history' });
@@ -242,9 +249,11 @@ t.test("the run's record: from the task to its report (held time per VM), the ru
   await history.getByText('No runs match.').waitFor();
   await history.getByLabel('Outcome').selectOption('SUCCESS');
   await history.getByTestId(`run-${run!.id}`).waitFor();
-  const protection = page.getByRole('region', { name: 'Protection status' });
-  t.match(await protection.getByTestId('protection-web01').textContent(), /yes/);
   await browser.screenshot(page, 'runs');
+  await checkA11y(t, page, 'runs');
+  await page.getByRole('link', { name: 'Protection' }).click();
+  const protection = page.getByRole('region', { name: 'Protection status' });
+  t.match(await protection.getByTestId('protection-web01').textContent(), /\(task \d+\)/, 'the task covers web01');
 });
 
 t.test('alerts: an alert whose text carries HTML is shown as text, dismissed and restored; the badge follows', async (t) => {
@@ -256,6 +265,7 @@ t.test('alerts: an alert whose text carries HTML is shown as text, dismissed and
   await alert.getByText('<img src=x id=injected>', { exact: false }).waitFor();
   t.equal(await page.locator('#injected').count(), 0, 'the HTML was not rendered');
   await browser.screenshot(page, 'alerts');
+  await checkA11y(t, page, 'alerts');
   await alert.getByRole('button', { name: 'Dismiss' }).focus();
   await page.keyboard.press('Enter'); // buttons are reachable and usable by keyboard
   await badge.waitFor({ state: 'detached' });

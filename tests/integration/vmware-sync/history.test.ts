@@ -119,6 +119,9 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   t.equal(await w.client.call('vmware.run.query', [['snapshot', '=', `${w.dataset}@m1`]], { count: true }), 1);
   const prot = await w.client.call<Record<string, unknown>[]>('vmware.protection_status', [['name', '=', 'db']]);
   t.match(prot, [{ name: 'db', protected: true, last_snapshot: `${w.dataset}@m1`, last_kind: 'quiesced', last_run_id: m1Run.id, last_state: 'SUCCESS' }]);
+  // Coverage: the task (January 1 at 00:00) covers it; its interval is a year, the longest one (366 days, across February 29).
+  t.match(prot, [{ covered: true, task_id: task.id, task_dataset: w.dataset, expected_interval_ms: 366 * 86_400_000, overdue: false, age_ms: Number }]);
+  t.equal(await w.client.call('vmware.protection_status', [['overdue', '=', true]], { count: true }), 0, 'filtered on the computed fields');
 
   const csv = await w.daemon.midclt(['call', '--csv', 'vmware.protection_status', '[]', '{"select": ["name", "protected", "last_snapshot", "last_action"], "order_by": ["name"]}']);
   t.equal(csv.code, 0, csv.stderr);

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { when } from '../format.js';
 import type { WireDate } from '../rpc.js';
-import { ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, useAction, useLive, useRpc } from '../ui.js';
+import { download, ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, useAction, useLive, useRpc } from '../ui.js';
 import { ConnectionForm } from './connection-form.js';
 import { TestResultView, type TestResult } from './test-result.js';
 
@@ -30,18 +30,6 @@ export interface VmwareEntry {
     poll_interval_seconds: number;
     summary: { hosts: number; vms: number; datastores: number; protected_vms: number } | null;
   };
-}
-
-/** Saves `doc` as a file download (a blob: URL, so nothing leaves the browser). */
-function download(name: string, doc: unknown): void {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function Health(props: { e: VmwareEntry }) {
@@ -68,7 +56,7 @@ function Row(props: { e: VmwareEntry; onEdit(): void }) {
   const [test, setTest] = useState<TestResult | null>(null);
   const { busy, error, act } = useAction(e.hostname);
   const retest = () => act('test', async () => setTest(await rpc.call<TestResult>('vmware.test', [e.id])));
-  const exportInventory = () => act('export', async () => download(`vmware-inventory-${e.id}.json`, await rpc.call('vmware.inventory', [e.id])));
+  const exportInventory = () => act('export', async () => download(`vmware-inventory-${e.id}.json`, JSON.stringify(await rpc.call('vmware.inventory', [e.id]), null, 2), 'application/json'));
   const remove = () =>
     act('delete', async () => {
       if (confirm(`Delete the VMware connection to ${e.hostname} (${e.filesystem})? Snapshot tasks and vCenter are not changed.`)) {

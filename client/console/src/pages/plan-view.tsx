@@ -32,9 +32,9 @@ export function PlanView(props: { plan: Plan; onClose(): void }) {
   const p = props.plan;
   return (
     <section class="plan" aria-label={`Plan for ${p.dataset}`} data-testid="plan">
-      <h3>
+      <h2>
         Plan for {p.dataset}: {p.summary.snapshot} to snapshot ({p.summary.quiesced} quiesced), {p.summary.skip} skipped
-      </h3>
+      </h2>
       {p.entries.length === 0 && <p>No enabled VMware connection covers this dataset: the snapshot would not be coordinated.</p>}
       {p.entries.map((e) => (
         <div>

@@ -58,9 +58,9 @@ export function ReportView(props: { report: SyncReport }) {
   const held = r.entries.some((e) => e.vms.some((v) => typeof v.held_ms === 'number'));
   return (
     <section class="report" aria-label={`Report of ${r.snapshot}`} data-testid="run-report">
-      <h3>
+      <h2>
         {r.snapshot} <Pill state={r.vmsynced ?? 'failed'} />
-      </h3>
+      </h2>
       {r.entries.map((e) => (
         <div>
           <p>

@@ -1,7 +1,7 @@
 /**
  * Runs: the run history (`vmware.run.query`, newest first, filtered by outcome and dataset on the
- * server, paged), one run's per-VM report (`vmware.run.get_instance`, at #/runs/<id>) and the
- * protection status per VM (`vmware.protection_status`).
+ * server, paged) and one run's per-VM report (`vmware.run.get_instance`, at #/runs/<id>). The
+ * protection status per VM is protection.tsx.
  */
 import { useState } from 'preact/hooks';
 import { duration, when } from '../format.js';
@@ -24,7 +24,7 @@ interface RunRecord extends SyncReport {
 const OUTCOMES = ['SUCCESS', 'PARTIAL', 'NONE', 'FAILED'];
 
 /** "not available" for a daemon without the method, the error's text otherwise. */
-function missing(error: string | null, method: string): string | null {
+export function missing(error: string | null, method: string): string | null {
   return error && /not found|ENOMETHOD|-32601/i.test(error) ? `This daemon has no ${method} (run history not available).` : error;
 }
 
@@ -58,63 +58,6 @@ function RunDetail(props: { id: string }) {
           <ReportView report={run.data} />
         </>
       )}
-    </section>
-  );
-}
-
-/** A VM's protection status (`vmware.protection_status`). */
-interface ProtectionRow {
-  id: string;
-  name: string;
-  hostname: string;
-  protected: boolean;
-  last_snapshot: string | null;
-  last_snapshot_at: WireDate | null;
-  last_kind: string | null;
-  last_run_id: string;
-  last_state: string;
-  last_action: string;
-  last_reason: string | null;
-}
-
-function Protection() {
-  const [offset, setOffset] = useState(0);
-  const page = useLive(
-    (rpc) => queryPage<ProtectionRow>(rpc, 'vmware.protection_status', [], { limit: PAGE_SIZE, offset, order_by: ['name', 'id'] }),
-    ['vmware.run.query'],
-    [offset],
-  );
-  return (
-    <section aria-label="Protection status">
-      <h2>Protection status per VM</h2>
-      <ErrorBox message={missing(page.error, 'vmware.protection_status')} />
-      {page.data?.total === 0 && <p>No VM has been through a coordinated run yet.</p>}
-      {page.data && page.data.total > 0 && (
-        <Table columns={['VM', 'vCenter', 'Protected', 'Last VM-consistent snapshot', 'Kind', 'Last run', 'Reason']}>
-          {page.data.rows.map((r) => (
-            <tr data-testid={`protection-${r.name}`}>
-              <td>{r.name}</td>
-              <td>{r.hostname}</td>
-              <td>
-                <span class={`pill ${r.protected ? 'good' : 'bad'}`}>{r.protected ? 'yes' : 'no'}</span>
-              </td>
-              <td>
-                {r.last_snapshot ?? 'never'}
-                <small class="muted"> {r.last_snapshot_at ? when(r.last_snapshot_at) : ''}</small>
-              </td>
-              <td>{r.last_kind?.replace('_', '-') ?? '—'}</td>
-              <td>
-                <a href={`#/runs/${encodeURIComponent(r.last_run_id)}`}>
-                  <Pill state={r.last_state} />
-                </a>{' '}
-                {r.last_action}
-              </td>
-              <td>{r.last_reason ?? '—'}</td>
-            </tr>
-          ))}
-        </Table>
-      )}
-      <Pager offset={offset} limit={PAGE_SIZE} total={page.data?.total ?? null} onOffset={setOffset} />
     </section>
   );
 }
@@ -172,10 +115,7 @@ export function RunsPage(props: { arg: string | null }) {
   return props.arg ? (
     <RunDetail id={props.arg} />
   ) : (
-    <>
-      <RunList />
-      <Protection />
-    </>
+    <RunList />
   );
 }
 

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { scheduleWords, when, type Schedule } from '../format.js';
 import type { Job, WireDate } from '../rpc.js';
-import { ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
+import { ErrorBox, JobProgress, PAGE_SIZE, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
 import { PlanView, type Plan } from './plan-view.js';
 import { ReportView, type SyncReport } from './report-view.js';
 import { TaskForm } from './task-form.js';
@@ -112,14 +112,7 @@ function TaskRow(props: { task: Task; onEdit(): void }) {
         <tr class="details" data-testid={`task-${t.id}-details`}>
           <td colSpan={7}>
             <ErrorBox message={error} />
-            {job && (
-              <div class="progress" data-testid="job-progress">
-                <progress max={100} value={job.progress.percent ?? undefined} aria-label="Run progress" />
-                <span role="status">
-                  {job.state} {job.progress.percent ?? 0}% {job.progress.description}
-                </span>
-              </div>
-            )}
+            {job && <JobProgress job={job} label="Run progress" />}
             {plan && <PlanView plan={plan} onClose={() => setPlan(null)} />}
             {report && <ReportView report={report} />}
           </td>
