@@ -5,9 +5,9 @@
  * on first use, daemon/lazy.ts, stay chunks of their own). One file per program instead of ~400
  * modules keeps the idle daemon's memory down (`npm run bench -- footprint`) and means the package
  * needs no node_modules. Every output sits one folder below dist/, which daemon/install-root.ts relies
- * on. The licence texts of the bundled packages (found through esbuild's metafile) are collected in
- * dist/THIRD-PARTY-LICENSES.txt, and as data (name, version, licence, text) in
- * dist/THIRD-PARTY-LICENSES.json; dist/package.json says the files are ES modules. Then it adds what
+ * on. The licence texts of the bundled packages (found through esbuild's metafile, the web console's
+ * included) are collected in dist/THIRD-PARTY-LICENSES.txt, and as data (name, version, licence,
+ * text) in dist/THIRD-PARTY-LICENSES.json; dist/package.json says the files are ES modules. Then it adds what
  * ships beside the code: the default config (OUT/etc/vsnapd.json) and the web console
  * (OUT/client/console/dist, by client/console/build.mjs). OUT is emptied first; the .deb build
  * bundles straight into its package root, so concurrent builds (the package tests) never share a
@@ -67,6 +67,26 @@ function thirdPartyLicenses(packages) {
   return `Packages bundled into vsnapd's dist/, with their licences.\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`;
 }
 
+/**
+ * The modules the web console's bundle (client/console/build.mjs) is made of, Preact among them: an
+ * esbuild pass over its entry with the same module resolution (JSX from preact), writing nothing.
+ * @returns {Promise<Record<string, unknown>>} metafile inputs, paths relative to the repository
+ */
+async function consoleInputs() {
+  const r = await build({
+    absWorkingDir: REPO,
+    entryPoints: ['client/console/src/main.tsx'],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return r.metafile.inputs;
+}
+
 /** @param {string} out the output folder (emptied first) */
 async function main(out) {
   rmSync(out, { recursive: true, force: true });
@@ -90,7 +110,7 @@ async function main(out) {
   });
   // Marks the .js files as ES modules wherever dist/ is copied (the repository's package.json does that only here).
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
-  const packages = bundledPackages(result.metafile.inputs);
+  const packages = bundledPackages({ ...result.metafile.inputs, ...(await consoleInputs()) });
   writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(packages));
   // The same as data, for the .deb's DEP-5 copyright file (packaging/copyright.ts).
   writeFileSync(join(out, 'THIRD-PARTY-LICENSES.json'), `${JSON.stringify(packages, null, 1)}\n`);
