@@ -5,8 +5,9 @@
  * on first use, daemon/lazy.ts, stay chunks of their own). One file per program instead of ~400
  * modules keeps the idle daemon's memory down (`npm run bench -- footprint`) and means the package
  * needs no node_modules. Every output sits one folder below dist/, which daemon/install-root.ts relies
- * on. The licence texts of the bundled packages (found through esbuild's metafile) are collected in
- * dist/THIRD-PARTY-LICENSES.txt; dist/package.json says the files are ES modules. Then it adds what
+ * on. The licence texts of the bundled packages (found through esbuild's metafile, the web console's
+ * included) are collected in dist/THIRD-PARTY-LICENSES.txt, and as data (name, version, licence,
+ * text) in dist/THIRD-PARTY-LICENSES.json; dist/package.json says the files are ES modules. Then it adds what
  * ships beside the code: the default config (OUT/etc/vsnapd.json) and the web console
  * (OUT/client/console/dist, by client/console/build.mjs). OUT is emptied first; the .deb build
  * bundles straight into its package root, so concurrent builds (the package tests) never share a
@@ -30,26 +31,60 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REQUIRE_BANNER = "import { createRequire as __vsnapdCreateRequire } from 'node:module'; const require = __vsnapdCreateRequire(import.meta.url);";
 
 /**
- * The bundled packages' licence texts, one section per package (name@version), from the
- * node_modules folders esbuild read.
- * @param {Record<string, unknown>} inputs the metafile's inputs (paths relative to the repository)
- * @returns {string}
+ * A bundled npm package and its licence.
+ * @typedef {{ name: string, version: string, license: string, text: string }} BundledPackage
  */
-function thirdPartyLicenses(inputs) {
+
+/**
+ * The bundled packages, sorted by folder, from the node_modules folders esbuild read; `text` is the
+ * package's licence file (LICENSE, LICENCE, COPYING …) or, without one, a line naming its licence.
+ * @param {Record<string, unknown>} inputs the metafile's inputs (paths relative to the repository)
+ * @returns {BundledPackage[]}
+ */
+function bundledPackages(inputs) {
   const roots = new Set();
   for (const input of Object.keys(inputs)) {
     const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) roots.add(m[1]);
   }
-  const sections = [];
-  for (const root of [...roots].sort()) {
+  return [...roots].sort().map((root) => {
     const dir = join(REPO, root);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f) && statSync(join(dir, f)).isFile());
+    const license = pkg.license ?? 'unknown';
     const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'see the package'} (the package ships no licence file)`;
-    sections.push(`${pkg.name}@${pkg.version} (${pkg.license ?? 'unknown'})\n\n${text}\n`);
-  }
+    return { name: pkg.name, version: pkg.version, license, text };
+  });
+}
+
+/**
+ * THIRD-PARTY-LICENSES.txt: one section per package (name@version (licence), then its licence text).
+ * @param {BundledPackage[]} packages
+ * @returns {string}
+ */
+function thirdPartyLicenses(packages) {
+  const sections = packages.map((p) => `${p.name}@${p.version} (${p.license})\n\n${p.text}\n`);
   return `Packages bundled into vsnapd's dist/, with their licences.\n\n${sections.join('\n' + '-'.repeat(72) + '\n\n')}`;
+}
+
+/**
+ * The modules the web console's bundle (client/console/build.mjs) is made of, Preact among them: an
+ * esbuild pass over its entry with the same module resolution (JSX from preact), writing nothing.
+ * @returns {Promise<Record<string, unknown>>} metafile inputs, paths relative to the repository
+ */
+async function consoleInputs() {
+  const r = await build({
+    absWorkingDir: REPO,
+    entryPoints: ['client/console/src/main.tsx'],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return r.metafile.inputs;
 }
 
 /** @param {string} out the output folder (emptied first) */
@@ -75,7 +110,10 @@ async function main(out) {
   });
   // Marks the .js files as ES modules wherever dist/ is copied (the repository's package.json does that only here).
   writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
-  writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(result.metafile.inputs));
+  const packages = bundledPackages({ ...result.metafile.inputs, ...(await consoleInputs()) });
+  writeFileSync(join(out, 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(packages));
+  // The same as data, for the .deb's DEP-5 copyright file (packaging/copyright.ts).
+  writeFileSync(join(out, 'THIRD-PARTY-LICENSES.json'), `${JSON.stringify(packages, null, 1)}\n`);
   for (const [file, meta] of Object.entries(result.metafile.outputs)) console.error(`# bundle: ${relative(out, join(REPO, file))} ${meta.bytes} bytes`);
   mkdirSync(join(out, 'etc'));
   copyFileSync(join(REPO, 'etc/vsnapd.json'), join(out, 'etc/vsnapd.json'));

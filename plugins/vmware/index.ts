@@ -45,7 +45,7 @@ import { readServer, readServerOrCallError, selectOrCallError } from './server-r
 import { openVmwareStore, toEntry, VMWARE_EVENT, VMWARE_VERBOSE_NAME } from './store.js';
 import { credentialsTarget, entryTarget } from './targets.js';
 import { datasetCheck } from './dataset-exists.js';
-import { registerEntryHealth } from './metrics.js';
+import { registerEntryHealth, registerProtection } from './metrics.js';
 import { setupSync } from './sync/index.js';
 import { setupRestore } from './restore/index.js';
 import { testConnection } from './test-connection.js';
@@ -214,6 +214,7 @@ export const vmwarePlugin: Plugin = {
 
     // The run history (plugins/vmware/history): vmware.run.*, vmware.protection_status.
     const history = await RunHistory.open({ dir: join(ctx.dataDir, HISTORY_DIR), config: config.history, events: ctx.events, log: ctx.log.child({ component: 'vmware.run' }) });
+    registerProtection(ctx.services.get('metrics'), history);
     ctx.events.define(RUN_EVENT, { description: 'Coordinated snapshot runs recorded (added), amended by a follow-up sweep (changed) or pruned (removed)', roles: ROLES.read });
     // The coordinator (plugins/vmware/sync): vmware.plan, vmware.sweep, pool's snapshot hook.
     const sync = setupSync(ctx, { entries, config: config.sync, history });

@@ -4,6 +4,12 @@
  *   `vsnapd_vmware_entry_up{id,hostname}` (1 = the last check succeeded, 0 = it failed or none ran
  *   yet), `vsnapd_vmware_entry_consecutive_failures{id,hostname}`,
  *   `vsnapd_vmware_entry_last_success_timestamp_seconds{id,hostname}` (0 = never);
+ * - protection per VM, read from the run history at scrape time:
+ *   `vsnapd_vmware_vm_last_protected_timestamp_seconds{hostname,moref,name}`, when the VM's last
+ *   VM-consistent ZFS snapshot was taken (Unix time, 0 = never; `vmware.protection_status`'s
+ *   `last_snapshot_at`), for the "unprotected past its interval" alert;
+ * - `vsnapd_vmware_leftover_snapshots`: VMware snapshots that runs could not remove and left to the
+ *   sweep (items of run records in state `leftover` that may still hold one), read at scrape time;
  * - coordinated runs, fed at the end of each run by {@link withRunMetrics}:
  *   `vsnapd_vmware_runs_total{vmsynced}` (full|partial|none|failed), `vsnapd_vmware_vms_total{action}`
  *   (snapshotted|skipped|failed), `vsnapd_vmware_run_duration_seconds`,
@@ -15,8 +21,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CoordinatedResult, SnapshotCoordinator } from '../pool/snapshot-hook.js';
 import type { VmwareEntriesService } from './entries-service.js';
+import type { RunHistory } from './history/store.js';
 import type { VmwareEntryRecord } from './store.js';
 import { SyncReport } from './sync/report.js';
+import { mayHoldSnapshot, type RunRow } from './sync/run-store.js';
 
 /** Buckets in seconds for run, phase and hold durations: 0.1 s … 30 min. */
 const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -44,6 +52,34 @@ export function registerEntryHealth(registry: Registry, entries: Pick<VmwareEntr
   entryGauge(registry, entries, 'vsnapd_vmware_entry_last_success_timestamp_seconds', 'When the vmware entry last passed a health check (Unix time, 0 = never)', (h) =>
     h.last_success === null ? 0 : h.last_success.$date / 1000,
   );
+}
+
+/** Registers `vsnapd_vmware_vm_last_protected_timestamp_seconds` (collected from `history.protection()` at each scrape). */
+export function registerProtection(registry: Registry, history: Pick<RunHistory, 'protection'>): void {
+  new Gauge({
+    name: 'vsnapd_vmware_vm_last_protected_timestamp_seconds',
+    help: 'When the VM\'s last VM-consistent ZFS snapshot was taken (Unix time, 0 = never), per VM of the run history',
+    labelNames: ['hostname', 'moref', 'name'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const vm of history.protection()) {
+        this.set({ hostname: vm.hostname, moref: vm.moref, name: vm.name }, vm.last_snapshot_at === null ? 0 : vm.last_snapshot_at.$date / 1000);
+      }
+    },
+  });
+}
+
+/** Registers `vsnapd_vmware_leftover_snapshots` (counted from the run records at each scrape). */
+export function registerLeftovers(registry: Registry, runs: { all(): readonly RunRow[] }): void {
+  new Gauge({
+    name: 'vsnapd_vmware_leftover_snapshots',
+    help: 'VMware snapshots that runs could not remove, left to the sweep (vmware.sweep)',
+    registers: [registry],
+    collect() {
+      this.set(runs.all().filter((r) => r.state === 'leftover').reduce((n, r) => n + r.items.filter(mayHoldSnapshot).length, 0));
+    },
+  });
 }
 
 /** Wraps the coordinator so every run's outcome, durations and per-VM actions are counted when it ends. */

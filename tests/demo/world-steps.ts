@@ -1,6 +1,7 @@
 /**
  * Steps 1–3 of the demo: what each part of the world is, printed as it comes up (the callbacks of
- * {@link buildWorld}), and step 0, the machine check (tests/setup/provision.ts, as `npm test` runs it).
+ * {@link buildWorld}), and step 0, the machine check (tests/setup/provision-demo.ts: only what the
+ * demo needs, the smaller half of `npm test`'s provisioning).
  */
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -13,13 +14,13 @@ import type { DemoPool } from './pool.js';
 import { DEMO_VMS, VC_PASSWORD, VC_USERNAME, type WorldProgress } from './world.js';
 
 /**
- * Runs tests/setup/provision.ts as its own process (it installs missing Debian packages when root and
- * builds the vcsim launcher); its messages stream through. Throws when it fails.
+ * Runs tests/setup/provision-demo.ts as its own process (it installs missing Debian packages when root
+ * and builds the vcsim launcher); its messages stream through. Throws when it fails.
  */
 export async function provision(): Promise<void> {
   step('The machine: zfs-fuse, Go and govmomi (installed when missing), the vcsim launcher (built once)');
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tests/setup/provision.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'tests/setup/provision-demo.ts')], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
     child.once('error', reject);
     child.once('close', resolve);
   });

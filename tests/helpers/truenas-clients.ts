@@ -1,17 +1,16 @@
 /**
  * TrueNAS's own API client (`midclt` and the `truenas_api_client` Python package), installed offline
- * from the kit in `<repo>/../shared/clients` (`install.sh VERSION DEST`, Debian's /usr/bin/python3)
- * into a temporary folder removed at teardown, and run as real processes.
+ * from the repository's kit in `tests/fixtures/truenas-clients` (unmodified upstream archives, see its
+ * NOTICE; `install.sh VERSION DEST`, Debian's /usr/bin/python3) into a temporary folder removed at
+ * teardown, and run as real processes.
  *
  * ```ts
  * const tn = await installTrueNasClient(t, '25.10');
  * const r = await tn.midclt(['-u', `ws+unix://${d.socketPath}`, 'call', 'vmware.query']);
  * ```
- * `TRUENAS_CLIENTS_DIR` overrides where the kit is (a git worktree has no `../shared` beside it).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ProcessResult, Teardown } from './daemon.js';
 import { REPO_ROOT, childEnv } from './daemon.js';
 import { tempDir } from './tmp-datastore.js';
@@ -38,14 +37,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-/** The kit's folder; throws naming both places looked at when it is missing. */
-export function clientsDir(): string {
-  const dir = process.env.TRUENAS_CLIENTS_DIR ?? resolve(REPO_ROOT, '../shared/clients');
-  if (!existsSync(join(dir, 'install.sh'))) {
-    throw new Error(`TrueNAS client kit not found at ${dir} (expected ../shared/clients beside the repository, or TRUENAS_CLIENTS_DIR)`);
-  }
-  return dir;
-}
+/** The kit's folder in the repository. */
+const CLIENTS_DIR = join(REPO_ROOT, 'tests/fixtures/truenas-clients');
 
 function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((done, fail) => {
@@ -66,7 +59,7 @@ function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promi
 /** Installs client `line` into a temporary folder (removed at teardown). Throws when install.sh fails. */
 export async function installTrueNasClient(t: Teardown, line: keyof typeof TRUENAS_CLIENTS): Promise<TrueNasClient> {
   const dest = tempDir(t, `vsnapd-truenas-${line}-`);
-  const r = await run('/bin/sh', [join(clientsDir(), 'install.sh'), TRUENAS_CLIENTS[line], dest]);
+  const r = await run('/bin/sh', [join(CLIENTS_DIR, 'install.sh'), TRUENAS_CLIENTS[line], dest]);
   if (r.code !== 0) throw new Error(`install.sh ${TRUENAS_CLIENTS[line]} failed: ${r.stderr}`);
   return {
     midclt: (args, opts) => run(join(dest, 'bin', 'midclt'), args, opts),

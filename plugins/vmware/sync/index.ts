@@ -24,7 +24,7 @@ import type { AnyMethodDef } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import type { RunHistory } from '../history/store.js';
 import { datasetCheck } from '../dataset-exists.js';
-import { withRunMetrics } from '../metrics.js';
+import { registerLeftovers, withRunMetrics } from '../metrics.js';
 import type { SnapshotCoordinator } from '../../pool/snapshot-hook.js';
 import type {} from '../../pool/services.js'; // the snapshotHooks service type
 import { SYNC_ALERT_CLASSES } from './alerts.js';
@@ -114,6 +114,7 @@ export function setupSync(ctx: PluginContext, deps: SyncDeps): SyncSetup {
   });
   // Every run's outcome, durations and per-VM actions reach /metrics when it ends.
   const observed: SnapshotCoordinator = withRunMetrics(coordinator, ctx.services.get('metrics'));
+  registerLeftovers(ctx.services.get('metrics'), runs);
 
   return {
     methods: [plan, sweep],

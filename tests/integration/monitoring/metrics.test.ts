@@ -1,7 +1,7 @@
 /**
  * /metrics, /readyz and /healthz against the real daemon after a real coordinated run (vcsim +
  * zfs-fuse): the exposition parses, the run, its VMs, phases and hold window, the vCenter health of
- * the entry, API calls and errors, and jobs are counted; loopback peers read without login, other
+ * the entry, each VM's last protection time, leftovers, API calls and errors, and jobs are counted; loopback peers read without login, other
  * peers (this host's own non-loopback address) only with an API key; `metrics.listen` moves the
  * endpoints to a listener of their own, which speaks HTTPS when the API does (listen.tls).
  */
@@ -70,6 +70,16 @@ t.test('monitoring endpoints', async (t) => {
     t.ok(Math.abs(m.value('vsnapd_vmware_vm_snapshot_held_seconds_sum')! - helds.reduce((a, b) => a + b, 0)) < 1e-6, 'the held times are the report\'s');
     t.equal(m.value('vsnapd_vmware_snapshot_window_seconds_count'), 1);
     t.equal(m.value('vsnapd_vmware_snapshot_window_seconds_sum'), report!.timings.window_ms! / 1000, 'the hold window is the report\'s');
+
+    // Protection per VM, as vmware.protection_status reports it; nothing left behind.
+    const status = (await w.client.call('vmware.protection_status')) as { name: string; moref: string; last_snapshot_at: Date | null }[]; // the client revives {$date}
+    const web = status.find((vm) => vm.name === 'web');
+    t.ok(web?.last_snapshot_at, 'web is protected');
+    t.equal(m.value('vsnapd_vmware_vm_last_protected_timestamp_seconds', { moref: web!.moref, name: 'web' }), web!.last_snapshot_at!.getTime() / 1000, "web's last VM-consistent snapshot time is protection_status's");
+    for (const vm of status.filter((x) => x.last_snapshot_at === null)) {
+      t.equal(m.value('vsnapd_vmware_vm_last_protected_timestamp_seconds', { moref: vm.moref }), 0, `${vm.name}: never protected is 0`);
+    }
+    t.equal(m.value('vsnapd_vmware_leftover_snapshots'), 0, 'no VMware snapshot left behind');
 
     const entry = { id: String(w.entryId) };
     t.ok([0, 1].includes(m.value('vsnapd_vmware_entry_up', entry)!), 'the entry has a health series');

@@ -7,7 +7,9 @@
  * `security`, exposure ≤ 4.5), the packaged daemon started exactly as the unit's ExecStart starts it
  * (paths under the root) answering core.ping through the packaged midclt and using each module the
  * bundle loads on first use (selfsigned, undici, nodemailer, execa), an upgrade (reinstall)
- * keeping data and a locally edited config, removal keeping data, purge deleting it.
+ * keeping data and a locally edited config, removal keeping data and the unit's enablement (as
+ * debhelper's deb-systemd-helper snippets do), purge deleting both.
+ * lintian.test.ts checks the package's Debian conventions (copyright, changelog, manual pages).
  * Built uncompressed rather than with the release's xz to keep the test quick; the contents are the same.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -80,12 +82,13 @@ t.test('npm run package builds a .deb that installs, runs, upgrades, removes and
   t.match(deb.path, /\/vsnapd_\d+\.\d+\.\d+_[a-z0-9]+\.deb$/, `built ${deb.path} (${(deb.bytes / 1048576).toFixed(1)} MiB)`);
   const info = (await exec('dpkg-deb', ['--info', deb.path])).stdout;
   t.match(info, /Depends: .*libc6 \(>= [\d.]+\)/, 'Depends computed from the packaged node binary');
+  t.match(info, /Depends: ca-certificates, /, 'Depends on ca-certificates (the runtime reads the system\'s CA bundle)');
   t.match(info, /Version: \d+\.\d+\.\d+/, 'versioned');
 
-  // A dpkg database knowing this host's C/C++ runtime packages: the Depends must be met by them.
+  // A dpkg database knowing this host's C/C++ runtime packages and CA certificates: the Depends must be met by them.
   mkdirSync(join(root, 'var/lib/dpkg/info'), { recursive: true });
   mkdirSync(join(root, 'var/lib/dpkg/updates'), { recursive: true });
-  const runtime = (await exec('dpkg-query', ['--status', 'libc6', 'libgcc-s1', 'libstdc++6'])).stdout;
+  const runtime = (await exec('dpkg-query', ['--status', 'libc6', 'libgcc-s1', 'libstdc++6', 'ca-certificates'])).stdout;
   writeFileSync(join(root, 'var/lib/dpkg/status'), `${runtime.trim()}\n\n`);
   await dpkg('--install', deb.path);
   t.match((await exec('dpkg-query', [`--root=${root}`, '--show', '--showformat=${Status}', 'vsnapd'])).stdout, 'install ok installed', 'installed, dependencies met');
@@ -99,12 +102,14 @@ t.test('npm run package builds a .deb that installs, runs, upgrades, removes and
   t.notOk(existsSync(join(lib, 'node_modules')), 'no node_modules: the production dependencies are inside the bundle');
   const licences = readFileSync(join(root, 'usr/share/doc/vsnapd/THIRD-PARTY-LICENSES.txt'), 'utf8');
   for (const dep of ['pino', 'ws', 'zod', 'undici', 'execa', 'prom-client']) t.match(licences, new RegExp(`^${dep}@\\d`, 'm'), `licence of the bundled ${dep}`);
-  t.notMatch(licences, /^(esbuild|preact|tsx|typescript|tap)@/m, 'no build-time or dev dependency bundled');
+  t.match(licences, /^preact@\d/m, "licence of preact, bundled into the web console's app.js");
+  t.notMatch(licences, /^(esbuild|tsx|typescript|tap|playwright-core)@/m, 'no build-time or dev dependency bundled');
   t.ok(existsSync(join(lib, 'dist/client/console/dist/index.html')) && existsSync(join(lib, 'dist/etc/vsnapd.json')), 'web console and default config');
   t.equal(readlinkSync(join(root, 'usr/bin/midclt')), '../lib/vsnapd/bin/midclt', 'midclt on PATH');
   t.equal(readlinkSync(join(root, 'usr/sbin/vsnapd')), '../lib/vsnapd/bin/vsnapd', 'vsnapd in /usr/sbin');
   const conf = join(root, 'etc/vsnapd/vsnapd.json');
-  t.equal(statSync(conf).mode & 0o777, 0o600, 'config mode 0600');
+  t.equal(statSync(conf).mode & 0o777, 0o600, 'postinst made the config 0600');
+  t.equal(statSync(join(root, 'etc/vsnapd')).mode & 0o777, 0o700, 'postinst made /etc/vsnapd 0700');
   t.match(readFileSync(join(root, 'var/lib/dpkg/info/vsnapd.conffiles'), 'utf8'), '/etc/vsnapd/vsnapd.json', 'config is a conffile');
   t.equal(statSync(join(root, 'var/lib/vsnapd')).mode & 0o777, 0o700, 'postinst created /var/lib/vsnapd, mode 0700');
   const wants = join(root, 'etc/systemd/system/multi-user.target.wants/vsnapd.service');
@@ -163,11 +168,13 @@ t.test('npm run package builds a .deb that installs, runs, upgrades, removes and
 
   await dpkg('--remove', 'vsnapd');
   t.notOk(existsSync(lib), 'remove: the program is gone');
-  t.notOk(existsSync(wants), 'remove: the unit is disabled');
+  // As debhelper's postrm: the enablement is configuration, kept until purge (a reinstall keeps the admin's choice).
+  t.ok(lstatSync(wants).isSymbolicLink(), 'remove: the enablement is kept');
   t.ok(existsSync(db) && existsSync(key), 'remove: data kept');
   t.ok(existsSync(conf), 'remove: config kept');
 
   await dpkg('--purge', 'vsnapd');
   t.notOk(existsSync(join(root, 'var/lib/vsnapd')), 'purge: data deleted');
   t.notOk(existsSync(join(root, 'etc/vsnapd')), 'purge: config deleted');
+  t.notOk(lstatSync(wants, { throwIfNoEntry: false }), 'purge: deb-systemd-helper removed the enablement');
 });

@@ -1,6 +1,6 @@
 /**
- * TrueNAS's own clients (`../shared/clients`, installed offline with its install.sh and run as real
- * processes) against the real daemon, vcsim and zfs-fuse:
+ * TrueNAS's own clients (the repository's `tests/fixtures/truenas-clients`, installed offline with its
+ * install.sh and run as real processes) against the real daemon, vcsim and zfs-fuse:
  * - 25.10 midclt over the Unix socket: the setup workflow (sharing.nfs.create, vmware.create,
  *   vmware.query, dataset_has_vms, match_datastores_with_datasets, pool.snapshottask.create with
  *   vmware_sync, `call -j pool.snapshottask.run`), printed as TrueNAS prints it;

@@ -1,0 +1,42 @@
+/**
+ * The vmware plugin's scrape-time gauges over small in-memory sources: each VM's last protection time
+ * (0 = never) from the run history's protection status, and the VMware snapshots left to the sweep
+ * (only run records in state `leftover`, only items that may still hold a snapshot).
+ */
+import { Registry } from 'prom-client';
+import t from 'tap';
+import type { ProtectionEntry } from '../../../../plugins/vmware/history/schema.js';
+import { registerLeftovers, registerProtection } from '../../../../plugins/vmware/metrics.js';
+import type { RunItem, RunItemStatus, RunRow, RunState } from '../../../../plugins/vmware/sync/run-store.js';
+import { parseExposition } from '../../../helpers/prometheus.js';
+
+const scrape = async (registry: Registry) => parseExposition(await registry.metrics());
+
+t.test('vsnapd_vmware_vm_last_protected_timestamp_seconds: per VM, 0 when never protected', async (t) => {
+  const vm = (moref: string, name: string, at: number | null) => ({ hostname: 'vc1', moref, name, last_snapshot_at: at === null ? null : { $date: at } }) as unknown as ProtectionEntry;
+  let status = [vm('vm-1', 'web', 1_700_000_000_000), vm('vm-2', 'db', null)];
+  const registry = new Registry();
+  registerProtection(registry, { protection: () => status });
+  let m = await scrape(registry);
+  t.equal(m.value('vsnapd_vmware_vm_last_protected_timestamp_seconds', { moref: 'vm-1', name: 'web', hostname: 'vc1' }), 1_700_000_000);
+  t.equal(m.value('vsnapd_vmware_vm_last_protected_timestamp_seconds', { moref: 'vm-2', name: 'db' }), 0);
+  status = [vm('vm-2', 'db', 1_700_000_600_000)];
+  m = await scrape(registry);
+  t.equal(m.value('vsnapd_vmware_vm_last_protected_timestamp_seconds', { moref: 'vm-1' }), undefined, 'a VM gone from the status is gone from the scrape');
+  t.equal(m.value('vsnapd_vmware_vm_last_protected_timestamp_seconds', { moref: 'vm-2' }), 1_700_000_600);
+});
+
+t.test('vsnapd_vmware_leftover_snapshots: items of leftover runs that may still hold a snapshot', async (t) => {
+  const item = (status: RunItemStatus, task: string | null = null): RunItem => ({ entry_id: 1, hostname: 'vc1', port: 443, username: 'u', vm: 'vm-1', vm_name: 'web', task, snapshot: 'snapshot-1', status });
+  const run = (id: number, state: RunState, items: RunItem[]): RunRow => ({ id, run_id: `run${id}00`, snapshot: 'tank/vm@auto', state, started_at: 0, pid: 1, items });
+  let runs = [
+    run(1, 'leftover', [item('created'), item('removed'), item('failed', 'task-9'), item('failed')]),
+    run(2, 'removing', [item('created')]), // a run in progress removes its own
+    run(3, 'leftover', [item('pending')]),
+  ];
+  const registry = new Registry();
+  registerLeftovers(registry, { all: () => runs });
+  t.equal((await scrape(registry)).value('vsnapd_vmware_leftover_snapshots'), 3, 'created, failed with a task that may still finish, pending');
+  runs = [];
+  t.equal((await scrape(registry)).value('vsnapd_vmware_leftover_snapshots'), 0, 'swept');
+});
