@@ -96,7 +96,14 @@ export const MetricsConfig = z.strictObject({
 
 /** The audit log of write calls and logins. */
 export const AuditConfig = z.strictObject({
-  max_entries: z.number().int().min(100).max(1_000_000).default(10_000).describe('Audit records kept (the oldest are dropped first)'),
+  max_entries: z.number().int().min(100).max(1_000_000).default(10_000).describe('Audit records of callers with credentials kept (the oldest are dropped first)'),
+  max_anonymous_entries: z
+    .number()
+    .int()
+    .min(10)
+    .max(1_000_000)
+    .default(1000)
+    .describe('Audit records of callers without credentials (refused calls, failed logins) kept apart, so they never evict the others (the oldest are dropped first)'),
 });
 
 /** The core part of the config file; unknown top-level keys are plugin sections. */

@@ -126,3 +126,23 @@ t.test('auth', async (t) => {
     t.equal(await root.call('auth.login_with_api_key', '1-x'), false, 'the Unix socket is not rate limited');
   });
 });
+
+t.test('parallel password guesses share the limit: attempts under way count before their scrypt runs', async (t) => {
+  const hashed = await runDaemonCommand(['hash-password'], { input: `${PASSWORD}\n` });
+  const d = await startTestDaemon(t, {
+    config: { auth: { admin: { username: 'admin', password_hash: hashed.stdout.trim() }, login_rate_limit: { max_failures: 5, window_seconds: 600 } } },
+  });
+  const guesses = await Promise.all(Array.from({ length: 4 }, () => d.tcp()));
+  const results = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, i) => guesses[i % 4]!.call('auth.login_ex', { mechanism: 'PASSWORD_PLAIN', username: 'admin', password: `guess ${i}` })),
+  );
+  const checked = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  t.equal(checked.length, 5, 'only max_failures guesses are checked');
+  for (const r of checked) t.same(r.value, { response_type: 'AUTH_ERR' });
+  t.equal(refused.length, 7);
+  for (const r of refused) t.match(r.reason, { name: 'ClientCallError', errno: 16, errname: 'EBUSY' });
+  const audit = await (await d.root()).call<{ event: string; success: boolean }[]>('audit.query', [['event', '=', 'AUTHENTICATION']]);
+  t.equal(audit.length, 12, 'every guess is in the audit log');
+  t.equal(audit.filter((r) => r.success).length, 0);
+});

@@ -125,6 +125,25 @@ t.test('SCRAM-SHA-512', async (t) => {
     t.throws(() => strict.final(s, 'c=biws'), { errno: 16, message: 'Rate Limit Exceeded' });
   });
 
+  t.test('a key deleted or replaced between the first and the final message does not log in', async (t) => {
+    let current: ScramVerifier | null = verifier;
+    const store = { scramVerifier: (id: number, user: string) => (id === 7 && user === 'root' ? current : null) } as unknown as ApiKeyStore;
+    const mid = new ScramLogins(store, new LoginRateLimiter({ maxFailures: 100, windowMs: 60_000 }));
+    const s = session('10.0.0.10');
+    const run = (between: () => void) => {
+      current = verifier;
+      const c = client('root', 7);
+      const first = mid.first(s, c.first);
+      if (first.type !== 'SERVER_FIRST_RESPONSE') throw new Error('first refused');
+      between();
+      return mid.final(s, c.final(first.rfc_str).rfc);
+    };
+    t.equal(run(() => undefined).type, 'SERVER_FINAL_RESPONSE', 'control: the key still exists');
+    t.same(run(() => (current = null)), { type: 'AUTH_ERR' }, 'deleted mid-exchange');
+    const other = await deriveVerifier(SECRET, ITERATIONS);
+    t.same(run(() => (current = other)), { type: 'AUTH_ERR' }, 'id reused by a new verifier mid-exchange');
+  });
+
   t.test('parseClientFirst keeps the gs2 header and bare message apart', async (t) => {
     const nonce = randomBytes(32).toString('base64');
     t.match(parseClientFirst(`p=tls-server-end-point,,n=root:12,r=${nonce}`), {
