@@ -149,6 +149,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       registry: metrics.registry,
       readiness,
       bearer: () => (services.has('bearerAuth') ? services.get('bearerAuth') : null),
+      requireAuth: config.metrics.require_auth,
       log: log.child({ component: 'monitoring' }),
     });
     const tls = config.tls ? await loadTls(config.tls, config.dataDir, [config.host, ...config.api.server_names]) : null;

@@ -92,6 +92,10 @@ export const MetricsConfig = z.strictObject({
     .nullable()
     .default(null)
     .describe('A listener of their own; null = served on the API listeners (loopback without login, others with an API key)'),
+  require_auth: z
+    .boolean()
+    .default(false)
+    .describe('true: every peer needs an API key (Authorization: Bearer), loopback and the Unix socket included; false: those two read without login'),
 });
 
 /** The audit log of write calls and logins. */
