@@ -18,6 +18,7 @@ import { CallError, errnoName, ValidationErrors } from '../errors.js';
 import type { Row } from '../plugin.js';
 import type { Credentials } from '../registry/method.js';
 import type { ObservedCall } from '../rpc/call-observer.js';
+import { redactUrls } from '../redact.js';
 import { RpcError } from '../rpc/codes.js';
 import { toWireDate, type WireDate } from '../wire/date.js';
 import { auditClass, auditParams } from './classify.js';
@@ -50,11 +51,11 @@ export interface AuditRow extends Row {
   success: boolean;
 }
 
-/** `{errno, errname, reason}` of a failure. */
+/** `{errno, errname, reason}` of a failure; a URL quoted in the reason loses its userinfo and query values. */
 function errorOf(err: unknown): { errno: number; errname: string; reason: string } {
   const errno = err instanceof CallError || err instanceof RpcError ? err.errno : err instanceof ValidationErrors ? (err.errors[0]?.errno ?? 22) : 14;
   const reason = err instanceof ValidationErrors ? err.reason.trim() : err instanceof Error ? err.message : String(err);
-  return { errno, errname: errnoName(errno), reason: reason.slice(0, 1024) };
+  return { errno, errname: errnoName(errno), reason: redactUrls(reason).slice(0, 1024) };
 }
 
 function credentialsOf(c: Credentials | null): AuditCredentials | null {

@@ -14,7 +14,6 @@
  * subscriber, midclt output, the console's files, the data folder, or the backup archive (its bytes
  * and, restored by `vsnapd restore` into a fresh folder, its content).
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +26,7 @@ import { hashPassword } from '../../../daemon/auth/password.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { freePort, REPO_ROOT, runDaemonCommand } from '../../helpers/daemon.js';
 import { startVmwareWorld, until, VC_PASSWORD } from '../../helpers/vmware-world.js';
+import { scramClient } from '../../helpers/scram-client.js';
 import { callError } from '../../helpers/validation.js';
 
 const ADMIN_PASSWORD = 'Adm1n-Pw-4c9e-secret';
@@ -49,26 +49,6 @@ function folderText(dir: string): string {
     out += statSync(p).isDirectory() ? folderText(p) : `\n${readFileSync(p).toString('latin1')}`;
   }
   return out;
-}
-
-const hmac = (key: Buffer, text: string) => createHmac('sha512', key).update(text).digest();
-
-/** The client side of SCRAM-SHA-512 (RFC 5802 §3, TrueNAS 26's framing: user name `<user>:<key id>`). */
-function scramClient(username: string, keyId: number, secret: string) {
-  const bare = `n=${username}:${keyId},r=${randomBytes(32).toString('base64')}`;
-  return {
-    first: `n,,${bare}`,
-    /** The client-final-message for `serverFirst`, and the values only the client may know. */
-    final(serverFirst: string) {
-      const attrs = Object.fromEntries(serverFirst.split(',').map((p) => [p[0], p.slice(2)]));
-      const salted = pbkdf2Sync(secret, Buffer.from(attrs.s!, 'base64'), Number(attrs.i), 64, 'sha512');
-      const clientKey = hmac(salted, 'Client Key');
-      const withoutProof = `c=biws,r=${attrs.r}`;
-      const signature = hmac(createHash('sha512').update(clientKey).digest(), `${bare},${serverFirst},${withoutProof}`);
-      const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]!)).toString('base64');
-      return { rfc: `${withoutProof},p=${proof}`, proof, clientKey: clientKey.toString('base64'), salted: salted.toString('base64') };
-    },
-  };
 }
 
 /** A loopback HTTP server answering every request with `status`; the paths it was asked for. */

@@ -68,3 +68,12 @@ t.test('anonymous records have a budget of their own: a flood of them never evic
   t.same(first(reopened.all()), first(log.all()), 'a reopened (compacted) log sees the same records');
   t.ok(readFileSync(file, 'utf8').trim().split('\n').length <= 2 * 5, 'the file is compacted');
 });
+
+t.test('a failure reason quoting a URL is stored without its userinfo and query values', async (t) => {
+  const log = await AuditLog.open(join(tempDir(t), 'audit.jsonl'), { maxEntries: 10, maxAnonymousEntries: 10 }, silentLog);
+  const session = { id: 's', transport: 'unix', remoteAddress: 'unix', credentials: UNIX_SOCKET_ROOT, options: { legacy_jobs: true, private_methods: false } } as unknown as CallSession;
+  const error = new CallError('POST failed: https://user:CANARY-1@hooks.example.com/x?token=CANARY-2', 5);
+  await log.observe({ session, method: 'x.y', def: method(['X_WRITE']), params: ['a', 'pw'], credentials: UNIX_SOCKET_ROOT, result: undefined, error, ms: 1 });
+  const reason = (log.all()[0]?.event_data.error as { reason: string }).reason;
+  t.equal(reason, 'POST failed: https://********@hooks.example.com/x?token=********');
+});
