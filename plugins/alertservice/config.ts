@@ -22,6 +22,11 @@ export const AlertServiceConfig = z
       .default(100)
       .describe('Deliveries under way at most (attempts and waits between retries); a delivery beyond is dropped, logged and counted in vsnapd_alert_deliveries_dropped_total'),
   })
+  .superRefine((c, ctx) => {
+    if (c.retry_delay_ms > c.max_retry_delay_ms) {
+      ctx.addIssue({ code: 'custom', path: ['retry_delay_ms'], message: `is ${c.retry_delay_ms}, above max_retry_delay_ms (${c.max_retry_delay_ms}): lower it or raise max_retry_delay_ms` });
+    }
+  })
   .describe('Alert delivery to alert services');
 
 /** Parsed `alertservice`. */

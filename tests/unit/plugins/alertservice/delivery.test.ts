@@ -25,6 +25,8 @@ t.test('the retry back-off doubles up to max_retry_delay_ms', async (t) => {
   const cfg = { retry_delay_ms: 600_000, max_retry_delay_ms: 900_000 };
   t.same([1, 2, 3, 10].map((a) => retryDelayMs(a, cfg)), [600_000, 900_000, 900_000, 900_000], 'never 600 s × 2⁹');
   t.same([1, 2, 3, 4, 5, 6].map((a) => retryDelayMs(a, defaults)), [2000, 4000, 8000, 16_000, 32_000, 60_000]);
+  const bad = AlertServiceConfig.safeParse({ retry_delay_ms: 120_000 });
+  t.match(bad.error?.issues, [{ path: ['retry_delay_ms'], message: 'is 120000, above max_retry_delay_ms (60000): lower it or raise max_retry_delay_ms' }], 'a first pause above the ceiling is a config error, not silently shortened');
 });
 
 t.test('at most max_pending deliveries are under way; the rest are dropped, counted and logged', async (t) => {
