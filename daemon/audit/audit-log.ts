@@ -7,9 +7,10 @@
  * anyone can make never evict what a logged-in user did: `audit.max_entries` records of callers
  * with credentials (calls of a logged-in connection or the Unix socket, successful logins) and
  * `audit.max_anonymous_entries` records without (refused calls and failed logins of connections
- * that are not logged in); each budget drops its own oldest records first. Records use TrueNAS's audit field names (`audit_id`,
- * `message_timestamp`, `timestamp`, `address`, `username`, `session`, `service`, `service_data`,
- * `event`, `event_data`, `success`); source: TrueNAS `middlewared/plugins/audit/audit.py`.
+ * that are not logged in); each budget drops its own oldest records first. Records use TrueNAS's
+ * audit field names (`audit_id`, `message_timestamp`, `timestamp`, `address`, `username`,
+ * `session`, `service`, `service_data`, `event`, `event_data`, `success`); source: TrueNAS
+ * `middlewared/plugins/audit/audit.py`.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';

@@ -21,7 +21,7 @@ export interface RateLimitOptions {
  */
 export const MAX_TRACKED_ADDRESSES = 10_000;
 
-/** A login attempt under way, from {@link LoginRateLimiter.begin}; ended once by `fail` or `succeed`. */
+/** A login attempt under way, from {@link LoginRateLimiter.begin}; ended once by `fail`, `succeed` or `abandon`. */
 export interface LoginAttempt {
   /** Ends the attempt as a failed login (counts for the limit). */
   fail(): void;
