@@ -96,7 +96,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       checkResult: config.api.validate_results ? (def, value) => registry.checkResult(def, value) : undefined,
     });
     const metrics = createCoreMetrics({ jobs, events });
-    const audit = await AuditLog.open(join(config.dataDir, 'audit.jsonl'), config.audit.max_entries, log.child({ component: 'audit' }));
+    const audit = await AuditLog.open(join(config.dataDir, 'audit.jsonl'), { maxEntries: config.audit.max_entries, maxAnonymousEntries: config.audit.max_anonymous_entries }, log.child({ component: 'audit' }));
     const caller = new Caller({ registry, jobs, validateResults: config.api.validate_results, observers: [metrics.observeCall, audit.observe] });
     const services = new ServiceLocator();
     services.provide('registry', registry);
@@ -149,6 +149,7 @@ export async function startDaemon(config: DaemonConfig, opts: StartOptions = {})
       registry: metrics.registry,
       readiness,
       bearer: () => (services.has('bearerAuth') ? services.get('bearerAuth') : null),
+      requireAuth: config.metrics.require_auth,
       log: log.child({ component: 'monitoring' }),
     });
     const tls = config.tls ? await loadTls(config.tls, config.dataDir, [config.host, ...config.api.server_names]) : null;

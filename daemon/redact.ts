@@ -1,6 +1,7 @@
 /**
  * Secret redaction by field name, at any depth: used for log records and for the `arguments` of
- * jobs listed by `core.get_jobs` (TrueNAS shows `Secret` fields as `"********"`).
+ * jobs listed by `core.get_jobs` (TrueNAS shows `Secret` fields as `"********"`); and of the secret
+ * parts of URLs quoted in text (error messages from fetch, SMTP or a peer).
  */
 
 /** What a redacted value is replaced with (TrueNAS's placeholder). */
@@ -77,4 +78,31 @@ function redactError(err: Error, depth: number, seen: WeakSet<object>): Error {
   if ('cause' in err) hidden('cause', redactSecrets(err.cause, depth + 1, seen));
   for (const [k, v] of Object.entries(err)) copy[k] = redactField(k, v, depth, seen);
   return copy;
+}
+
+/** A URL inside text: `scheme://` up to white space or a quote (RFC 3986 §3, as messages quote them). */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+
+/** One URL with its userinfo and its query's values replaced by {@link REDACTED}. */
+function redactUrl(url: string): string {
+  const hash = url.indexOf('#');
+  const [body, fragment] = hash < 0 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  const q = body.indexOf('?');
+  const [head, query] = q < 0 ? [body, null] : [body.slice(0, q), body.slice(q + 1)];
+  const authorityEnd = head.indexOf('/', head.indexOf('//') + 2);
+  const authority = authorityEnd < 0 ? head : head.slice(0, authorityEnd);
+  const at = authority.lastIndexOf('@');
+  const cleanHead = at < 0 ? head : `${authority.slice(0, authority.indexOf('//') + 2)}${REDACTED}${head.slice(at)}`;
+  const cleanQuery = query === null ? '' : `?${query.split('&').map((part) => (part.includes('=') ? `${part.slice(0, part.indexOf('='))}=${REDACTED}` : part)).join('&')}`;
+  return `${cleanHead}${cleanQuery}${fragment}`;
+}
+
+/**
+ * `text` with the secret parts of every URL in it replaced by {@link REDACTED}: the userinfo
+ * (`https://user:token@host/` → `https://********@host/`) and the query's values
+ * (`?token=abc&x=1` → `?token=********&x=********`). For messages that may quote a URL (fetch
+ * errors, SMTP replies) before they reach a log, an alert, an API error or the audit log.
+ */
+export function redactUrls(text: string): string {
+  return text.replace(URL_IN_TEXT, redactUrl);
 }

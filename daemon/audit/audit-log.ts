@@ -2,10 +2,15 @@
  * The audit log: every write call and every login over the API (who, from where, what, outcome),
  * appended as one JSON line per record to `<data_dir>/audit.jsonl` (mode 0600; an append costs one
  * record, not a rewrite of a database file, so a burst of calls stays cheap) with bounded retention
- * (`audit.max_entries` kept in memory and on disk; the file is compacted when it holds twice as
- * many), written as an `audit` log line too, and read by `audit.query`. Records use TrueNAS's audit field names (`audit_id`,
- * `message_timestamp`, `timestamp`, `address`, `username`, `session`, `service`, `service_data`,
- * `event`, `event_data`, `success`); source: TrueNAS `middlewared/plugins/audit/audit.py`.
+ * kept in memory and on disk (the file is compacted when it holds twice as many lines), written as
+ * an `audit` log line too, and read by `audit.query`. Retention has two separate budgets, so calls
+ * anyone can make never evict what a logged-in user did: `audit.max_entries` records of callers
+ * with credentials (calls of a logged-in connection or the Unix socket, successful logins) and
+ * `audit.max_anonymous_entries` records without (refused calls and failed logins of connections
+ * that are not logged in); each budget drops its own oldest records first. Records use TrueNAS's
+ * audit field names (`audit_id`, `message_timestamp`, `timestamp`, `address`, `username`,
+ * `session`, `service`, `service_data`, `event`, `event_data`, `success`); source: TrueNAS
+ * `middlewared/plugins/audit/audit.py`.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
@@ -14,6 +19,7 @@ import { CallError, errnoName, ValidationErrors } from '../errors.js';
 import type { Row } from '../plugin.js';
 import type { Credentials } from '../registry/method.js';
 import type { ObservedCall } from '../rpc/call-observer.js';
+import { redactUrls } from '../redact.js';
 import { RpcError } from '../rpc/codes.js';
 import { toWireDate, type WireDate } from '../wire/date.js';
 import { auditClass, auditParams } from './classify.js';
@@ -46,11 +52,11 @@ export interface AuditRow extends Row {
   success: boolean;
 }
 
-/** `{errno, errname, reason}` of a failure. */
+/** `{errno, errname, reason}` of a failure; a URL quoted in the reason loses its userinfo and query values. */
 function errorOf(err: unknown): { errno: number; errname: string; reason: string } {
   const errno = err instanceof CallError || err instanceof RpcError ? err.errno : err instanceof ValidationErrors ? (err.errors[0]?.errno ?? 22) : 14;
   const reason = err instanceof ValidationErrors ? err.reason.trim() : err instanceof Error ? err.message : String(err);
-  return { errno, errname: errnoName(errno), reason: reason.slice(0, 1024) };
+  return { errno, errname: errnoName(errno), reason: redactUrls(reason).slice(0, 1024) };
 }
 
 function credentialsOf(c: Credentials | null): AuditCredentials | null {
@@ -80,23 +86,54 @@ function loginRefused(result: unknown): boolean {
   return result === false || (typeof result === 'object' && result !== null && (result as { response_type?: unknown }).response_type === 'AUTH_ERR');
 }
 
+/** True for a record of a caller without credentials (it counts against `audit.max_anonymous_entries`). */
+export function isAnonymous(row: Pick<AuditRow, 'service_data'>): boolean {
+  return row.service_data.credentials === null;
+}
+
+/** Retention of {@link AuditLog}: records kept per budget. */
+export interface AuditRetention {
+  /** Records of callers with credentials (`audit.max_entries`). */
+  readonly maxEntries: number;
+  /** Records of callers without credentials (`audit.max_anonymous_entries`). */
+  readonly maxAnonymousEntries: number;
+}
+
+/** Merges two id-ordered lists into one, oldest first. */
+function mergeById(a: readonly AuditRow[], b: readonly AuditRow[]): AuditRow[] {
+  const out: AuditRow[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.id < b[j]!.id)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
 /** The audit log. */
 export class AuditLog {
   readonly #file: string;
-  readonly #max: number;
+  readonly #retention: AuditRetention;
   readonly #log: Logger;
-  /** The newest records, oldest first (at most max). */
-  readonly #rows: AuditRow[];
+  /** The newest records of callers with credentials, oldest first (at most maxEntries). */
+  readonly #known: AuditRow[];
+  /** The newest records of callers without credentials, oldest first (at most maxAnonymousEntries). */
+  readonly #anonymous: AuditRow[];
+  /** The id of the newest record ever appended. */
+  #lastId: number;
   /** Lines in the file (records kept plus dropped ones not yet compacted away). */
   #lines: number;
   /** Serialises appends and compactions. */
   #tail: Promise<void> = Promise.resolve();
 
-  private constructor(file: string, maxEntries: number, log: Logger, rows: AuditRow[], lines: number) {
+  private constructor(file: string, retention: AuditRetention, log: Logger, rows: AuditRow[], lines: number) {
     this.#file = file;
-    this.#max = maxEntries;
+    this.#retention = retention;
     this.#log = log;
-    this.#rows = rows.slice(-maxEntries);
+    this.#known = rows.filter((r) => !isAnonymous(r)).slice(-retention.maxEntries);
+    this.#anonymous = rows.filter(isAnonymous).slice(-retention.maxAnonymousEntries);
+    this.#lastId = rows.reduce((m, r) => Math.max(m, r.id), 0);
     this.#lines = lines;
   }
 
@@ -104,7 +141,7 @@ export class AuditLog {
    * Opens (or starts) the log in `file`. Lines that do not parse are skipped with a warning.
    * @throws the file system's error when the file exists but cannot be read.
    */
-  static async open(file: string, maxEntries: number, log: Logger): Promise<AuditLog> {
+  static async open(file: string, retention: AuditRetention, log: Logger): Promise<AuditLog> {
     let text = '';
     try {
       text = await readFile(file, 'utf8');
@@ -120,12 +157,12 @@ export class AuditLog {
         log.warn({ file }, 'skipped an audit line that is not JSON');
       }
     }
-    return new AuditLog(file, maxEntries, log, rows, lines.length);
+    return new AuditLog(file, retention, log, rows, lines.length);
   }
 
   /** Every record kept, oldest first, as copies (for `audit.query`). */
   all(): AuditRow[] {
-    return structuredClone(this.#rows);
+    return structuredClone(mergeById(this.#known, this.#anonymous));
   }
 
   /** Waits for the appends queued so far. */
@@ -146,22 +183,24 @@ export class AuditLog {
   async #record(call: ObservedCall, klass: 'write' | 'login'): Promise<void> {
     const draft = klass === 'login' ? this.#login(call) : this.#write(call);
     if (!draft) return;
-    const row: AuditRow = { id: (this.#rows.at(-1)?.id ?? 0) + 1, ...draft };
+    const row: AuditRow = { id: ++this.#lastId, ...draft };
     this.#log.info({ audit: { event: row.event, username: row.username, address: row.address, success: row.success, event_data: row.event_data } }, 'audit');
-    this.#rows.push(row);
-    if (this.#rows.length > this.#max) this.#rows.shift();
+    const [kept, max] = isAnonymous(row) ? [this.#anonymous, this.#retention.maxAnonymousEntries] : [this.#known, this.#retention.maxEntries];
+    kept.push(row);
+    if (kept.length > max) kept.shift();
     this.#tail = this.#tail.then(() => this.#append(row));
     await this.#tail;
   }
 
   async #append(row: AuditRow): Promise<void> {
     try {
-      if (this.#lines >= 2 * this.#max) {
+      if (this.#lines >= 2 * (this.#retention.maxEntries + this.#retention.maxAnonymousEntries)) {
         // Compact: the kept records only, written aside and renamed over the file (atomic).
+        const kept = mergeById(this.#known, this.#anonymous);
         const tmp = `${this.#file}.tmp`;
-        await writeFile(tmp, this.#rows.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+        await writeFile(tmp, kept.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
         await rename(tmp, this.#file);
-        this.#lines = this.#rows.length;
+        this.#lines = kept.length;
         return;
       }
       await appendFile(this.#file, `${JSON.stringify(row)}\n`, { mode: 0o600 });

@@ -1,7 +1,9 @@
 /**
  * Failed-login rate limit per peer address: after `maxFailures` failures within `windowMs`, every
  * login attempt from that address is refused (CallError EBUSY "Rate Limit Exceeded", TrueNAS's
- * wording) until the oldest failure leaves the window.
+ * wording) until the oldest failure leaves the window. A check that awaits (the admin password's
+ * scrypt) holds an {@link LoginAttempt} from {@link LoginRateLimiter.begin}: attempts under way
+ * count like failures, so parallel guesses cannot all pass the check before the first one fails.
  */
 import { CallError, Errno } from '../errors.js';
 
@@ -19,9 +21,21 @@ export interface RateLimitOptions {
  */
 export const MAX_TRACKED_ADDRESSES = 10_000;
 
-/** Tracks failures per address. */
+/** A login attempt under way, from {@link LoginRateLimiter.begin}; ended once by `fail`, `succeed` or `abandon`. */
+export interface LoginAttempt {
+  /** Ends the attempt as a failed login (counts for the limit). */
+  fail(): void;
+  /** Ends the attempt as a successful login (forgets the address's failures). */
+  succeed(): void;
+  /** Ends the attempt without a verdict (it was refused before any secret was checked). */
+  abandon(): void;
+}
+
+/** Tracks failures (and attempts under way) per address. */
 export class LoginRateLimiter {
   readonly #failures = new Map<string, number[]>();
+  /** Attempts begun and not yet ended, per address. */
+  readonly #inFlight = new Map<string, number>();
   readonly #opts: Required<RateLimitOptions>;
 
   constructor(opts: RateLimitOptions) {
@@ -36,12 +50,37 @@ export class LoginRateLimiter {
     return list;
   }
 
-  /** Throws CallError EBUSY when `address` is over the limit. Unix-socket peers are never limited. */
+  /**
+   * Throws CallError EBUSY when `address`'s recent failures plus its attempts under way reach
+   * `maxFailures`. Unix-socket peers are never limited.
+   */
   check(address: string): void {
     if (address === 'unix') return;
-    if (this.#recent(address).length >= this.#opts.maxFailures) {
+    if (this.#recent(address).length + (this.#inFlight.get(address) ?? 0) >= this.#opts.maxFailures) {
       throw new CallError('Rate Limit Exceeded', Errno.EBUSY);
     }
+  }
+
+  /**
+   * Checks `address` like {@link check} and reserves a place for an attempt whose verdict comes
+   * later; end it once with `fail`, `succeed` or `abandon` (later calls do nothing).
+   * @throws CallError EBUSY when the address is over the limit.
+   */
+  begin(address: string): LoginAttempt {
+    this.check(address);
+    if (address !== 'unix') this.#inFlight.set(address, (this.#inFlight.get(address) ?? 0) + 1);
+    let open = true;
+    const end = (then: (a: string) => void) => () => {
+      if (!open) return;
+      open = false;
+      if (address !== 'unix') {
+        const n = (this.#inFlight.get(address) ?? 1) - 1;
+        if (n > 0) this.#inFlight.set(address, n);
+        else this.#inFlight.delete(address);
+      }
+      then(address);
+    };
+    return { fail: end((a) => this.fail(a)), succeed: end((a) => this.succeed(a)), abandon: end(() => undefined) };
   }
 
   /** Records a failed attempt. */

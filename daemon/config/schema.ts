@@ -92,11 +92,22 @@ export const MetricsConfig = z.strictObject({
     .nullable()
     .default(null)
     .describe('A listener of their own; null = served on the API listeners (loopback without login, others with an API key)'),
+  require_auth: z
+    .boolean()
+    .default(false)
+    .describe('true: every peer needs an API key (Authorization: Bearer), loopback and the Unix socket included; false: those two read without login'),
 });
 
 /** The audit log of write calls and logins. */
 export const AuditConfig = z.strictObject({
-  max_entries: z.number().int().min(100).max(1_000_000).default(10_000).describe('Audit records kept (the oldest are dropped first)'),
+  max_entries: z.number().int().min(100).max(1_000_000).default(10_000).describe('Audit records of callers with credentials kept (the oldest are dropped first)'),
+  max_anonymous_entries: z
+    .number()
+    .int()
+    .min(10)
+    .max(1_000_000)
+    .default(1000)
+    .describe('Audit records of callers without credentials (refused calls, failed logins) kept apart, so they never evict the others (the oldest are dropped first)'),
 });
 
 /** The core part of the config file; unknown top-level keys are plugin sections. */

@@ -21,6 +21,8 @@ export interface MonitoringDeps {
   readonly readiness: Readiness;
   /** The API key check (the auth plugin's `bearerAuth` service), or null when none is provided. */
   readonly bearer: () => BearerCheck | null;
+  /** `metrics.require_auth`: every peer needs an API key, loopback and the Unix socket included (default false). */
+  readonly requireAuth?: boolean;
   readonly log: Logger;
 }
 
@@ -38,7 +40,7 @@ export function monitoringRoutes(deps: MonitoringDeps): ReadonlyMap<string, Http
     const address = req.socket.remoteAddress ?? '';
     let access;
     try {
-      access = monitoringAccess({ transport, address, authorization: req.headers.authorization }, deps.bearer());
+      access = monitoringAccess({ transport, address, authorization: req.headers.authorization }, deps.bearer(), deps.requireAuth);
     } catch (err) {
       const limited = err instanceof CallError && err.errno === Errno.EBUSY;
       return send(res, limited ? 429 : 500, 'text/plain', `${limited ? 'Rate Limit Exceeded' : 'Cannot check the API key'}\n`);

@@ -1,13 +1,17 @@
 /**
  * Delivery of new alerts to the enabled alert services whose level they reach. Each delivery runs on
  * its own, in the background: an attempt is bounded by `timeout_seconds`, a failed one is retried
- * `retries` times after `retry_delay_ms`, doubling (1×, 2×, 4× …). A service that still fails raises
+ * `retries` times after `retry_delay_ms`, doubling (1×, 2×, 4× …) up to `max_retry_delay_ms`. At
+ * most `max_pending` deliveries are under way; one beyond that is dropped, logged and counted
+ * (`vsnapd_alert_deliveries_dropped_total`), so a flood of alerts to a dead receiver cannot pile up
+ * timers and sockets. A service that still fails raises
  * `AlertServiceDeliveryFailed` (keyed by the service, so one alert per broken service) and its next
  * successful delivery clears it. Raising an alert never waits for any of this, so a hanging webhook
  * never holds up a run or the daemon.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import { ALERT_LEVELS, type AlertEntry } from '../../daemon/alerts/index.js';
 import type { AlertClassSpec, Alerts, Collection, CollectionUpdate } from '../../daemon/plugin.js';
 import type { AlertServiceConfig } from './config.js';
@@ -30,6 +34,16 @@ export interface DispatchDeps {
   alerts: Alerts;
   config: AlertServiceConfig;
   log: Logger;
+  /** `vsnapd_alert_deliveries_dropped_total`, by `type` (Mail, Slack, Webhook). */
+  dropped: Counter<'type'>;
+}
+
+/**
+ * The pause before retry `attempt` (1 = the first retry), in ms: `retry_delay_ms` doubled for each
+ * retry after the first, at most `max_retry_delay_ms`.
+ */
+export function retryDelayMs(attempt: number, config: Pick<AlertServiceConfig, 'retry_delay_ms' | 'max_retry_delay_ms'>): number {
+  return Math.min(config.retry_delay_ms * 2 ** (attempt - 1), config.max_retry_delay_ms);
 }
 
 /** Sends new alerts to the services. */
@@ -51,18 +65,23 @@ export class AlertDispatcher {
       if (!s.enabled || rank < ALERT_LEVELS.indexOf(s.level)) continue;
       // A service's own failure alert is not sent to that service.
       if (alert.klass === DELIVERY_FAILED.name && (alert.args as { id?: unknown } | null)?.id === s.id) continue;
+      if (this.#inflight.size >= this.#d.config.max_pending) {
+        this.#d.dropped.inc({ type: s.attributes.type });
+        this.#d.log.warn({ service: s.id, klass: alert.klass, pending: this.#inflight.size }, `alert not sent to service "${s.name}": ${this.#inflight.size} deliveries are under way already (alertservice.max_pending)`);
+        continue;
+      }
       const p = this.#deliver(s, alert).finally(() => this.#inflight.delete(p));
       this.#inflight.add(p);
     }
   }
 
   async #deliver(s: ServiceRow, alert: AlertEntry): Promise<void> {
-    const { timeout_seconds, retries, retry_delay_ms } = this.#d.config;
+    const { timeout_seconds, retries } = this.#d.config;
     let error = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) {
         try {
-          await sleep(retry_delay_ms * 2 ** (attempt - 1), undefined, { signal: this.#stop.signal });
+          await sleep(retryDelayMs(attempt, this.#d.config), undefined, { signal: this.#stop.signal });
         } catch {
           return; // shutting down
         }
@@ -79,6 +98,11 @@ export class AlertDispatcher {
     }
     const args = { id: s.id, name: s.name, type: s.attributes.type, error: `${error} (${retries + 1} attempt${retries === 0 ? '' : 's'})` };
     await this.#d.alerts.oneshotCreate(DELIVERY_FAILED.name, args, String(s.id)).catch((err: unknown) => this.#d.log.error({ err }, 'cannot raise AlertServiceDeliveryFailed'));
+  }
+
+  /** Deliveries under way now. */
+  get pending(): number {
+    return this.#inflight.size;
   }
 
   /** Resolves when every delivery started so far is over (tests, shutdown). */

@@ -11,6 +11,7 @@
  * | `alertservice.test(data)` | sends a test alert through `data` now (one attempt); true, or the reason as an error |
  * | `mail.config` / `mail.update` | SMTP settings (`pass` encrypted, read as "********") |
  */
+import { Counter } from 'prom-client';
 import { z } from 'zod';
 import { ALERT_EVENT, type AlertEntry } from '../../daemon/alerts/index.js';
 import { CallError, Errno, InstanceNotFound, ValidationErrors } from '../../daemon/errors.js';
@@ -49,7 +50,13 @@ export const alertServicePlugin: Plugin = {
     const { services, mail } = openStores(ctx.db);
     ctx.alerts.defineClass(DELIVERY_FAILED);
     ctx.events.define(SERVICE_EVENT, { description: 'Alert services added, changed or removed', roles: READ });
-    const dispatcher = new AlertDispatcher({ services, mail, alerts: ctx.alerts, config, log: ctx.log });
+    const dropped = new Counter({
+      name: 'vsnapd_alert_deliveries_dropped_total',
+      help: 'Alert deliveries dropped because alertservice.max_pending deliveries were under way, by service type',
+      labelNames: ['type'],
+      registers: [ctx.services.get('metrics')],
+    });
+    const dispatcher = new AlertDispatcher({ services, mail, alerts: ctx.alerts, config, log: ctx.log, dropped });
 
     const [query, getInstance] = queryMethods({
       namespace: 'alertservice',

@@ -5,8 +5,9 @@
  * - `Slack`: `{type, url}`, TrueNAS's: JSON `{"text": …}` POSTed to the incoming-webhook URL
  *   (Mattermost and other Slack-compatible receivers accept it too);
  * - `Webhook` (vsnapd's own): `{type, url}`, the alert (as `alert.list` shows it) POSTed as JSON.
- * Webhook URLs carry their token, so `url` is a secret like the SMTP password: encrypted at rest and
- * returned as "********"; sending "********" back in an update keeps the stored value.
+ * Webhook URLs carry their token (in the path or query; credentials as `user:token@` are refused),
+ * so `url` is a secret like the SMTP password: encrypted at rest and returned as "********";
+ * sending "********" back in an update keeps the stored value.
  */
 import { z } from 'zod';
 import { ALERT_LEVELS } from '../../daemon/alerts/index.js';
@@ -23,11 +24,22 @@ const Email = z
   .max(254)
   .regex(/^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]+$/, 'must be an e-mail address such as admin@example.com');
 
-/** An http(s) URL (the masked value is accepted where a stored one exists; the service checks that). */
+/**
+ * An http(s) URL without userinfo (the masked value is accepted where a stored one exists; the
+ * service checks that). Credentials in the URL (`https://user:token@host/`) are refused: fetch
+ * refuses them too, quoting the whole URL in its error, and the URL would travel to every place an
+ * error goes.
+ */
 const Url = z
   .string()
   .max(2048)
-  .refine((u) => u === MASKED || isHttpUrl(u), 'must be an http:// or https:// URL such as https://hooks.slack.com/services/T000/B000/XXXX');
+  .superRefine((u, ctx) => {
+    if (u === MASKED) return;
+    if (!isHttpUrl(u)) ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL such as https://hooks.slack.com/services/T000/B000/XXXX' });
+    else if (hasUserinfo(u)) {
+      ctx.addIssue({ code: 'custom', message: 'must not carry credentials (user:password@host): put the token in the URL\'s path, as Slack and Mattermost hooks do (https://host/hooks/<token>)' });
+    }
+  });
 
 /** True for an absolute http/https URL with a host. */
 export function isHttpUrl(u: string): boolean {
@@ -37,6 +49,12 @@ export function isHttpUrl(u: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** True when the URL has a userinfo part (`user@`, `user:password@`, even an empty `@`; RFC 3986 §3.2.1). */
+export function hasUserinfo(u: string): boolean {
+  const p = new URL(u);
+  return p.username !== '' || p.password !== '' || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u);
 }
 
 /** Attributes per type. */

@@ -4,12 +4,14 @@
  *   TLS = STARTTLS required; certificates verified);
  * - Slack: `{"text": "<host>: <LEVEL>: <text>"}` POSTed to the webhook URL (TrueNAS's format);
  * - Webhook: `{"hostname", "alert": <alert.list entry>}` POSTed as JSON.
- * HTTP errors name the host only: the URL's path carries the receiver's token.
+ * HTTP errors name the host only: the URL's path carries the receiver's token; and every reason
+ * passes {@link redactUrls}, so a URL quoted by fetch or a server loses its userinfo and query values.
  * @throws Error with the reason (timeout, refused, HTTP status, SMTP reply).
  */
 import { hostname } from 'node:os';
 import type { AlertEntry } from '../../daemon/alerts/index.js';
 import { loadNodemailer } from '../../daemon/lazy.js';
+import { redactUrls } from '../../daemon/redact.js';
 import type { Attributes } from './schemas.js';
 import type { MailRow } from './store.js';
 
@@ -80,8 +82,7 @@ async function sendMail(to: string, alert: AlertEntry, m: MailRow, timeoutMs: nu
   }
 }
 
-/** Sends `alert` to the service once. */
-export async function sendAlert(attributes: Attributes, alert: AlertEntry, mail: MailRow, timeoutMs: number): Promise<void> {
+function send(attributes: Attributes, alert: AlertEntry, mail: MailRow, timeoutMs: number): Promise<void> {
   switch (attributes.type) {
     case 'Mail':
       return sendMail(attributes.email, alert, mail, timeoutMs);
@@ -89,5 +90,14 @@ export async function sendAlert(attributes: Attributes, alert: AlertEntry, mail:
       return post(attributes.url, { text: `${hostname()}: ${alertLine(alert)}` }, timeoutMs);
     case 'Webhook':
       return post(attributes.url, { hostname: hostname(), alert }, timeoutMs);
+  }
+}
+
+/** Sends `alert` to the service once. @throws Error with the reason, URLs in it redacted. */
+export async function sendAlert(attributes: Attributes, alert: AlertEntry, mail: MailRow, timeoutMs: number): Promise<void> {
+  try {
+    await send(attributes, alert, mail, timeoutMs);
+  } catch (err) {
+    throw new Error(redactUrls(err instanceof Error ? err.message : String(err)));
   }
 }

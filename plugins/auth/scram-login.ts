@@ -76,7 +76,9 @@ export class ScramLogins {
 
   /**
    * Handles a CLIENT_FINAL_MESSAGE: the exchange started by `first` on this connection is used once
-   * (a replayed final message finds none). Throws CallError EBUSY when rate limited.
+   * (a replayed final message finds none), and succeeds only while the key still exists with the
+   * verifier the exchange used (a key deleted mid-exchange answers AUTH_ERR). Throws CallError
+   * EBUSY when rate limited.
    */
   final(session: CallSession, rfc: string): ScramStep {
     this.limiter.check(session.remoteAddress);
@@ -91,6 +93,10 @@ export class ScramLogins {
       throw err;
     }
     if (!signature) return this.#fail(session);
+    // The key may have been deleted (or replaced) while the client computed its proof: log in only
+    // with the verifier the key holds now.
+    const current = this.keys.scramVerifier(pending.first.keyId, pending.first.username);
+    if (!current || current.stored_key !== pending.verifier.stored_key) return this.#fail(session);
     this.limiter.succeed(session.remoteAddress);
     return { type: 'SERVER_FINAL_RESPONSE', rfc_str: signature, keyId: pending.first.keyId, username: pending.first.username };
   }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import t from 'tap';
 import { createLogger } from '../../daemon/log.js';
-import { REDACTED, isSecretField, redactSecrets } from '../../daemon/redact.js';
+import { REDACTED, isSecretField, redactSecrets, redactUrls } from '../../daemon/redact.js';
 
 t.test('secret field names, at any depth', async (t) => {
   for (const n of ['password', 'Password', 'api_key', 'api-key', 'vcenter_password', 'token', 'Authorization', 'cookie', 'key', 'secret', 'private_key']) t.ok(isSecretField(n), n);
@@ -22,4 +22,14 @@ t.test('the logger redacts records and child bindings', async (t) => {
   log.child({ password: 'bound-secret' }).info({ request: { headers: { authorization: 'Bearer abc' }, body: { vmware: { password: 'hunter2' } } } }, 'login');
   t.notMatch(text, /hunter2|Bearer abc|bound-secret/);
   t.match(text, /"password":"\*\*\*\*\*\*\*\*"/);
+});
+
+t.test('redactUrls: userinfo and query values of every URL in a text', async (t) => {
+  t.equal(
+    redactUrls('TypeError: Request cannot be constructed from a URL that includes credentials: https://user:tok3n@hooks.example.com/a/b?x=1'),
+    'TypeError: Request cannot be constructed from a URL that includes credentials: https://********@hooks.example.com/a/b?x=********',
+  );
+  t.equal(redactUrls('POST http://h:1/p?token=abc&sig=def#frag failed; retry https://a@b/'), 'POST http://h:1/p?token=********&sig=********#frag failed; retry https://********@b/');
+  t.equal(redactUrls('"https://u:p@h:8/x/y@z?flag"'), '"https://********@h:8/x/y@z?flag"', 'an @ in the path is not userinfo; a bare flag has no value');
+  t.equal(redactUrls('no url here a=b&c=d, host 10.0.0.1:443'), 'no url here a=b&c=d, host 10.0.0.1:443', 'text without URLs is left alone');
 });

@@ -3,6 +3,7 @@ import t from 'tap';
 import { Client, ClientCallError } from '../../../client/index.js';
 import { runDaemonCommand, startTestDaemon } from '../../helpers/daemon.js';
 import { openRaw } from '../../helpers/raw-ws.js';
+import { scramClient } from '../../helpers/scram-client.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -125,4 +126,46 @@ t.test('auth', async (t) => {
     const root = await d.root();
     t.equal(await root.call('auth.login_with_api_key', '1-x'), false, 'the Unix socket is not rate limited');
   });
+});
+
+t.test('parallel password guesses share the limit: attempts under way count before their scrypt runs', async (t) => {
+  const hashed = await runDaemonCommand(['hash-password'], { input: `${PASSWORD}\n` });
+  const d = await startTestDaemon(t, {
+    config: { auth: { admin: { username: 'admin', password_hash: hashed.stdout.trim() }, login_rate_limit: { max_failures: 5, window_seconds: 600 } } },
+  });
+  const guesses = await Promise.all(Array.from({ length: 4 }, () => d.tcp()));
+  const results = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, i) => guesses[i % 4]!.call('auth.login_ex', { mechanism: 'PASSWORD_PLAIN', username: 'admin', password: `guess ${i}` })),
+  );
+  const checked = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  t.equal(checked.length, 5, 'only max_failures guesses are checked');
+  for (const r of checked) t.same(r.value, { response_type: 'AUTH_ERR' });
+  t.equal(refused.length, 7);
+  for (const r of refused) t.match(r.reason, { name: 'ClientCallError', errno: 16, errname: 'EBUSY' });
+  const audit = await (await d.root()).call<{ event: string; success: boolean }[]>('audit.query', [['event', '=', 'AUTHENTICATION']]);
+  t.equal(audit.length, 12, 'every guess is in the audit log');
+  t.equal(audit.filter((r) => r.success).length, 0);
+});
+
+t.test('a SCRAM login whose key is deleted between the first and the final message fails', async (t) => {
+  const d = await startTestDaemon(t);
+  const root = await d.root();
+  let n = 0;
+  const run = async (between: (id: number) => Promise<unknown>) => {
+    const created = await root.call<{ id: number; key: string; username: string }>('api_key.create', { name: `scram-${++n}` });
+    const c = await d.tcp();
+    const sc = scramClient(created.username, created.id, created.key.slice(created.key.indexOf('-') + 1));
+    const first = await c.call<{ response_type: string; rfc_str: string }>('auth.login_ex', { mechanism: 'SCRAM', scram_type: 'CLIENT_FIRST_MESSAGE', rfc_str: sc.first });
+    t.equal(first.response_type, 'SCRAM_RESPONSE');
+    await between(created.id);
+    const final = await c.call<{ response_type: string }>('auth.login_ex', { mechanism: 'SCRAM', scram_type: 'CLIENT_FINAL_MESSAGE', rfc_str: sc.final(first.rfc_str).rfc });
+    return { final, c };
+  };
+  const kept = await run(async () => undefined);
+  t.equal(kept.final.response_type, 'SCRAM_RESPONSE', 'control: the key still exists, the login succeeds');
+  t.equal((await kept.c.call<{ pw_name: string }>('auth.me')).pw_name, 'root');
+  const deleted = await run((id) => root.call('api_key.delete', id));
+  t.same(deleted.final, { response_type: 'AUTH_ERR' }, 'the key was deleted mid-exchange');
+  await t.rejects(deleted.c.call('auth.me'), { name: 'ClientCallError', errno: 207 }, 'the connection is not logged in');
 });

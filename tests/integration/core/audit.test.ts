@@ -78,3 +78,32 @@ t.test('audit log', async (t) => {
     ], 'newest first');
   });
 });
+
+t.test('a flood of anonymous calls never evicts the records of logged-in callers', async (t) => {
+  const maxAnonymous = 10;
+  const d = await startTestDaemon(t, { config: { audit: { max_entries: 100, max_anonymous_entries: maxAnonymous } } });
+  const root = await d.root();
+  const admin = await root.call<{ id: number; key: string }>('api_key.create', { name: 'before-the-flood' });
+  const keyed = await d.tcp({ apiKey: admin.key });
+  await t.rejects(keyed.call('vmware.delete', 424242), { name: 'ClientValidationError' }, 'a logged-in write (it fails: no such entry)');
+  const anon = await d.tcp();
+  // More than both budgets together; sequential so each is recorded before the next.
+  for (let i = 0; i < 150; i++) await t.rejects(anon.call('vmware.delete', i), { name: 'ClientCallError', errno: 207 });
+  await root.call('api_key.create', { name: 'after-the-flood' });
+
+  const all = await root.call<AuditRecord[]>('audit.query');
+  const known = all.filter((r) => r.service_data.credentials !== null);
+  const anonymous = all.filter((r) => r.service_data.credentials === null);
+  t.same(
+    known.map((r) => [r.event, r.event_data.method, r.username]),
+    [
+      ['METHOD_CALL', 'api_key.create', 'root'],
+      ['AUTHENTICATION', 'auth.login_with_api_key', 'root'],
+      ['METHOD_CALL', 'vmware.delete', 'root'],
+      ['METHOD_CALL', 'api_key.create', 'root'],
+    ],
+    'every record of a caller with credentials survives, in order',
+  );
+  t.equal(anonymous.length, maxAnonymous, 'the anonymous records keep their own budget');
+  t.same(anonymous.map((r) => (r.event_data.params as number[])[0]), Array.from({ length: maxAnonymous }, (_, i) => 140 + i), 'the newest anonymous ones');
+});

@@ -1,11 +1,14 @@
 /**
  * /metrics, /readyz and /healthz against the real daemon after a real coordinated run (vcsim +
  * zfs-fuse): the exposition parses, the run, its VMs, phases and hold window, the vCenter health of
- * the entry, each VM's last protection time, leftovers, API calls and errors, and jobs are counted; loopback peers read without login, other
- * peers (this host's own non-loopback address) only with an API key; `metrics.listen` moves the
- * endpoints to a listener of their own, which speaks HTTPS when the API does (listen.tls).
+ * the entry, each VM's last protection time, leftovers, API calls and errors, and jobs are counted;
+ * loopback peers read without login, other peers (this host's own non-loopback address) only with an
+ * API key, and every peer (loopback and the Unix socket included) with `metrics.require_auth`;
+ * `metrics.listen` moves the endpoints to a listener of their own, which speaks HTTPS when the API
+ * does (listen.tls).
  */
 import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -133,4 +136,32 @@ t.test('metrics.listen with listen.tls: the listener of its own speaks HTTPS wit
   });
   t.same(res, { status: 200, body: 'ok\n' }, 'answered over verified TLS');
   await t.rejects(fetch(`${metricsUrl.replace('https:', 'http:')}/healthz`), 'plain HTTP is not served there');
+});
+
+/** GET `path` over the daemon's Unix socket: the status. */
+const unixStatus = (socketPath: string, path: string, headers: Record<string, string> = {}) =>
+  new Promise<number>((resolve, reject) => {
+    httpGet({ socketPath, path, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+
+t.test('metrics.require_auth: off by default (loopback and the Unix socket read freely); on, every peer needs an API key', async (t) => {
+  const open = await startTestDaemon(t);
+  for (const path of ['/metrics', '/readyz', '/healthz']) {
+    t.equal((await get(`http://127.0.0.1:${open.port}${path}`)).status, 200, `default: loopback reads ${path}`);
+    t.equal(await unixStatus(open.socketPath, path), 200, `default: the Unix socket reads ${path}`);
+  }
+
+  const d = await startTestDaemon(t, { config: { metrics: { require_auth: true } } });
+  const key = await d.apiKey('prometheus');
+  for (const path of ['/metrics', '/readyz', '/healthz']) {
+    const refused = await get(`http://127.0.0.1:${d.port}${path}`);
+    t.match(refused, { status: 401, body: /metrics\.require_auth/ }, `loopback without a key: ${path} refused`);
+    t.equal(await unixStatus(d.socketPath, path), 401, `the Unix socket without a key: ${path} refused`);
+    t.equal((await get(`http://127.0.0.1:${d.port}${path}`, { Authorization: 'Bearer 1-wrong' })).status, 401, 'a wrong key: refused');
+    t.equal((await get(`http://127.0.0.1:${d.port}${path}`, { Authorization: `Bearer ${key}` })).status, 200, `loopback with the key reads ${path}`);
+    t.equal(await unixStatus(d.socketPath, path, { Authorization: `Bearer ${key}` }), 200, `the Unix socket with the key reads ${path}`);
+  }
 });

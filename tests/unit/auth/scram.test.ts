@@ -1,38 +1,20 @@
 /**
  * SCRAM-SHA-512 logins (daemon/auth/scram.ts, plugins/auth/scram-login.ts) against an RFC 5802 client
- * written here from the RFC with node:crypto (the integration tests use TrueNAS's own client).
+ * written from the RFC with node:crypto (tests/helpers/scram-client.ts; the integration tests also
+ * use TrueNAS's own client).
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { LoginRateLimiter } from '../../../daemon/auth/rate-limit.js';
 import { deriveVerifier, parseClientFirst, type ScramVerifier } from '../../../daemon/auth/scram.js';
 import type { ApiKeyStore } from '../../../daemon/auth/api-keys.js';
 import type { CallSession } from '../../../daemon/registry/method.js';
 import { ScramLogins, SCRAM_STEP_TIMEOUT_MS } from '../../../plugins/auth/scram-login.js';
+import { scramClient } from '../../helpers/scram-client.js';
 
 const ITERATIONS = 50_000;
 const SECRET = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOpQrStUvWxYz01';
-const hmac = (k: Buffer, s: string) => createHmac('sha512', k).update(s).digest();
-
-/** The client side of RFC 5802 §3 with TrueNAS's framing. */
-function client(username: string, keyId: number, gs2 = 'n,,') {
-  const nonce = randomBytes(32).toString('base64');
-  const bare = `n=${username}:${keyId},r=${nonce}`;
-  return {
-    first: `${gs2}${bare}`,
-    final(serverFirst: string, secret = SECRET, cbData = Buffer.alloc(0)) {
-      const attrs = Object.fromEntries(serverFirst.split(',').map((p) => [p[0], p.slice(2)]));
-      const salted = pbkdf2Sync(secret, Buffer.from(attrs.s!, 'base64'), Number(attrs.i), 64, 'sha512');
-      const clientKey = hmac(salted, 'Client Key');
-      const storedKey = createHash('sha512').update(clientKey).digest();
-      const withoutProof = `c=${Buffer.concat([Buffer.from(gs2), cbData]).toString('base64')},r=${attrs.r}`;
-      const auth = `${bare},${serverFirst},${withoutProof}`;
-      const sig = hmac(storedKey, auth);
-      const proof = Buffer.from(clientKey.map((b, i) => b ^ sig[i]!));
-      return { rfc: `${withoutProof},p=${proof.toString('base64')}`, serverSignature: `v=${hmac(hmac(salted, 'Server Key'), auth).toString('base64')}` };
-    },
-  };
-}
+const client = (username: string, keyId: number, gs2 = 'n,,') => scramClient(username, keyId, SECRET, gs2);
 
 function session(address: string, channelBinding: Buffer | null = null): CallSession {
   return { id: address, transport: 'tcp', remoteAddress: address, channelBinding, credentials: null, options: { legacy_jobs: true, private_methods: false }, setCredentials: () => undefined, subscribe: () => '', unsubscribe: () => false };
@@ -123,6 +105,25 @@ t.test('SCRAM-SHA-512', async (t) => {
     t.equal(strict.first(s, client('root', 99).first).type, 'AUTH_ERR');
     t.throws(() => strict.first(s, client('root', 7).first), { errno: 16, message: 'Rate Limit Exceeded' });
     t.throws(() => strict.final(s, 'c=biws'), { errno: 16, message: 'Rate Limit Exceeded' });
+  });
+
+  t.test('a key deleted or replaced between the first and the final message does not log in', async (t) => {
+    let current: ScramVerifier | null = verifier;
+    const store = { scramVerifier: (id: number, user: string) => (id === 7 && user === 'root' ? current : null) } as unknown as ApiKeyStore;
+    const mid = new ScramLogins(store, new LoginRateLimiter({ maxFailures: 100, windowMs: 60_000 }));
+    const s = session('10.0.0.10');
+    const run = (between: () => void) => {
+      current = verifier;
+      const c = client('root', 7);
+      const first = mid.first(s, c.first);
+      if (first.type !== 'SERVER_FIRST_RESPONSE') throw new Error('first refused');
+      between();
+      return mid.final(s, c.final(first.rfc_str).rfc);
+    };
+    t.equal(run(() => undefined).type, 'SERVER_FINAL_RESPONSE', 'control: the key still exists');
+    t.same(run(() => (current = null)), { type: 'AUTH_ERR' }, 'deleted mid-exchange');
+    const other = await deriveVerifier(SECRET, ITERATIONS);
+    t.same(run(() => (current = other)), { type: 'AUTH_ERR' }, 'id reused by a new verifier mid-exchange');
   });
 
   t.test('parseClientFirst keeps the gs2 header and bare message apart', async (t) => {

@@ -23,6 +23,17 @@ t.test('monitoringAccess', async (t) => {
   t.match(monitoringAccess({ transport: 'tcp', address: '192.0.2.9', authorization: 'Bearer good' }, null), { ok: false, status: 403 }, 'no key checker: refused');
 });
 
+t.test('monitoringAccess with metrics.require_auth: every peer needs the key, loopback and the Unix socket too', async (t) => {
+  const seen: string[] = [];
+  const check = (key: string, address: string) => (seen.push(address), key === 'good' ? INTERNAL_ROOT : null);
+  for (const peer of [{ transport: 'unix', address: '' }, { transport: 'tcp', address: '127.0.0.1' }, { transport: 'tcp', address: '::1' }, { transport: 'tcp', address: '192.0.2.9' }] as const) {
+    t.match(monitoringAccess({ ...peer, authorization: undefined }, check, true), { ok: false, status: 401, reason: /metrics\.require_auth/ }, `${peer.transport} ${peer.address}: no key`);
+    t.match(monitoringAccess({ ...peer, authorization: 'Bearer bad' }, check, true), { ok: false, status: 401, reason: 'Invalid API key' });
+    t.same(monitoringAccess({ ...peer, authorization: 'Bearer good' }, check, true), { ok: true });
+  }
+  t.same(seen.slice(0, 2), ['unix', 'unix'], 'the Unix socket is checked as "unix" (never rate limited)');
+});
+
 t.test('/readyz is 503 until every part is ready, and again while stopping', async (t) => {
   const readiness = new Readiness();
   const { url, server } = await listenMonitoring('127.0.0.1', 0, monitoringRoutes({ registry: new Registry(), readiness, bearer: () => null, log: silentLog }));
