@@ -1,8 +1,14 @@
 /**
- * tap global `after` (see .taprc): runs once after the test files. Stops the zfs-fuse daemon that
- * `before.ts` started (by its recorded pid), unless another live test run still holds a lease.
+ * tap global `after` (see .taprc): runs once after the test files. Removes the run's shared .deb, and
+ * stops the zfs-fuse daemon that `before.ts` started (by its recorded pid), unless another live test
+ * run still holds a lease.
  */
+import { rmSync } from 'node:fs';
 import { releaseZfsDaemon } from '../fixtures/zfs/daemon.js';
+import { sharedDebDir } from '../helpers/shared-deb.js';
+
+// The .deb the package tests shared (tests/helpers/shared-deb.ts): this run's runner is our parent too.
+rmSync(sharedDebDir(process.ppid), { recursive: true, force: true });
 
 try {
   const { stopped } = await releaseZfsDaemon({ owner: process.ppid });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { buildDeb } from '../../../packaging/build-deb.js';
+import { sharedDeb } from '../../helpers/shared-deb.js';
 import { DEBIAN_RELEASES, debianRoot, debianRootReady, type DebianSuite } from '../../fixtures/debian/roots.js';
 import { waitReady } from '../../helpers/daemon.js';
 
@@ -43,7 +43,7 @@ async function inRoot(root: string, args: string[], env: Record<string, string> 
   return r.stdout + r.stderr;
 }
 
-const deb = await buildDeb({ outDir: join(tmp, 'out'), compress: 'none' });
+const deb = await sharedDeb();
 
 for (const suite of Object.keys(DEBIAN_RELEASES) as DebianSuite[]) {
   t.test(`Debian ${DEBIAN_RELEASES[suite]} (${suite}): install offline, run, purge`, async (t) => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
-import { buildDeb } from '../../../packaging/build-deb.js';
+import { sharedDeb } from '../../helpers/shared-deb.js';
 import { childEnv } from '../../helpers/daemon.js';
 
 const exec = promisify(execFile);
@@ -26,7 +26,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-lintian-test-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 
 t.test('lintian: no error, no warning; overrides only for the bundled Node runtime, each with its reason', async (t) => {
-  const deb = await buildDeb({ outDir: join(tmp, 'out'), compress: 'gzip' });
+  const deb = await sharedDeb();
   // --no-cfg: this machine's lintianrc must not change the verdict. With --show-overrides lintian
   // also exits non-zero for an overridden error, so the verdict is read from the tags it prints:
   // E: error, W: warning, O: overridden.

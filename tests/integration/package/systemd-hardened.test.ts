@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { buildDeb } from '../../../packaging/build-deb.js';
+import { sharedDeb } from '../../helpers/shared-deb.js';
 import { bootSystemd } from '../../fixtures/systemd/boot.js';
 import { installDeb, seedConfig, unitProps } from '../../fixtures/systemd/vsnapd.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
@@ -24,7 +24,7 @@ t.setTimeout(300_000);
 
 const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-systemd-hardened-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
-const deb = buildDeb({ outDir: tmp, compress: 'none' }).then((d) => d.path);
+const deb = sharedDeb().then((d) => d.path);
 deb.catch(() => undefined); // awaited below; a build failure fails the test
 
 const HOST = 'DC0_C0_H0';

@@ -6,19 +6,15 @@
  * stop within TimeoutStopSec, purge. The checks: tests/helpers/systemd-lifecycle.ts.
  */
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import t from 'tap';
-import { buildDeb } from '../../../packaging/build-deb.js';
+import { sharedDeb } from '../../helpers/shared-deb.js';
 import { lifecycleChecks } from '../../helpers/systemd-lifecycle.js';
 
-// Building the .deb (about 45 s on an idle 2-core machine, beside the boot) and some 20 systemctl
-// round trips; a SIGKILL restart waits the unit's RestartSec (5 s). Under load this passes tap's 180 s.
+// Waiting for the run's shared .deb (tests/helpers/shared-deb.ts; its build takes about 45 s beside
+// the boot) and some 20 systemctl round trips; a SIGKILL restart waits the unit's RestartSec (5 s). Under load this passes tap's 180 s.
 t.setTimeout(300_000);
 
-const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-systemd-test-'));
-t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
-const deb = buildDeb({ outDir: tmp, compress: 'none' }).then((d) => d.path);
+const deb = sharedDeb().then((d) => d.path);
 deb.catch(() => undefined); // awaited by the checks; a build failure fails them
 
 t.test('Debian 13 (trixie), systemd 257', (t) => lifecycleChecks(t, 'trixie', deb, join(import.meta.dirname, '../../../etc/vsnapd.json')));
