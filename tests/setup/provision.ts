@@ -6,12 +6,12 @@
  *    for systemd; TrueNAS's Python client), systemd (systemd-analyze verify/security of the unit,
  *    systemd-notify), jq (the README's restore cleanup command picks the restore id with it),
  *    chromium (the web console's browser tests drive Debian's build; no browser is downloaded), curl,
- *    dpkg-dev (dpkg-shlibdeps, for the .deb's Depends), debootstrap (step 3), lintian (the .deb's
- *    check) and prometheus (its promtool checks and unit-tests the alerting rules; recommends are
- *    not installed, nothing is started).
+ *    dpkg-dev (dpkg-shlibdeps, for the .deb's Depends), debootstrap (step 3) and lintian (the .deb's
+ *    check).
  * 2. The vcsim launcher, as the demo's provisioning builds it.
  * 3. Minimal Debian 12 and 13 roots (tests/fixtures/debian/roots.ts) if missing, for the package's
- *    install test; the only step that needs Debian's mirror, once per machine.
+ *    install test, and promtool from Debian's prometheus package, downloaded but not installed
+ *    (tests/setup/promtool.ts); the only steps that need Debian's mirror, once per machine.
  * 4. Debian 12 and 13 roots with systemd (tests/fixtures/systemd/provision.ts) for the tests that
  *    boot them, once per machine.
  * Exit 1 with what to do when a step cannot be done (e.g. packages missing and not root).
@@ -20,9 +20,10 @@ import { DEBIAN_RELEASES, debianRootReady, ensureDebianRoot, type DebianSuite } 
 import { ensureDebianPackages, runProvisioning } from './debian-packages.js';
 import { DEMO_PACKAGES, ensureVcsimLauncher } from './provision-demo.js';
 import { provisionSystemdRoots } from '../fixtures/systemd/provision.js';
+import { ensurePromtool } from './promtool.js';
 
 /** Debian packages the tests need beyond the demo's. */
-export const TEST_PACKAGES = ['python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev', 'debootstrap', 'lintian', 'prometheus'] as const;
+export const TEST_PACKAGES = ['python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev', 'debootstrap', 'lintian'] as const;
 
 /** Builds the Debian roots that are missing; a failure is a warning (only the package test needs them). */
 async function ensureDebianRoots(): Promise<void> {
@@ -45,4 +46,5 @@ await runProvisioning(async () => {
   await ensureVcsimLauncher();
   await ensureDebianRoots();
   await provisionSystemdRoots();
+  await ensurePromtool();
 });

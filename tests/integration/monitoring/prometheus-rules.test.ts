@@ -1,6 +1,7 @@
 /**
  * The operators' alerting rules (etc/prometheus/vsnapd-rules.yml, shipped in the .deb) with
- * Prometheus's own promtool (Debian's `prometheus` package, installed by provisioning):
+ * Prometheus's own promtool (from Debian's `prometheus` package, put in place by provisioning:
+ * tests/setup/promtool.ts):
  * `promtool check rules` accepts them, `promtool test rules` passes the unit tests in
  * tests/fixtures/prometheus/vsnapd-rules.test.yml, every alert is tested both firing and quiet,
  * and each alert's firing case really depends on it (the tests fail with that rule removed).
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { REPO_ROOT, childEnv } from '../../helpers/daemon.js';
+import { PROMTOOL } from '../../setup/promtool.js';
 
 const exec = promisify(execFile);
 
@@ -20,10 +22,10 @@ const TESTS = join(REPO_ROOT, 'tests/fixtures/prometheus/vsnapd-rules.test.yml')
 
 /** Runs promtool; resolves with its exit code and output. */
 async function promtool(...args: string[]): Promise<{ code: number; out: string }> {
-  return exec('promtool', args, { env: childEnv() }).then(
+  return exec(PROMTOOL, args, { env: childEnv() }).then(
     (r) => ({ code: 0, out: r.stdout + r.stderr }),
     (e: { code: number | string; stdout?: string; stderr?: string }) => {
-      if (typeof e.code !== 'number') throw new Error(`promtool cannot run (${e.code}): install Debian's prometheus package (provisioning does)`);
+      if (typeof e.code !== 'number') throw new Error(`${PROMTOOL} cannot run (${e.code}): provisioning puts it there (node --import tsx tests/setup/provision.ts)`);
       return { code: e.code, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
     },
   );
