@@ -8,7 +8,7 @@
  * EFAULT. vsnapd adds errno 208 (ESSLCERTVERIFICATIONERROR) for refused certificates.
  */
 import { CallError, Errno, errnoName } from '../../daemon/errors.js';
-import { TlsVerificationError, VsphereError } from './vsphere/index.js';
+import { TlsVerificationError, VsphereError } from '../../vsphere/index.js';
 import type { ErrorClass, VmwareErrorInfo } from './schemas.js';
 
 /** A classified failure with its errno. */

@@ -7,7 +7,7 @@
  * removal that failed) is removed again, and VMs with `runtime.consolidationNeeded` get
  * ConsolidateVMDisks_Task (`MethodNotFound` → the caller alerts instead).
  */
-import { isVimFault, moRefKey, type MoRef, type VirtualMachineInfo, type VsphereClient } from '../vsphere/index.js';
+import { isVimFault, moRefKey, type MoRef, type VirtualMachineInfo, type VsphereClient } from '../../../vsphere/index.js';
 import type { HostLimiter } from './limiter.js';
 import { markedSnapshots } from './marker.js';
 

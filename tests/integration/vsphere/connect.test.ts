@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import t from 'tap';
 import { Errno } from '../../../daemon/errors.js';
-import { VsphereClient, SoapFaultError, VsphereTransportError, isVimFault } from '../../../plugins/vmware/vsphere/index.js';
+import { VsphereClient, SoapFaultError, VsphereTransportError, isVimFault } from '../../../vsphere/index.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { connectClient, optionsFor } from '../../helpers/vsphere.js';
 

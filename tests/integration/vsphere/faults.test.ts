@@ -3,7 +3,7 @@
 // incompatible device), with errno classes and messages; MethodNotFound fallbacks.
 import t from 'tap';
 import { Errno } from '../../../daemon/errors.js';
-import { SoapFaultError, TaskFaultError, isVimFault, type MoRef } from '../../../plugins/vmware/vsphere/index.js';
+import { SoapFaultError, TaskFaultError, isVimFault, type MoRef } from '../../../vsphere/index.js';
 import { NFS_DS, connectClient, startVcsimWithNfs } from '../../helpers/vsphere.js';
 
 const vc = await startVcsimWithNfs(t, {

@@ -1,8 +1,8 @@
 // Integration: concurrent snapshot creation and removal for 50 VMs, every task waited for through
 // ONE private PropertyCollector; CreateSnapshotEx_Task with its fallback; removal by moref.
 import t from 'tap';
-import { flattenSnapshots, type MoRef } from '../../../plugins/vmware/vsphere/index.js';
-import { CreateSnapshot_Task } from '../../../plugins/vmware/vsphere/methods/snapshot.js';
+import { flattenSnapshots, type MoRef } from '../../../vsphere/index.js';
+import { CreateSnapshot_Task } from '../../../vsphere/methods/snapshot.js';
 import { NFS_DS, connectClient, startVcsimWithNfs } from '../../helpers/vsphere.js';
 
 const N = 50;

@@ -2,8 +2,8 @@
 // deadline; a server without CancelTask is reported as "cannot cancel"; a delayed SOAP call times out
 // as a call, and its snapshot appears later (the leftover the sweeper must find).
 import t from 'tap';
-import { VsphereTimeoutError, flattenSnapshots, isVimFault, type MoRef } from '../../../plugins/vmware/vsphere/index.js';
-import { CreateSnapshot_Task } from '../../../plugins/vmware/vsphere/methods/snapshot.js';
+import { VsphereTimeoutError, flattenSnapshots, isVimFault, type MoRef } from '../../../vsphere/index.js';
+import { CreateSnapshot_Task } from '../../../vsphere/methods/snapshot.js';
 import { NFS_DS, connectClient, eventually, startVcsimWithNfs } from '../../helpers/vsphere.js';
 
 const vc = await startVcsimWithNfs(t, { bulkVms: { count: 6, datastore: NFS_DS, namePrefix: 'slow-' } });

@@ -4,7 +4,7 @@
 import { rootCertificates } from 'node:tls';
 import t from 'tap';
 import { Errno } from '../../../daemon/errors.js';
-import { TlsVerificationError, VsphereClient } from '../../../plugins/vmware/vsphere/index.js';
+import { TlsVerificationError, VsphereClient } from '../../../vsphere/index.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { connectClient, optionsFor } from '../../helpers/vsphere.js';
 

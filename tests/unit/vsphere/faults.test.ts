@@ -2,17 +2,17 @@
 // from LocalizedMethodFault, errno/category mapping, and the isVimFault/asVimFault helpers.
 import t from 'tap';
 import { Errno } from '../../../daemon/errors.js';
-import { decodeResponse } from '../../../plugins/vmware/vsphere/soap/response.js';
+import { decodeResponse } from '../../../vsphere/soap/response.js';
 import {
   SoapFaultError,
   TaskFaultError,
   asVimFault,
   classifyFault,
   isVimFault,
-} from '../../../plugins/vmware/vsphere/faults/vim-fault.js';
-import { faultIsA } from '../../../plugins/vmware/vsphere/faults/hierarchy.js';
-import { decodeUpdateSet } from '../../../plugins/vmware/vsphere/methods/property-results.js';
-import { decodeTaskInfo } from '../../../plugins/vmware/vsphere/methods/task.js';
+} from '../../../vsphere/faults/vim-fault.js';
+import { faultIsA } from '../../../vsphere/faults/hierarchy.js';
+import { decodeUpdateSet } from '../../../vsphere/methods/property-results.js';
+import { decodeTaskInfo } from '../../../vsphere/methods/task.js';
 import { loadXml } from '../../helpers/vsphere-xml.js';
 
 function faultOf(file: string, method = 'Login'): SoapFaultError {

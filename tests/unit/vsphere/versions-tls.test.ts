@@ -7,8 +7,8 @@ import {
   compareVersions,
   finalVersion,
   parseServiceVersions,
-} from '../../../plugins/vmware/vsphere/session/versions.js';
-import { checkCaPem, parseThumbprint } from '../../../plugins/vmware/vsphere/transport/tls-policy.js';
+} from '../../../vsphere/session/versions.js';
+import { checkCaPem, parseThumbprint } from '../../../vsphere/transport/tls-policy.js';
 import { loadXml } from '../../helpers/vsphere-xml.js';
 
 t.test('parseServiceVersions: urn:vim25 only; garbage gives []', async (t) => {

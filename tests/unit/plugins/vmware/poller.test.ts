@@ -4,7 +4,7 @@ import type { HealthOutcome, VmwareEntries } from '../../../../plugins/vmware/en
 import { describeError } from '../../../../plugins/vmware/errors.js';
 import { HealthPoller } from '../../../../plugins/vmware/poller.js';
 import { emptyHealth, type VmwareEntryRecord } from '../../../../plugins/vmware/store.js';
-import { VsphereTransportError } from '../../../../plugins/vmware/vsphere/index.js';
+import { VsphereTransportError } from '../../../../vsphere/index.js';
 import { inventory, vm } from '../../../helpers/fake-inventory.js';
 
 function entry(over: Partial<VmwareEntryRecord> = {}): VmwareEntryRecord {

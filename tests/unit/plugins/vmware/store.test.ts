@@ -1,7 +1,7 @@
 import t from 'tap';
 import { describeError, errorText, loginErrorAttribute, toCallError } from '../../../../plugins/vmware/errors.js';
 import { emptyHealth, healthAfterFailure, healthAfterSuccess, sameCredentials, toEntry, type VmwareEntryRecord } from '../../../../plugins/vmware/store.js';
-import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../plugins/vmware/vsphere/index.js';
+import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../vsphere/index.js';
 
 const row: VmwareEntryRecord = {
   id: 3,

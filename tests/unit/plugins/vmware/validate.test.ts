@@ -2,7 +2,7 @@ import t from 'tap';
 import { Errno, ValidationErrors } from '../../../../daemon/errors.js';
 import type { LocalSide } from '../../../../plugins/vmware/match/local.js';
 import { checkConnectionShape, pickDatastores, validateEntry, type ServerRead, type ValidationDraft, type ValidationPlan } from '../../../../plugins/vmware/validate.js';
-import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../plugins/vmware/vsphere/index.js';
+import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../vsphere/index.js';
 import { datastore, inventory } from '../../../helpers/fake-inventory.js';
 
 const about = { name: 'VMware vCenter Server', fullName: 'VMware vCenter Server 8.0', vendor: 'VMware', version: '8.0', build: '1', apiType: 'VirtualCenter', apiVersion: '8.0.2.0' };

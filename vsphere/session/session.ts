@@ -9,7 +9,7 @@
  * created (ContainerViews, private PropertyCollectors) vanish when it is re-established; compare
  * {@link VimSession.generation} to notice.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereError, VsphereTransportError } from '../faults/errors.js';
 import { isVimFault } from '../faults/vim-fault.js';
 import { CurrentTime, RetrieveServiceContent, type AboutInfo, type ServiceContent } from '../methods/service-instance.js';

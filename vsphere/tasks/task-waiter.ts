@@ -10,7 +10,7 @@
  * Debian's vcsim reports a late filter's objects only then; real servers simply resend the (small)
  * state of every watched task.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereError, VsphereTimeoutError, type TaskCancelOutcome } from '../faults/errors.js';
 import { TaskFaultError, asVimFault, isVimFault } from '../faults/vim-fault.js';
 import {

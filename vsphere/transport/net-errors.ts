@@ -2,7 +2,7 @@
  * Turns Node.js socket errors and undici errors into the client's typed errors with the errno the
  * API layer reports (TrueNAS reports the socket errno for unreachable vCenters).
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereError, VsphereTimeoutError, VsphereTransportError } from '../faults/errors.js';
 
 function errorCode(err: unknown): string | undefined {

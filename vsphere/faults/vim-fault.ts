@@ -6,7 +6,7 @@
  * `faultMessage[].message` (which often holds the real guest-side reason of a quiesce failure).
  * Shapes: govmomi `vim25/soap/error.go`, `task/error.go`; reference B.3 and B.7.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { objs, obj, str } from '../types/read.js';
 import type { MoRef, VimObject } from '../types/values.js';
 import { VsphereError, type VsphereErrorCategory } from './errors.js';

@@ -13,9 +13,9 @@
  * The session id travels in the `vmware-api-session-id` header. An ESXi host alone answers 404 on
  * both session paths: {@link VapiUnavailableError}.
  */
-import { Errno } from '../../../daemon/errors.js';
-import { HttpTransport } from '../vsphere/transport/http-transport.js';
-import { VsphereError, VsphereTransportError, type MoRef, type VsphereConnectOptions } from '../vsphere/index.js';
+import { Errno } from '../../daemon/errors.js';
+import { HttpTransport } from '../transport/http-transport.js';
+import { VsphereError, VsphereTransportError, type MoRef, type VsphereConnectOptions } from '../index.js';
 
 /** Header carrying the Automation API session id. */
 const SESSION_HEADER = 'vmware-api-session-id';

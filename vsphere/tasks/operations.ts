@@ -3,7 +3,7 @@
  * with one overall deadline each, and their bounded-concurrency batch forms. Results are values,
  * never rejections, so one failing VM never hides the others.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereError } from '../faults/errors.js';
 import type { TaskInfo } from '../methods/task.js';
 import type { VimSession } from '../session/session.js';

@@ -11,8 +11,8 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { Pool, buildConnector } from 'undici';
-import { Errno } from '../../../../daemon/errors.js';
-import { loadUndici } from '../../../../daemon/lazy.js';
+import { Errno } from '../../daemon/errors.js';
+import { loadUndici } from '../../daemon/lazy.js';
 import { VsphereError, VsphereTimeoutError } from '../faults/errors.js';
 import { mapNetworkError } from './net-errors.js';
 import { checkCaPem, evaluateCertificate, parseThumbprint, type CertificateInfo, type TlsOptions } from './tls-policy.js';

@@ -14,7 +14,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { VsphereError, TlsVerificationError, type PeerCertificateSummary } from '../faults/errors.js';
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 
 /** TLS settings of a connection. */
 export interface TlsOptions {

@@ -8,8 +8,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { generate } from 'selfsigned';
-import { VapiClient, VapiUnavailableError } from '../../../../../plugins/vmware/vapi/client.js';
-import type { Teardown } from '../../../../helpers/daemon.js';
+import { VapiClient, VapiUnavailableError } from '../../../../vsphere/vapi/client.js';
+import type { Teardown } from '../../../helpers/daemon.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 

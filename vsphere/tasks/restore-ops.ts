@@ -6,7 +6,7 @@
  * copy never joins the production network with the original's MAC/IP). Each call throws the
  * server's fault (SoapFaultError / TaskFaultError) unchanged.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereError } from '../faults/errors.js';
 import { CreateNasDatastore, RemoveDatastore, type NasVolumeSpec } from '../methods/datastore-system.js';
 import type { ObjectContent } from '../methods/property-results.js';

@@ -6,7 +6,7 @@
  *
  * None of these ever carries a request body, so a password can never leak through an error.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import type { MoRef } from '../types/values.js';
 
 /**

@@ -3,7 +3,7 @@
  * It owns a {@link VimSession} (login, keepalive, re-login) and one shared {@link TaskWaiter}, so
  * every task it waits for, however many run at once, goes through ONE private PropertyCollector.
  */
-import { Errno } from '../../../daemon/errors.js';
+import { Errno } from '../daemon/errors.js';
 import { VsphereError } from './faults/errors.js';
 import { isVimFault } from './faults/vim-fault.js';
 import type { AboutInfo } from './methods/service-instance.js';

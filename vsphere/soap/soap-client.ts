@@ -5,7 +5,7 @@
  *
  * NOTE: request bodies (which hold the Login password) are never logged or attached to errors.
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereTransportError } from '../faults/errors.js';
 import type { HttpTransport } from '../transport/http-transport.js';
 import type { VimValue } from '../types/values.js';

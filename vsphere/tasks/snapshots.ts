@@ -3,7 +3,7 @@
  * CreateSnapshot_Task, remember servers without the former, remove by moref with consolidation,
  * and cancel tasks reporting "cannot cancel" instead of failing (reference B.6, B.7, B.10 step 4).
  */
-import { Errno } from '../../../../daemon/errors.js';
+import { Errno } from '../../daemon/errors.js';
 import { VsphereError, type TaskCancelOutcome } from '../faults/errors.js';
 import { asVimFault, isVimFault } from '../faults/vim-fault.js';
 import { ConsolidateVMDisks_Task, CreateSnapshotEx_Task, CreateSnapshot_Task, RemoveSnapshot_Task } from '../methods/snapshot.js';
