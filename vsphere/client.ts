@@ -3,7 +3,6 @@
  * It owns a {@link VimSession} (login, keepalive, re-login) and one shared {@link TaskWaiter}, so
  * every task it waits for, however many run at once, goes through ONE private PropertyCollector.
  */
-import { Errno } from '../daemon/errors.js';
 import { VsphereError } from './faults/errors.js';
 import { isVimFault } from './faults/vim-fault.js';
 import type { AboutInfo } from './methods/service-instance.js';
@@ -50,10 +49,10 @@ export class VsphereClient {
   /**
    * Connects to `https://host:port/sdk`, negotiates the API version, reads ServiceContent and logs in.
    * `opts.signal` aborts a pending connect/login at once (the daemon stopping mid health check).
-   * @throws TlsVerificationError (errno 208; `fingerprint256` to pin), SoapFaultError `InvalidLogin`
-   *   (EPERM), VsphereTransportError (ECONNREFUSED, EHOSTUNREACH…; the message names `host:port`),
-   *   VsphereTimeoutError (ETIMEDOUT), VsphereError (EINVAL) for a malformed `tls.thumbprint` or
-   *   `tls.ca`, VsphereError (ECANCELED) when `opts.signal` aborted it
+   * @throws TlsVerificationError (kind `untrusted-certificate`; `fingerprint256` to pin), SoapFaultError `InvalidLogin`
+   *   (`denied`), VsphereTransportError (`refused`, `unreachable`…; the message names `host:port`),
+   *   VsphereTimeoutError (`timed-out`), VsphereError (`invalid-argument`) for a malformed `tls.thumbprint` or
+   *   `tls.ca`, VsphereError (`canceled`) when `opts.signal` aborted it
    */
   static async connect(opts: VsphereConnectOptions): Promise<VsphereClient> {
     return new VsphereClient(await VimSession.connect(opts));
@@ -86,7 +85,7 @@ export class VsphereClient {
 
   /** The shared waiter (one private PropertyCollector for every task of this client). */
   get waiter(): TaskWaiter {
-    if (this.session.closed) throw new VsphereError('the vSphere client is closed', Errno.EFAULT, 'network');
+    if (this.session.closed) throw new VsphereError('the vSphere client is closed', 'failed', 'network');
     this.#waiter ??= new TaskWaiter(this.session);
     return this.#waiter;
   }
@@ -166,7 +165,7 @@ export class VsphereClient {
    */
   async findVmsByUuid(uuid: string, opts: { instanceUuid?: boolean; datacenter?: MoRef } = {}): Promise<MoRef[]> {
     const si = this.session.serviceContent.searchIndex;
-    if (!si) throw new VsphereError(`${this.session.origin} has no SearchIndex`, Errno.ENOTSUP, 'fault');
+    if (!si) throw new VsphereError(`${this.session.origin} has no SearchIndex`, 'unsupported', 'fault');
     const search = { uuid, vmSearch: true, ...opts };
     if (!this.session.unsupported.has('FindAllByUuid')) {
       try {
@@ -182,7 +181,7 @@ export class VsphereClient {
 
   /**
    * Where a host keeps its HostDatastoreSystem, root resource pool and datacenter VM folder.
-   * @throws SoapFaultError (`ManagedObjectNotFound` for an unknown host), VsphereError (ENOENT)
+   * @throws SoapFaultError (`ManagedObjectNotFound` for an unknown host), VsphereError (`not-found`)
    */
   hostPlacement(host: MoRef): Promise<HostPlacement> {
     return hostPlacement(this.session, host);

@@ -27,7 +27,8 @@
  * }
  * ```
  * The rest of vsnapd imports only this module, never a layer directly (the layers' own tests may).
- * Errors carry `errno` and `category`; map them to CallError at the API boundary (EPERM for
+ * Errors carry a `kind` (VsphereErrorKind: `denied`, `refused`, `untrusted-certificate`…) and a
+ * `category`; an application maps them to its own codes at its boundary (the vmware plugin: EPERM for
  * InvalidLogin/NoPermission/RestrictedVersion, 208 for TLS, the socket errno for network failures).
  */
 export { VsphereClient, type BatchOptions, type TaskWaitResult, type VsphereConnectOptions } from './client.js';
@@ -41,6 +42,7 @@ export {
   TlsVerificationError,
   VsphereTimeoutError,
   type VsphereErrorCategory,
+  type VsphereErrorKind,
   type TaskCancelOutcome,
 } from './faults/errors.js';
 export { SoapFaultError, TaskFaultError, isVimFault, asVimFault, classifyFault, type VimFaultError } from './faults/vim-fault.js';

@@ -1,12 +1,12 @@
 /**
  * Error types of the vSphere client below the vim fault level: the common base, transport
- * failures, TLS verification failures and timeouts. Every error carries an `errno` (the daemon's
- * {@link Errno} numbers, which the vmware plugin turns into CallError at its boundary) and a
- * `category` the API can show as `last_error.class`.
+ * failures, TLS verification failures and timeouts. Every error carries a {@link VsphereErrorKind}
+ * (what went wrong, for a caller that maps errors to its own codes: the vmware plugin turns it into
+ * a TrueNAS errno at its boundary) and a {@link VsphereErrorCategory} (the failure class a health
+ * report shows).
  *
  * None of these ever carries a request body, so a password can never leak through an error.
  */
-import { Errno } from '../../daemon/errors.js';
 import type { MoRef } from '../types/values.js';
 
 /**
@@ -27,17 +27,47 @@ export type VsphereErrorCategory =
   | 'fault'
   | 'task';
 
+/**
+ * What went wrong, independent of any application's error codes (the vmware plugin maps each to a
+ * TrueNAS errno in plugins/vmware/errors.ts):
+ * - `denied`: the server refused the credentials, the privilege or the licence (InvalidLogin,
+ *   NoPermission, RestrictedVersion, an Automation API 401);
+ * - `not-found`: the object is gone (ManagedObjectNotFound, NotFound, a task that vanished);
+ * - `busy`: the object is in use (TaskInProgress, ConcurrentAccess);
+ * - `unsupported`: the server lacks the method or API (MethodNotFound, NotSupported, no Automation API);
+ * - `canceled`: the caller aborted, the client or waiter closed, or the server cancelled (RequestCanceled);
+ * - `timed-out`: a deadline expired (connect, call, task) or the server timed out (Timedout);
+ * - `invalid-argument`: the caller passed a bad value (a malformed pin or CA, an empty snapshot name);
+ * - `refused`, `unreachable`, `reset`: the TCP connection was refused, could not be routed or
+ *   resolved, or was closed by the server;
+ * - `untrusted-certificate`: the TLS policy refused the server's certificate;
+ * - `failed`: anything else (another fault, an unexpected HTTP status or body).
+ */
+export type VsphereErrorKind =
+  | 'denied'
+  | 'not-found'
+  | 'busy'
+  | 'unsupported'
+  | 'canceled'
+  | 'timed-out'
+  | 'invalid-argument'
+  | 'refused'
+  | 'unreachable'
+  | 'reset'
+  | 'untrusted-certificate'
+  | 'failed';
+
 /** Common base of every error the vSphere client throws. */
 export class VsphereError extends Error {
   override name = 'VsphereError';
-  /** errno for the API layer (EPERM, ETIMEDOUT, ECONNREFUSED, ESSLCERTVERIFICATIONERROR…). */
-  readonly errno: number;
+  /** What went wrong, see {@link VsphereErrorKind}. */
+  readonly kind: VsphereErrorKind;
   /** Failure class, see {@link VsphereErrorCategory}. */
   readonly category: VsphereErrorCategory;
 
-  constructor(message: string, errno: number, category: VsphereErrorCategory, options?: ErrorOptions) {
+  constructor(message: string, kind: VsphereErrorKind, category: VsphereErrorCategory, options?: ErrorOptions) {
     super(message, options);
-    this.errno = errno;
+    this.kind = kind;
     this.category = category;
   }
 }
@@ -55,10 +85,10 @@ export class VsphereTransportError extends VsphereError {
 
   constructor(
     message: string,
-    init: { errno: number; category?: VsphereErrorCategory; code?: string; status?: number },
+    init: { kind: VsphereErrorKind; category?: VsphereErrorCategory; code?: string; status?: number },
     options?: ErrorOptions,
   ) {
-    super(message, init.errno, init.category ?? 'network', options);
+    super(message, init.kind, init.category ?? 'network', options);
     this.code = init.code;
     this.status = init.status;
   }
@@ -77,8 +107,9 @@ export interface PeerCertificateSummary {
 
 /**
  * The server's certificate was refused by the connection's TLS policy (not trusted by the system or
- * custom CAs, wrong host name, or not matching the pinned fingerprint). errno 208
- * ESSLCERTVERIFICATIONERROR, as TrueNAS. Carries the server's fingerprints so the user can pin it.
+ * custom CAs, wrong host name, or not matching the pinned fingerprint): kind `untrusted-certificate`
+ * (the vmware plugin reports it as errno 208 ESSLCERTVERIFICATIONERROR, as TrueNAS). Carries the
+ * server's fingerprints so the user can pin it.
  */
 export class TlsVerificationError extends VsphereTransportError {
   override name = 'TlsVerificationError';
@@ -96,7 +127,7 @@ export class TlsVerificationError extends VsphereTransportError {
     init: { reason: string; fingerprint256: string; fingerprint1: string; certificate?: PeerCertificateSummary },
     options?: ErrorOptions,
   ) {
-    super(message, { errno: Errno.ESSLCERTVERIFICATIONERROR, category: 'tls', code: init.reason }, options);
+    super(message, { kind: 'untrusted-certificate', category: 'tls', code: init.reason }, options);
     this.reason = init.reason;
     this.fingerprint256 = init.fingerprint256;
     this.fingerprint1 = init.fingerprint1;
@@ -115,7 +146,7 @@ export interface TaskCancelOutcome {
 }
 
 /**
- * A deadline expired (errno ETIMEDOUT). `phase` says where: `connect` (TCP/TLS set-up), `call`
+ * A deadline expired (kind `timed-out`). `phase` says where: `connect` (TCP/TLS set-up), `call`
  * (one SOAP call; NOTE: a call that timed out may still take effect on the server, e.g. a snapshot
  * that appears later), or `task` (a task did not finish in time; see `cancel`).
  */
@@ -136,7 +167,7 @@ export class VsphereTimeoutError extends VsphereError {
     init: { phase: 'connect' | 'call' | 'task'; timeoutMs: number; method?: string; task?: MoRef; cancel?: TaskCancelOutcome },
     options?: ErrorOptions,
   ) {
-    super(message, Errno.ETIMEDOUT, 'timeout', options);
+    super(message, 'timed-out', 'timeout', options);
     this.phase = init.phase;
     this.timeoutMs = init.timeoutMs;
     this.method = init.method;
@@ -145,7 +176,7 @@ export class VsphereTimeoutError extends VsphereError {
   }
 }
 
-/** A well-formed SOAP answer that lacks what the method must return (errno EFAULT, category `protocol`). */
+/** A well-formed SOAP answer that lacks what the method must return (kind `failed`, category `protocol`). */
 export function protocolError(method: string, what: string): VsphereTransportError {
-  return new VsphereTransportError(`${method}: ${what}`, { errno: Errno.EFAULT, category: 'protocol' });
+  return new VsphereTransportError(`${method}: ${what}`, { kind: 'failed', category: 'protocol' });
 }

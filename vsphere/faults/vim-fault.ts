@@ -6,27 +6,26 @@
  * `faultMessage[].message` (which often holds the real guest-side reason of a quiesce failure).
  * Shapes: govmomi `vim25/soap/error.go`, `task/error.go`; reference B.3 and B.7.
  */
-import { Errno } from '../../daemon/errors.js';
 import { objs, obj, str } from '../types/read.js';
 import type { MoRef, VimObject } from '../types/values.js';
-import { VsphereError, type VsphereErrorCategory } from './errors.js';
+import { VsphereError, type VsphereErrorCategory, type VsphereErrorKind } from './errors.js';
 import { faultIsA } from './hierarchy.js';
 
-/** The errno and category the API layer uses for a fault type. */
-export function classifyFault(type: string): { errno: number; category: VsphereErrorCategory } {
-  if (faultIsA(type, 'InvalidLogin') || faultIsA(type, 'NotAuthenticated')) return { errno: Errno.EPERM, category: 'auth' };
+/** The kind and category of a fault type (by the vim25 fault hierarchy). */
+export function classifyFault(type: string): { kind: VsphereErrorKind; category: VsphereErrorCategory } {
+  if (faultIsA(type, 'InvalidLogin') || faultIsA(type, 'NotAuthenticated')) return { kind: 'denied', category: 'auth' };
   if (faultIsA(type, 'RestrictedVersion') || faultIsA(type, 'NotEnoughLicenses') || faultIsA(type, 'InvalidLicense')) {
-    return { errno: Errno.EPERM, category: 'licence' };
+    return { kind: 'denied', category: 'licence' };
   }
-  if (faultIsA(type, 'NoPermission') || faultIsA(type, 'SecurityError')) return { errno: Errno.EPERM, category: 'permission' };
-  if (faultIsA(type, 'ManagedObjectNotFound') || faultIsA(type, 'NotFound')) return { errno: Errno.ENOENT, category: 'fault' };
-  if (faultIsA(type, 'TaskInProgress') || faultIsA(type, 'ConcurrentAccess')) return { errno: Errno.EBUSY, category: 'fault' };
+  if (faultIsA(type, 'NoPermission') || faultIsA(type, 'SecurityError')) return { kind: 'denied', category: 'permission' };
+  if (faultIsA(type, 'ManagedObjectNotFound') || faultIsA(type, 'NotFound')) return { kind: 'not-found', category: 'fault' };
+  if (faultIsA(type, 'TaskInProgress') || faultIsA(type, 'ConcurrentAccess')) return { kind: 'busy', category: 'fault' };
   if (faultIsA(type, 'MethodNotFound') || faultIsA(type, 'NotSupported') || faultIsA(type, 'NotImplemented')) {
-    return { errno: Errno.ENOTSUP, category: 'fault' };
+    return { kind: 'unsupported', category: 'fault' };
   }
-  if (faultIsA(type, 'RequestCanceled')) return { errno: Errno.ECANCELED, category: 'fault' };
-  if (faultIsA(type, 'Timedout')) return { errno: Errno.ETIMEDOUT, category: 'timeout' };
-  return { errno: Errno.EFAULT, category: 'fault' };
+  if (faultIsA(type, 'RequestCanceled')) return { kind: 'canceled', category: 'fault' };
+  if (faultIsA(type, 'Timedout')) return { kind: 'timed-out', category: 'timeout' };
+  return { kind: 'failed', category: 'fault' };
 }
 
 /** The `faultMessage[].message` texts of a fault object (MethodFault.faultMessage, LocalizableMessage[]). */
@@ -68,8 +67,8 @@ export class SoapFaultError extends VsphereError {
     const faultType = init.faultType || 'SystemError';
     const fault = init.fault ?? { _type: faultType };
     const messages = faultMessages(fault);
-    const { errno, category } = classifyFault(faultType);
-    super(joinMessages(init.faultString, messages) || faultType, errno, category);
+    const { kind, category } = classifyFault(faultType);
+    super(joinMessages(init.faultString, messages) || faultType, kind, category);
     this.faultType = faultType;
     this.faultCode = init.faultCode;
     this.faultString = init.faultString;
@@ -102,8 +101,8 @@ export class TaskFaultError extends VsphereError {
     const faultType = fault._type || 'SystemError';
     const localizedMessage = str(init.error?.localizedMessage) ?? '';
     const messages = faultMessages(fault);
-    const { errno, category } = classifyFault(faultType);
-    super(joinMessages(localizedMessage, messages) || faultType, errno, category === 'fault' ? 'task' : category);
+    const { kind, category } = classifyFault(faultType);
+    super(joinMessages(localizedMessage, messages) || faultType, kind, category === 'fault' ? 'task' : category);
     this.faultType = faultType;
     this.localizedMessage = localizedMessage;
     this.messages = messages;

@@ -22,7 +22,7 @@ export interface UserSession {
 
 /**
  * `Login(_this=SessionManager, userName, password, locale?)`.
- * @throws SoapFaultError `InvalidLogin` (errno EPERM) on bad credentials, `InvalidLocale`
+ * @throws SoapFaultError `InvalidLogin` (kind `denied`) on bad credentials, `InvalidLocale`
  */
 export async function Login(
   rt: RoundTripper,

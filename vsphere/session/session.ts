@@ -9,7 +9,6 @@
  * created (ContainerViews, private PropertyCollectors) vanish when it is re-established; compare
  * {@link VimSession.generation} to notice.
  */
-import { Errno } from '../../daemon/errors.js';
 import { VsphereError, VsphereTransportError } from '../faults/errors.js';
 import { isVimFault } from '../faults/vim-fault.js';
 import { CurrentTime, RetrieveServiceContent, type AboutInfo, type ServiceContent } from '../methods/service-instance.js';
@@ -41,7 +40,8 @@ export interface SessionOptions {
   maxApiVersion?: string;
   /**
    * Aborts connecting and logging in: the pending request ends at once and `connect` rejects with
-   * VsphereError ECANCELED (e.g. the daemon stops during a health check). Not used once connected.
+   * a VsphereError of kind `canceled` (e.g. the daemon stops during a health check). Not used once
+   * connected.
    */
   signal?: AbortSignal;
   log?: VsphereLogger;
@@ -97,9 +97,9 @@ export class VimSession implements RoundTripper {
 
   /**
    * Connects and logs in.
-   * @throws TlsVerificationError (208) for a refused certificate, SoapFaultError `InvalidLogin` (EPERM)
+   * @throws TlsVerificationError (`untrusted-certificate`) for a refused certificate, SoapFaultError `InvalidLogin` (`denied`)
    *   for bad credentials, VsphereTransportError/VsphereTimeoutError when the server cannot be reached,
-   *   VsphereError (EINVAL) for a malformed `tls.thumbprint`/`tls.ca`, VsphereError (ECANCELED) when
+   *   VsphereError (`invalid-argument`) for a malformed `tls.thumbprint`/`tls.ca`, VsphereError (`canceled`) when
    *   `signal` aborted it.
    */
   static async connect(opts: SessionOptions): Promise<VimSession> {
@@ -122,7 +122,7 @@ export class VimSession implements RoundTripper {
       const sessionManager = content.sessionManager;
       if (!sessionManager) {
         throw new VsphereTransportError(`${transport.origin} has no SessionManager in its ServiceContent`, {
-          errno: Errno.EFAULT,
+          kind: 'failed',
           category: 'protocol',
         });
       }
@@ -149,7 +149,7 @@ export class VimSession implements RoundTripper {
       await transport.close(0);
       if (signal?.aborted) {
         const why = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? ` (${signal.reason.message})` : '';
-        throw new VsphereError(`Connecting to ${transport.server}: aborted${why}`, Errno.ECANCELED, 'network', { cause: err });
+        throw new VsphereError(`Connecting to ${transport.server}: aborted${why}`, 'canceled', 'network', { cause: err });
       }
       throw err;
     }
@@ -188,10 +188,10 @@ export class VimSession implements RoundTripper {
   /**
    * {@inheritDoc RoundTripper.call}
    * On `NotAuthenticated` (expired session) it logs in again once and retries the call.
-   * @throws VsphereError (EFAULT, category network) when the session is closed
+   * @throws VsphereError (`failed`, category network) when the session is closed
    */
   async call(method: string, params: SoapObject, opts?: CallOptions): Promise<VimValue[]> {
-    if (this.#closed) throw new VsphereError(`${method}: the vSphere session to ${this.origin} is closed`, Errno.EFAULT, 'network');
+    if (this.#closed) throw new VsphereError(`${method}: the vSphere session to ${this.origin} is closed`, 'failed', 'network');
     this.#armKeepalive();
     const generation = this.generation;
     try {

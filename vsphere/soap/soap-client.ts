@@ -5,7 +5,6 @@
  *
  * NOTE: request bodies (which hold the Login password) are never logged or attached to errors.
  */
-import { Errno } from '../../daemon/errors.js';
 import { VsphereTransportError } from '../faults/errors.js';
 import type { HttpTransport } from '../transport/http-transport.js';
 import type { VimValue } from '../types/values.js';
@@ -78,7 +77,7 @@ export class SoapClient implements RoundTripper {
     if (res.status !== 200 && res.status !== 500) {
       throw new VsphereTransportError(
         `${method}: unexpected HTTP status ${res.status} from ${this.#transport.origin}${this.#path}`,
-        { errno: Errno.EFAULT, category: 'protocol', status: res.status },
+        { kind: 'failed', category: 'protocol', status: res.status },
       );
     }
     return decodeResponse(method, res.body);

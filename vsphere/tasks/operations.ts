@@ -3,7 +3,6 @@
  * with one overall deadline each, and their bounded-concurrency batch forms. Results are values,
  * never rejections, so one failing VM never hides the others.
  */
-import { Errno } from '../../daemon/errors.js';
 import { VsphereError } from '../faults/errors.js';
 import type { TaskInfo } from '../methods/task.js';
 import type { VimSession } from '../session/session.js';
@@ -55,7 +54,7 @@ export interface RemoveRequest {
 export type RemoveResult = { snapshot: MoRef; ok: true; task: MoRef } | { snapshot: MoRef; ok: false; error: Error; task?: MoRef };
 
 function toError(err: unknown): Error {
-  return err instanceof Error ? err : new VsphereError(String(err), Errno.EFAULT, 'fault');
+  return err instanceof Error ? err : new VsphereError(String(err), 'failed', 'fault');
 }
 
 /** Splits an overall deadline into the call timeout and what remains for the task. */
@@ -79,7 +78,7 @@ export async function snapshotVm(session: VimSession, waiter: TaskWaiter, req: S
     const outcome = await waiter.wait(task, { ...(rest !== undefined ? { deadlineMs: rest } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
     const snapshot = ref(outcome.result);
     if (!snapshot) {
-      return { vm, ok: false, task, error: new VsphereError(`${started.method} on ${vm.value} succeeded without a snapshot moref in TaskInfo.result`, Errno.EFAULT, 'protocol') };
+      return { vm, ok: false, task, error: new VsphereError(`${started.method} on ${vm.value} succeeded without a snapshot moref in TaskInfo.result`, 'failed', 'protocol') };
     }
     return { vm, ok: true, snapshot, task, method: started.method, quiesced: spec.quiesce ?? false };
   } catch (err) {

@@ -6,7 +6,6 @@
  * copy never joins the production network with the original's MAC/IP). Each call throws the
  * server's fault (SoapFaultError / TaskFaultError) unchanged.
  */
-import { Errno } from '../../daemon/errors.js';
 import { VsphereError } from '../faults/errors.js';
 import { CreateNasDatastore, RemoveDatastore, type NasVolumeSpec } from '../methods/datastore-system.js';
 import type { ObjectContent } from '../methods/property-results.js';
@@ -38,20 +37,20 @@ async function props(session: VimSession, o: MoRef, paths: readonly string[]): P
 /**
  * Reads a host's datastore system, its compute resource's root pool and its datacenter's VM folder
  * (one read per object on the way up: host, compute resource, folders, datacenter).
- * @throws VsphereError (ENOENT) when the host has no datastore system or no datacenter above it
+ * @throws VsphereError (`not-found`) when the host has no datastore system or no datacenter above it
  */
 export async function hostPlacement(session: VimSession, host: MoRef): Promise<HostPlacement> {
   const h = await props(session, host, ['configManager.datastoreSystem', 'parent']);
   const datastoreSystem = ref(h['configManager.datastoreSystem']);
   const cr = ref(h.parent);
-  if (!datastoreSystem || !cr) throw new VsphereError(`host ${host.value} reports no datastore system or parent`, Errno.ENOENT, 'fault');
+  if (!datastoreSystem || !cr) throw new VsphereError(`host ${host.value} reports no datastore system or parent`, 'not-found', 'fault');
   const c = await props(session, cr, ['resourcePool', 'parent']);
   const resourcePool = ref(c.resourcePool);
   let up = ref(c.parent);
   while (up && up.type !== 'Datacenter') up = ref((await props(session, up, ['parent'])).parent);
-  if (!resourcePool || !up) throw new VsphereError(`host ${host.value} has no resource pool or datacenter`, Errno.ENOENT, 'fault');
+  if (!resourcePool || !up) throw new VsphereError(`host ${host.value} has no resource pool or datacenter`, 'not-found', 'fault');
   const vmFolder = ref((await props(session, up, ['vmFolder'])).vmFolder);
-  if (!vmFolder) throw new VsphereError(`datacenter ${up.value} reports no vmFolder`, Errno.ENOENT, 'fault');
+  if (!vmFolder) throw new VsphereError(`datacenter ${up.value} reports no vmFolder`, 'not-found', 'fault');
   return { host, datastoreSystem, resourcePool, vmFolder, datacenter: up };
 }
 
@@ -69,7 +68,7 @@ export function unmountDatastore(session: VimSession, datastoreSystem: MoRef, da
 export async function registerVm(session: VimSession, waiter: TaskWaiter, folder: MoRef, p: RegisterVmParams, opts: TaskWaitOptions = {}): Promise<MoRef> {
   const task = await RegisterVM_Task(session, folder, p);
   const vm = ref((await waiter.wait(task, opts)).result);
-  if (!vm) throw new VsphereError(`RegisterVM_Task of ${p.path} succeeded without a VirtualMachine moref in TaskInfo.result`, Errno.EFAULT, 'protocol');
+  if (!vm) throw new VsphereError(`RegisterVM_Task of ${p.path} succeeded without a VirtualMachine moref in TaskInfo.result`, 'failed', 'protocol');
   return vm;
 }
 

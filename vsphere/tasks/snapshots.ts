@@ -3,7 +3,6 @@
  * CreateSnapshot_Task, remember servers without the former, remove by moref with consolidation,
  * and cancel tasks reporting "cannot cancel" instead of failing (reference B.6, B.7, B.10 step 4).
  */
-import { Errno } from '../../daemon/errors.js';
 import { VsphereError, type TaskCancelOutcome } from '../faults/errors.js';
 import { asVimFault, isVimFault } from '../faults/vim-fault.js';
 import { ConsolidateVMDisks_Task, CreateSnapshotEx_Task, CreateSnapshot_Task, RemoveSnapshot_Task } from '../methods/snapshot.js';
@@ -38,22 +37,22 @@ export interface SnapshotTaskStarted {
 
 /**
  * Checks a {@link CreateSnapshotSpec}.
- * @throws VsphereError (EINVAL) naming the bad field
+ * @throws VsphereError (`invalid-argument`) naming the bad field
  */
 export function checkSnapshotSpec(spec: CreateSnapshotSpec): void {
   if (typeof spec.name !== 'string' || spec.name.trim() === '') {
-    throw new VsphereError('name: a snapshot needs a non-empty name', Errno.EINVAL, 'fault');
+    throw new VsphereError('name: a snapshot needs a non-empty name', 'invalid-argument', 'fault');
   }
   const t = spec.quiesceTimeoutMinutes;
   if (t !== undefined && !(Number.isInteger(t) && t >= 5 && t <= 240)) {
-    throw new VsphereError(`quiesceTimeoutMinutes: must be a whole number of minutes from 5 to 240 (vSphere's range); got ${t}`, Errno.EINVAL, 'fault');
+    throw new VsphereError(`quiesceTimeoutMinutes: must be a whole number of minutes from 5 to 240 (vSphere's range); got ${t}`, 'invalid-argument', 'fault');
   }
 }
 
 /**
  * Starts a snapshot of `vm`.
  * @throws SoapFaultError (`TaskInProgress`, `InvalidState`, `RestrictedVersion`, `NoPermission`…),
- *   VsphereTimeoutError (phase `call`; NOTE: the snapshot may still appear later), VsphereError (EINVAL)
+ *   VsphereTimeoutError (phase `call`; NOTE: the snapshot may still appear later), VsphereError (`invalid-argument`)
  */
 export async function createSnapshot(session: VimSession, vm: MoRef, spec: CreateSnapshotSpec, opts?: CallOptions): Promise<SnapshotTaskStarted> {
   checkSnapshotSpec(spec);

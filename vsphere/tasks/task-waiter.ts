@@ -10,7 +10,6 @@
  * Debian's vcsim reports a late filter's objects only then; real servers simply resend the (small)
  * state of every watched task.
  */
-import { Errno } from '../../daemon/errors.js';
 import { VsphereError, VsphereTimeoutError, type TaskCancelOutcome } from '../faults/errors.js';
 import { TaskFaultError, asVimFault, isVimFault } from '../faults/vim-fault.js';
 import {
@@ -100,9 +99,9 @@ export class TaskWaiter {
    *   VsphereError (task vanished, waiter closed, repeated collector failures)
    */
   wait(task: MoRef, opts: TaskWaitOptions = {}): Promise<TaskOutcome> {
-    if (this.#closed) return Promise.reject(new VsphereError('TaskWaiter is closed', Errno.ECANCELED, 'task'));
+    if (this.#closed) return Promise.reject(new VsphereError('TaskWaiter is closed', 'canceled', 'task'));
     const existing = this.#entries.get(task.value);
-    if (existing) return Promise.reject(new VsphereError(`task ${task.value} is already being waited for`, Errno.EINVAL, 'task'));
+    if (existing) return Promise.reject(new VsphereError(`task ${task.value} is already being waited for`, 'invalid-argument', 'task'));
     return new Promise<TaskOutcome>((resolve, reject) => {
       const entry: Entry = { task, info: undefined, opts, timer: undefined, settled: false, resolve, reject };
       if (opts.deadlineMs !== undefined) {
@@ -229,7 +228,7 @@ export class TaskWaiter {
         const lostTask = gone?.type === 'Task' ? this.#entries.get(gone.value) : undefined;
         if (lostTask) {
           // One bad task must not poison the others: drop it, rebuild the filters without it.
-          this.#settle(lostTask, { err: new VsphereError(`task ${gone?.value} does not exist on the server (ManagedObjectNotFound)`, Errno.ENOENT, 'task') });
+          this.#settle(lostTask, { err: new VsphereError(`task ${gone?.value} does not exist on the server (ManagedObjectNotFound)`, 'not-found', 'task') });
           const old = this.#pc;
           this.#pc = undefined;
           if (old) await DestroyPropertyCollector(session, old).catch(() => undefined);
@@ -253,7 +252,7 @@ export class TaskWaiter {
         const entry = this.#entries.get(ou.obj.value);
         if (!entry || entry.settled) continue;
         if (ou.kind === 'leave') {
-          this.#settle(entry, { err: new VsphereError(`task ${ou.obj.value} no longer exists on the server; its outcome is unknown`, Errno.ENOENT, 'task') });
+          this.#settle(entry, { err: new VsphereError(`task ${ou.obj.value} no longer exists on the server; its outcome is unknown`, 'not-found', 'task') });
           continue;
         }
         for (const ch of ou.changeSet) {
@@ -266,7 +265,7 @@ export class TaskWaiter {
         const entry = this.#entries.get(m.obj.value);
         if (!entry) continue;
         const msg = typeof m.fault.localizedMessage === 'string' ? m.fault.localizedMessage : obj(m.fault.fault)?._type ?? 'missing';
-        this.#settle(entry, { err: new VsphereError(`task ${m.obj.value} cannot be read: ${msg}`, Errno.ENOENT, 'task') });
+        this.#settle(entry, { err: new VsphereError(`task ${m.obj.value} cannot be read: ${msg}`, 'not-found', 'task') });
       }
     }
   }
@@ -281,13 +280,13 @@ export class TaskWaiter {
   }
 
   /**
-   * Stops waiting: pending tasks reject (ECANCELED), the collector and its filters are destroyed
+   * Stops waiting: pending tasks reject (kind `canceled`), the collector and its filters are destroyed
    * (which also ends a pending WaitForUpdatesEx). Idempotent.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const e of [...this.#entries.values()]) this.#settle(e, { err: new VsphereError('TaskWaiter closed before the task finished', Errno.ECANCELED, 'task') });
+    for (const e of [...this.#entries.values()]) this.#settle(e, { err: new VsphereError('TaskWaiter closed before the task finished', 'canceled', 'task') });
     const pc = this.#pc;
     this.#pc = undefined;
     if (pc && !this.#session.closed) {

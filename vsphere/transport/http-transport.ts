@@ -11,8 +11,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { Pool, buildConnector } from 'undici';
-import { Errno } from '../../daemon/errors.js';
-import { loadUndici } from '../../daemon/lazy.js';
+import { loadUndici } from './load-undici.js';
 import { VsphereError, VsphereTimeoutError } from '../faults/errors.js';
 import { mapNetworkError } from './net-errors.js';
 import { checkCaPem, evaluateCertificate, parseThumbprint, type CertificateInfo, type TlsOptions } from './tls-policy.js';
@@ -45,14 +44,14 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Label for timeout messages (the vim25 method). */
   label?: string;
-  /** Aborts the request (VsphereError ECANCELED; at once when already aborted). */
+  /** Aborts the request (VsphereError `canceled`; at once when already aborted). */
   signal?: AbortSignal;
 }
 
-/** `<label>: aborted` (ECANCELED), with the abort reason's message when it is an Error. */
+/** `<label>: aborted` (kind `canceled`), with the abort reason's message when it is an Error. */
 function abortedError(label: string, signal: AbortSignal, cause?: unknown): VsphereError {
   const why = signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? ` (${signal.reason.message})` : '';
-  return new VsphereError(`${label}: aborted${why}`, Errno.ECANCELED, 'network', cause === undefined ? undefined : { cause });
+  return new VsphereError(`${label}: aborted${why}`, 'canceled', 'network', cause === undefined ? undefined : { cause });
 }
 
 /** HTTPS keep-alive transport bound to one origin. */
@@ -73,7 +72,7 @@ export class HttpTransport {
   #cookie: string | undefined;
 
   /**
-   * @throws VsphereError (EINVAL) when `tls.thumbprint` or `tls.ca` is malformed.
+   * @throws VsphereError (`invalid-argument`) when `tls.thumbprint` or `tls.ca` is malformed.
    */
   constructor(opts: HttpTransportOptions) {
     const port = opts.port ?? 443;

@@ -1,9 +1,9 @@
 /**
- * Turns Node.js socket errors and undici errors into the client's typed errors with the errno the
- * API layer reports (TrueNAS reports the socket errno for unreachable vCenters).
+ * Turns Node.js socket errors and undici errors into the client's typed errors, with the kind of
+ * the socket failure (`refused`, `unreachable`, `reset`…; TrueNAS reports the socket errno for
+ * unreachable vCenters, which the vmware plugin derives from the kind).
  */
-import { Errno } from '../../daemon/errors.js';
-import { VsphereError, VsphereTimeoutError, VsphereTransportError } from '../faults/errors.js';
+import { VsphereError, VsphereTimeoutError, VsphereTransportError, type VsphereErrorKind } from '../faults/errors.js';
 
 function errorCode(err: unknown): string | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
@@ -24,8 +24,8 @@ export function mapNetworkError(err: unknown, server: string, connectTimeoutMs: 
   const code = errorCode(err) ?? (err instanceof Error ? errorCode(err.cause) : undefined);
   const text = err instanceof Error ? err.message : String(err);
   const cause = err instanceof Error ? { cause: err } : undefined;
-  const fail = (what: string, errno: number, category: 'network' | 'tls' = 'network') =>
-    new VsphereTransportError(`Cannot connect to ${server}: ${what}`, code === undefined ? { errno, category } : { errno, category, code }, cause);
+  const fail = (what: string, kind: VsphereErrorKind, category: 'network' | 'tls' = 'network') =>
+    new VsphereTransportError(`Cannot connect to ${server}: ${what}`, code === undefined ? { kind, category } : { kind, category, code }, cause);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ETIMEDOUT':
@@ -34,26 +34,26 @@ export function mapNetworkError(err: unknown, server: string, connectTimeoutMs: 
         timeoutMs: connectTimeoutMs,
       }, cause);
     case 'ECONNREFUSED':
-      return fail('connection refused (ECONNREFUSED)', Errno.ECONNREFUSED);
+      return fail('connection refused (ECONNREFUSED)', 'refused');
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EHOSTDOWN':
-      return fail(`host unreachable (${code})`, Errno.EHOSTUNREACH);
+      return fail(`host unreachable (${code})`, 'unreachable');
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
-      return fail(`cannot resolve the host name (${code})`, Errno.EHOSTUNREACH);
+      return fail(`cannot resolve the host name (${code})`, 'unreachable');
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
-      return fail(`connection closed by the server (${code}): ${text}`, Errno.ECONNRESET);
+      return fail(`connection closed by the server (${code}): ${text}`, 'reset');
     default:
       break;
   }
   if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || code?.startsWith('ERR_TLS')) {
-    return fail(`TLS handshake failed (${code}): ${text}`, Errno.EFAULT, 'tls');
+    return fail(`TLS handshake failed (${code}): ${text}`, 'failed', 'tls');
   }
-  return fail(text, Errno.EFAULT);
+  return fail(text, 'failed');
 }
 

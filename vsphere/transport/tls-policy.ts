@@ -9,12 +9,11 @@
  * 3. otherwise → accept when Node's verification passed: chain to the system CAs (or, when `ca` is
  *    given, to those PEM certificates instead) and host name / IP in the certificate.
  *
- * A refusal is a {@link TlsVerificationError} (errno 208) carrying the server's fingerprints.
+ * A refusal is a {@link TlsVerificationError} (kind `untrusted-certificate`) carrying the server's fingerprints.
  */
 import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { VsphereError, TlsVerificationError, type PeerCertificateSummary } from '../faults/errors.js';
-import { Errno } from '../../daemon/errors.js';
 
 /** TLS settings of a connection. */
 export interface TlsOptions {
@@ -45,7 +44,7 @@ export interface Thumbprint {
 
 /**
  * Parses a fingerprint in vCenter's display form (`AB:CD:…`), plain hex, any case.
- * @throws VsphereError (EINVAL) naming `tls.thumbprint` when it is not 40 or 64 hex digits.
+ * @throws VsphereError (`invalid-argument`) naming `tls.thumbprint` when it is not 40 or 64 hex digits.
  */
 export function parseThumbprint(input: string): Thumbprint {
   const hex = input.replace(/^(sha-?256|sha-?1)\s*[:=]?\s*/i, '').replace(/[\s:]/g, '').toLowerCase();
@@ -54,14 +53,14 @@ export function parseThumbprint(input: string): Thumbprint {
   throw new VsphereError(
     `tls.thumbprint: expected a SHA-256 (64 hex digits) or SHA-1 (40 hex digits) certificate fingerprint, ` +
       `e.g. "AB:CD:…"; got ${/^[0-9a-f]*$/.test(hex) ? `${hex.length} hex digits` : 'non-hex characters'}`,
-    Errno.EINVAL,
+    'invalid-argument',
     'tls',
   );
 }
 
 /**
  * Checks that `ca` holds at least one PEM certificate.
- * @throws VsphereError (EINVAL) naming `tls.ca`.
+ * @throws VsphereError (`invalid-argument`) naming `tls.ca`.
  */
 export function checkCaPem(ca: string): void {
   const blocks = ca.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -71,7 +70,7 @@ export function checkCaPem(ca: string): void {
   } catch {
     throw new VsphereError(
       'tls.ca: expected one or more PEM certificates ("-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----")',
-      Errno.EINVAL,
+      'invalid-argument',
       'tls',
     );
   }

@@ -13,7 +13,6 @@
  * The session id travels in the `vmware-api-session-id` header. An ESXi host alone answers 404 on
  * both session paths: {@link VapiUnavailableError}.
  */
-import { Errno } from '../../daemon/errors.js';
 import { HttpTransport } from '../transport/http-transport.js';
 import { VsphereError, VsphereTransportError, type MoRef, type VsphereConnectOptions } from '../index.js';
 
@@ -22,13 +21,13 @@ const SESSION_HEADER = 'vmware-api-session-id';
 /** Category/tag reads in flight at once. */
 const PARALLEL = 8;
 
-/** The server has no Automation API (an ESXi host without vCenter). errno ENOTSUP. */
+/** The server has no Automation API (an ESXi host without vCenter). Kind `unsupported`. */
 export class VapiUnavailableError extends VsphereError {
   override name = 'VapiUnavailableError';
   constructor(server: string) {
     super(
       `${server} offers no vSphere Automation API (no /api/session or /rest/com/vmware/cis/session; an ESXi host without vCenter?): vSphere tags can only be read through vCenter`,
-      Errno.ENOTSUP,
+      'unsupported',
       'protocol',
     );
   }
@@ -111,7 +110,7 @@ export class VapiClient {
         const res = await t.request('POST', f.session, { timeoutMs, label: `POST ${f.session}`, ...(opts.signal ? { signal: opts.signal } : {}) }, undefined, { authorization: basic });
         if (res.status === 404) continue;
         if (res.status === 401 || res.status === 403) {
-          throw new VsphereError(`vSphere Automation API login at ${t.server} refused (HTTP ${res.status}): check the user name and password`, Errno.EPERM, 'auth');
+          throw new VsphereError(`vSphere Automation API login at ${t.server} refused (HTTP ${res.status}): check the user name and password`, 'denied', 'auth');
         }
         const id = f.unwrap(parse(res.status, res.body, f.session, t.server));
         if (res.status !== 200 && res.status !== 201) throw statusError(res.status, f.session, t.server);
@@ -175,7 +174,7 @@ export class VapiClient {
 }
 
 function statusError(status: number, path: string, server: string, why = `HTTP ${status}`): VsphereTransportError {
-  return new VsphereTransportError(`vSphere Automation API ${path} at ${server}: ${why}`, { errno: Errno.EFAULT, category: 'protocol', status });
+  return new VsphereTransportError(`vSphere Automation API ${path} at ${server}: ${why}`, { kind: 'failed', category: 'protocol', status });
 }
 
 function parse(status: number, body: string, path: string, server: string): unknown {

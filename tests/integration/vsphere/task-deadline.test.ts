@@ -23,7 +23,7 @@ t.test('a slow task is cancelled at its deadline and rejects with a typed timeou
   t.equal(r.ok, false);
   if (r.ok) return;
   t.ok(r.error instanceof VsphereTimeoutError);
-  t.match(r.error, { phase: 'task', errno: 110, category: 'timeout', cancel: { requested: true, ok: true } });
+  t.match(r.error, { phase: 'task', kind: 'timed-out', category: 'timeout', cancel: { requested: true, ok: true } });
   t.match(r.error.message, /did not finish within \d+ ms; it was cancelled/);
   t.ok(r.task, 'the task moref is reported');
   // The cancelled task ends in error (RequestCanceled) and leaves no snapshot.
