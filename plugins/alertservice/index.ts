@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ALERT_EVENT, type AlertEntry } from '../../daemon/alerts/index.js';
 import { CallError, Errno, InstanceNotFound, ValidationErrors } from '../../daemon/errors.js';
 import type { Plugin } from '../../daemon/plugin.js';
-import { definedOnly, publishCrud, queryMethods } from '../../daemon/query/index.js';
+import { createMethod, definedOnly, deleteMethod, publishCrud, queryMethods, updateMethod } from '../../daemon/query/index.js';
 import { defineMethod } from '../../daemon/registry/method.js';
 import { toWireDate } from '../../daemon/wire/date.js';
 import { AlertServiceConfig } from './config.js';
@@ -60,11 +60,12 @@ export const alertServicePlugin: Plugin = {
       list: () => services.all().map(serviceEntry),
     });
 
-    const create = defineMethod({
-      name: 'alertservice.create',
+    const create = createMethod({
+      namespace: 'alertservice',
       description: 'Adds an alert service: {name, attributes: {type: Mail, email} | {type: Slack, url} | {type: Webhook, url}, level, enabled}.',
-      args: [{ name: 'alertservice_create', schema: ServiceCreate }] as const,
-      result: ServiceEntry,
+      arg: 'alertservice_create',
+      schema: ServiceCreate,
+      entry: ServiceEntry,
       roles: WRITE,
       secretPaths: ['0.attributes.url'],
       async handler(_call, data) {
@@ -74,11 +75,13 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const update = defineMethod({
-      name: 'alertservice.update',
+    const update = updateMethod({
+      namespace: 'alertservice',
       description: 'Changes fields of service `id`; attributes are replaced as a whole, a url of "********" keeps the stored one.',
-      args: [{ name: 'id', schema: Id }, { name: 'alertservice_update', schema: ServiceUpdate.prefault({}) }] as const,
-      result: ServiceEntry,
+      id: Id,
+      arg: 'alertservice_update',
+      schema: ServiceUpdate.prefault({}),
+      entry: ServiceEntry,
       roles: WRITE,
       secretPaths: ['1.attributes.url'],
       async handler(_call, id, patch) {
@@ -91,17 +94,15 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const del = defineMethod({
-      name: 'alertservice.delete',
+    const del = deleteMethod({
+      namespace: 'alertservice',
       description: 'Deletes service `id` (and its AlertServiceDeliveryFailed alert); returns true.',
-      args: [{ name: 'id', schema: Id }] as const,
-      result: z.literal(true),
+      id: Id,
       roles: WRITE,
       async handler(_call, id) {
         if (!(await services.delete(id))) throw new InstanceNotFound(VERBOSE, id);
         publishCrud(ctx.events, SERVICE_EVENT, 'removed', id);
         await ctx.alerts.oneshotDelete(DELIVERY_FAILED.name, String(id));
-        return true as const;
       },
     });
 

@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Plugin } from '../../daemon/plugin.js';
-import { queryMethods } from '../../daemon/query/index.js';
+import { createMethod, deleteMethod, queryMethods, updateMethod } from '../../daemon/query/index.js';
 import { defineMethod } from '../../daemon/registry/method.js';
 import { VMWARE_LOGIN_FAILED_CLASS } from './alerts.js';
 import { VmwareConfigSchema } from './config.js';
@@ -96,31 +96,33 @@ export const vmwarePlugin: Plugin = {
       list: () => store.all().map((r) => toEntry(r, config.poll_interval_seconds)),
     });
 
-    const create = defineMethod({
-      name: 'vmware.create',
+    const create = createMethod({
+      namespace: 'vmware',
       description:
         'Adds VMware credentials after checking that the host resolves, the filesystem exists, the login works and the datastores exist. ' +
         'Without datastore(s), the datastores backed by filesystem (match_datastores_with_datasets) are stored.',
-      args: [{ name: 'vmware_create', schema: VmwareCreate }] as const,
-      result: VmwareEntry,
+      arg: 'vmware_create',
+      schema: VmwareCreate,
+      entry: VmwareEntry,
       roles: ROLES.write,
       handler: (_call, input) => createEntry(crud, input),
     });
 
-    const update = defineMethod({
-      name: 'vmware.update',
+    const update = updateMethod({
+      namespace: 'vmware',
       description: 'Changes fields of entry `id`; an omitted password or "********" keeps the stored one. Only changed fields are re-checked. Resets state to PENDING.',
-      args: [{ name: 'id', schema: Id }, { name: 'vmware_update', schema: VmwareUpdate.prefault({}) }] as const,
-      result: VmwareEntry,
+      id: Id,
+      arg: 'vmware_update',
+      schema: VmwareUpdate.prefault({}),
+      entry: VmwareEntry,
       roles: ROLES.write,
       handler: (_call, id, patch) => updateEntry(crud, id, patch),
     });
 
-    const remove = defineMethod({
-      name: 'vmware.delete',
+    const remove = deleteMethod({
+      namespace: 'vmware',
       description: 'Deletes entry `id` and its VMWareLoginFailed alert. vSphere and snapshot tasks are not touched.',
-      args: [{ name: 'id', schema: Id }] as const,
-      result: z.literal(true),
+      id: Id,
       roles: ROLES.write,
       handler: (_call, id) => deleteEntry(crud, id),
     });

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { CallError, Errno, ValidationErrors } from '../../../daemon/errors.js';
 import type { PluginContext } from '../../../daemon/plugin.js';
-import { queryList, queryMethods } from '../../../daemon/query/index.js';
+import { createMethod, deleteMethod, queryList, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod, type CallContext } from '../../../daemon/registry/method.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
 import { namingSchemaProblem, snapshotNameAt } from '../snapshottask/naming-schema.js';
@@ -171,11 +171,12 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     },
   });
 
-  const create = defineMethod({
-    name: 'pool.snapshot.create',
+  const create = createMethod({
+    namespace: 'pool.snapshot',
     description: 'Takes a snapshot of a dataset, named by `name` or by `naming_schema` (local time). With vmware_sync the VMs on the datastores it backs are snapshotted first (a job).',
-    args: [{ name: 'snapshot_create', schema: SnapshotCreate }] as const,
-    result: SnapshotEntry,
+    arg: 'snapshot_create',
+    schema: SnapshotCreate,
+    entry: SnapshotEntry,
     roles: WRITE,
     async handler(call, data) {
       const name = validateSnapshotCreate('snapshot_create', data, timeZone, Date.now());
@@ -185,21 +186,17 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     },
   });
 
-  const del = defineMethod({
-    name: 'pool.snapshot.delete',
+  const del = deleteMethod({
+    namespace: 'pool.snapshot',
     description: 'Destroys snapshot `id` (dataset@name); returns true.',
-    args: [
-      { name: 'id', schema: boundedString(MAX_NAME).describe('Snapshot name, dataset@name') },
-      { name: 'options', schema: SnapshotDeleteOptions.prefault({}) },
-    ] as const,
-    result: z.literal(true),
+    id: boundedString(MAX_NAME).describe('Snapshot name, dataset@name'),
+    options: SnapshotDeleteOptions.prefault({}),
     roles: WRITE,
     async handler(_call, id, options) {
       const problem = snapshotNameProblem(id);
       if (problem) new ValidationErrors().add('id', problem).check();
       await zfs().destroySnapshot(id, { recursive: options.recursive, defer: options.defer });
       ctx.log.info({ snapshot: id, dataset: splitSnapshotName(id).dataset }, 'snapshot destroyed');
-      return true as const;
     },
   });
 
