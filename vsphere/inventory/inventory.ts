@@ -12,6 +12,14 @@ import { BASE_PATHS, EXTENDED_PATHS, RULE_PATHS } from './property-paths.js';
 import { retrieveFromContainerView } from './retrieve.js';
 import type { Inventory } from './types.js';
 
+/** The inventory list each container type goes into. */
+const CONTAINER_LISTS: Readonly<Record<string, 'clusters' | 'resourcePools' | 'datacenters' | 'folders'>> = {
+  ClusterComputeResource: 'clusters',
+  ResourcePool: 'resourcePools',
+  Datacenter: 'datacenters',
+  Folder: 'folders',
+};
+
 /** Options of {@link readInventory}. */
 export interface InventoryOptions {
   /** Also read clusters, resource pools, datacenters, folders and guest identity (for `vmware.inventory`). */
@@ -54,20 +62,11 @@ export async function readInventory(session: VimSession, opts: InventoryOptions 
       case 'HostSystem':
         inv.hosts.push(decodeHost(c, extended));
         break;
-      case 'ClusterComputeResource':
-        inv.clusters?.push(decodeContainer(c));
-        break;
-      case 'ResourcePool':
-        inv.resourcePools?.push(decodeContainer(c));
-        break;
-      case 'Datacenter':
-        inv.datacenters?.push(decodeContainer(c));
-        break;
-      case 'Folder':
-        inv.folders?.push(decodeContainer(c));
-        break;
-      default:
-        break; // a subtype the view returned (e.g. VirtualApp); not needed
+      default: {
+        // A container (listed only when its list was asked for), or a subtype not needed (VirtualApp).
+        const key = CONTAINER_LISTS[c.obj.type];
+        if (key) inv[key]?.push(decodeContainer(c));
+      }
     }
   }
   const dsNames = new Map(inv.datastores.map((d) => [moRefKey(d.moref), d.name]));

@@ -45,14 +45,19 @@ export function ref(v: VimValue | undefined): MoRef | undefined {
   return v instanceof MoRefValue ? { type: v.type, value: v.value } : undefined;
 }
 
-/** Every moref in a list-like value (non-morefs are skipped). */
-export function refs(v: VimValue | undefined): MoRef[] {
-  const out: MoRef[] = [];
+/** What `read` makes of each item of a list-like value, skipping the items it reads as undefined. */
+function readEach<T>(v: VimValue | undefined, read: (item: VimValue) => T | undefined): T[] {
+  const out: T[] = [];
   for (const item of list(v)) {
-    const r = ref(item);
-    if (r) out.push(r);
+    const r = read(item);
+    if (r !== undefined) out.push(r);
   }
   return out;
+}
+
+/** Every moref in a list-like value (non-morefs are skipped). */
+export function refs(v: VimValue | undefined): MoRef[] {
+  return readEach(v, ref);
 }
 
 /** Every string in a list-like value. */
@@ -62,12 +67,7 @@ export function strs(v: VimValue | undefined): string[] {
 
 /** Every data object in a list-like value. */
 export function objs(v: VimValue | undefined): VimObject[] {
-  const out: VimObject[] = [];
-  for (const item of list(v)) {
-    const o = obj(item);
-    if (o) out.push(o);
-  }
-  return out;
+  return readEach(v, obj);
 }
 
 /** Follows a dotted path (`summary.config.name`) through nested data objects. */
