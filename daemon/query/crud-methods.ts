@@ -1,9 +1,9 @@
 /**
  * The write half of a CRUD namespace, as TrueNAS's CRUDService shapes it: `<namespace>.create(data)`
  * and `<namespace>.update(id, data)` return the entry, `<namespace>.delete(id[, options])` returns
- * true. Each builder takes what differs between collections (argument name and schema, entry,
- * roles, description, handler) and declares the method with {@link defineMethod}; the read half is
- * `queryMethods` (./crud.ts).
+ * true. {@link crudWrites} takes what a namespace's writes share (namespace, roles, entry, id) once;
+ * each builder then takes what differs (argument name and schema, description, handler) and
+ * declares the method with {@link defineMethod}. The read half is `queryMethods` (./crud.ts).
  */
 import { z } from 'zod';
 import { defineMethod, type CallContext, type MethodDef, type Role } from '../registry/method.js';
@@ -46,7 +46,7 @@ export interface CreateSpec<N extends string, S extends z.ZodType, E extends z.Z
 }
 
 /** Declares `<namespace>.create(data)`, returning the new entry. */
-export function createMethod<const N extends string, S extends z.ZodType, E extends z.ZodType>(
+function createMethod<const N extends string, S extends z.ZodType, E extends z.ZodType>(
   spec: CreateSpec<N, S, E>,
 ): MethodDef<readonly [DataArg<N, S>], E> {
   return defineMethod({
@@ -71,7 +71,7 @@ export interface UpdateSpec<I extends z.ZodType, N extends string, S extends z.Z
 }
 
 /** Declares `<namespace>.update(id, patch)`, returning the changed entry. */
-export function updateMethod<I extends z.ZodType, const N extends string, S extends z.ZodType, E extends z.ZodType>(
+function updateMethod<I extends z.ZodType, const N extends string, S extends z.ZodType, E extends z.ZodType>(
   spec: UpdateSpec<I, N, S, E>,
 ): MethodDef<readonly [IdArg<I>, DataArg<N, S>], E> {
   return defineMethod({
@@ -97,12 +97,12 @@ export interface DeleteSpec<I extends z.ZodType, O extends z.ZodType> extends Wr
 }
 
 /** Declares `<namespace>.delete(id)`, returning true once `handler` has deleted the entry. */
-export function deleteMethod<I extends z.ZodType>(spec: DeleteSpec<I, z.ZodUndefined>): MethodDef<readonly [IdArg<I>], typeof DELETED>;
+function deleteMethod<I extends z.ZodType>(spec: DeleteSpec<I, z.ZodUndefined>): MethodDef<readonly [IdArg<I>], typeof DELETED>;
 /** Declares `<namespace>.delete(id, options)`, returning true once `handler` has deleted the entry. */
-export function deleteMethod<I extends z.ZodType, O extends z.ZodType>(
+function deleteMethod<I extends z.ZodType, O extends z.ZodType>(
   spec: DeleteSpec<I, O> & { readonly options: O },
 ): MethodDef<readonly [IdArg<I>, OptionsArg<O>], typeof DELETED>;
-export function deleteMethod<I extends z.ZodType, O extends z.ZodType>(
+function deleteMethod<I extends z.ZodType, O extends z.ZodType>(
   spec: DeleteSpec<I, O>,
 ): MethodDef<readonly [IdArg<I>], typeof DELETED> | MethodDef<readonly [IdArg<I>, OptionsArg<O>], typeof DELETED> {
   const id = { name: 'id', schema: spec.id } as const;
@@ -118,4 +118,33 @@ export function deleteMethod<I extends z.ZodType, O extends z.ZodType>(
       return true as const;
     },
   });
+}
+
+/** What the writes of one namespace share: see {@link crudWrites}. */
+export interface CrudBase<E extends z.ZodType, I extends z.ZodType> {
+  readonly namespace: string;
+  /** Roles allowed to write (any one of them). */
+  readonly roles: readonly Role[];
+  /** Schema of the entry create and update return. */
+  readonly entry: E;
+  /** Schema of the id update and delete take. */
+  readonly id: I;
+}
+
+/** A spec of {@link createMethod}, {@link updateMethod} or {@link deleteMethod} without what {@link CrudBase} holds. */
+type Own<T> = Omit<T, keyof CrudBase<z.ZodType, z.ZodType>>;
+
+/**
+ * The create, update and delete builders of one namespace, with its namespace, roles, entry and id
+ * given once: `const writes = crudWrites({namespace: 'sharing.nfs', roles, entry, id});` then
+ * `writes.create({description, arg, schema, handler})`, `writes.update({…})`, `writes.delete({…})`
+ * (one argument, `id`) or `writes.deleteWithOptions({options, …})` (`id, options`).
+ */
+export function crudWrites<E extends z.ZodType, I extends z.ZodType>(base: CrudBase<E, I>) {
+  return {
+    create: <const N extends string, S extends z.ZodType>(spec: Own<CreateSpec<N, S, E>>) => createMethod<N, S, E>({ ...base, ...spec }),
+    update: <const N extends string, S extends z.ZodType>(spec: Own<UpdateSpec<I, N, S, E>>) => updateMethod<I, N, S, E>({ ...base, ...spec }),
+    delete: (spec: Own<DeleteSpec<I, z.ZodUndefined>>) => deleteMethod<I>({ ...base, ...spec }),
+    deleteWithOptions: <O extends z.ZodType>(spec: Own<DeleteSpec<I, O>> & { readonly options: O }) => deleteMethod<I, O>({ ...base, ...spec }),
+  };
 }

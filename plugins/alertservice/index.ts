@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ALERT_EVENT, type AlertEntry } from '../../daemon/alerts/index.js';
 import { CallError, Errno, InstanceNotFound, ValidationErrors } from '../../daemon/errors.js';
 import type { Plugin } from '../../daemon/plugin.js';
-import { createMethod, definedOnly, deleteMethod, publishCrud, queryMethods, updateMethod } from '../../daemon/query/index.js';
+import { crudWrites, definedOnly, publishCrud, queryMethods } from '../../daemon/query/index.js';
 import { defineMethod } from '../../daemon/registry/method.js';
 import { toWireDate } from '../../daemon/wire/date.js';
 import { AlertServiceConfig } from './config.js';
@@ -60,13 +60,12 @@ export const alertServicePlugin: Plugin = {
       list: () => services.all().map(serviceEntry),
     });
 
-    const create = createMethod({
-      namespace: 'alertservice',
+    const writes = crudWrites({ namespace: 'alertservice', roles: WRITE, entry: ServiceEntry, id: Id });
+
+    const create = writes.create({
       description: 'Adds an alert service: {name, attributes: {type: Mail, email} | {type: Slack, url} | {type: Webhook, url}, level, enabled}.',
       arg: 'alertservice_create',
       schema: ServiceCreate,
-      entry: ServiceEntry,
-      roles: WRITE,
       secretPaths: ['0.attributes.url'],
       async handler(_call, data) {
         const row = await services.insert({ ...data, attributes: resolveAttributes('alertservice_create', data.attributes, undefined) }, { schema: 'alertservice_create' });
@@ -75,14 +74,10 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const update = updateMethod({
-      namespace: 'alertservice',
+    const update = writes.update({
       description: 'Changes fields of service `id`; attributes are replaced as a whole, a url of "********" keeps the stored one.',
-      id: Id,
       arg: 'alertservice_update',
       schema: ServiceUpdate.prefault({}),
-      entry: ServiceEntry,
-      roles: WRITE,
       secretPaths: ['1.attributes.url'],
       async handler(_call, id, patch) {
         const old = services.get(id);
@@ -94,11 +89,8 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const del = deleteMethod({
-      namespace: 'alertservice',
+    const del = writes.delete({
       description: 'Deletes service `id` (and its AlertServiceDeliveryFailed alert); returns true.',
-      id: Id,
-      roles: WRITE,
       async handler(_call, id) {
         if (!(await services.delete(id))) throw new InstanceNotFound(VERBOSE, id);
         publishCrud(ctx.events, SERVICE_EVENT, 'removed', id);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { PluginContext } from '../../../daemon/plugin.js';
-import { createMethod, definedOnly, deleteMethod, queryMethods, updateMethod } from '../../../daemon/query/index.js';
+import { crudWrites, definedOnly, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
 import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
@@ -47,24 +47,19 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     list: () => store.all().map((r) => store.entry(r)),
   });
 
-  const create = createMethod({
-    namespace: 'pool.snapshottask',
+  const writes = crudWrites({ namespace: 'pool.snapshottask', roles: WRITE, entry: TaskEntry, id: TaskId });
+
+  const create = writes.create({
     description: 'Creates a periodic snapshot task (TrueNAS fields and defaults; vmware_sync makes its snapshots VM-consistent).',
     arg: 'periodic_snapshot_create',
     schema: TaskCreate,
-    entry: TaskEntry,
-    roles: WRITE,
     handler: (_call, data) => save('periodic_snapshot_create', data, () => store.insert(data)),
   });
 
-  const update = updateMethod({
-    namespace: 'pool.snapshottask',
+  const update = writes.update({
     description: 'Changes fields of task `id` (a partial schedule is merged into the current one); the merged task is validated as on create.',
-    id: TaskId,
     arg: 'periodic_snapshot_update',
     schema: TaskUpdate,
-    entry: TaskEntry,
-    roles: WRITE,
     async handler(_call, id, patch) {
       const old = store.get(id);
       const { schedule, fixate_removal_date: _fixate, ...rest } = patch;
@@ -73,12 +68,9 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     },
   });
 
-  const del = deleteMethod({
-    namespace: 'pool.snapshottask',
+  const del = writes.deleteWithOptions({
     description: 'Deletes task `id` (its snapshots stay); returns true.',
-    id: TaskId,
     options: z.strictObject({ fixate_removal_date: z.boolean().default(false).describe('Accepted for TrueNAS compatibility; no effect') }).prefault({}),
-    roles: WRITE,
     async handler(_call, id) {
       store.get(id);
       await store.remove(id);

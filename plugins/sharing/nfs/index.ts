@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { CallError, errnoFromCode, InstanceNotFound } from '../../../daemon/errors.js';
 import { describeFsError } from '../../../daemon/fs-error.js';
 import type { Plugin, PluginContext } from '../../../daemon/plugin.js';
-import { createMethod, definedOnly, deleteMethod, publishCrud, queryMethods, updateMethod } from '../../../daemon/query/index.js';
+import { crudWrites, definedOnly, publishCrud, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { systemAccounts } from './accounts.js';
 import { ExportsManager, NFS_EXPORTS_NOT_SERVED, NFS_SHARE_NOT_EXPORTED } from './exports-manager.js';
@@ -132,24 +132,19 @@ export const sharingNfsPlugin: Plugin = {
       list: () => shares.all(),
     });
 
-    const create = createMethod({
-      namespace: 'sharing.nfs',
+    const writes = crudWrites({ namespace: 'sharing.nfs', roles: WRITE, entry: NfsShareEntry, id: z.number().int().describe('NFS share id') });
+
+    const create = writes.create({
       description: 'Creates an NFS share of a dataset mountpoint (or a folder inside one) and reloads the NFS server.',
       arg: 'sharingnfs_create',
       schema: NfsShareCreate,
-      entry: NfsShareEntry,
-      roles: WRITE,
       handler: (_call, input) => createShare(input),
     });
 
-    const update = updateMethod({
-      namespace: 'sharing.nfs',
+    const update = writes.update({
       description: 'Changes fields of NFS share `id` (omitted fields keep their value) and reloads the NFS server.',
-      id: z.number().int().describe('NFS share id'),
       arg: 'sharingnfs_update',
       schema: NfsShareUpdate,
-      entry: NfsShareEntry,
-      roles: WRITE,
       handler: (_call, id, patch) =>
         serial(async () => {
           const old = getShare(id);
@@ -164,11 +159,8 @@ export const sharingNfsPlugin: Plugin = {
         }),
     });
 
-    const remove = deleteMethod({
-      namespace: 'sharing.nfs',
+    const remove = writes.delete({
       description: 'Deletes NFS share `id` and reloads the NFS server. The dataset and its files are not touched.',
-      id: z.number().int().describe('NFS share id'),
-      roles: WRITE,
       handler: (_call, id) => deleteShare(id),
     });
 
