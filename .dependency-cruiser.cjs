@@ -4,9 +4,22 @@
  * shows the same report by hand). Each rule is a layer wall; `severity: 'error'` everywhere, so any
  * violation fails the test.
  */
+/**
+ * The vsphere library's layers in import order, lowest first (vsphere/README.md): each may import the
+ * ones before it, never one after it, nor the facade (client.ts, index.ts) or vapi/ on top.
+ */
+const VSPHERE_LAYERS = ['types', 'faults', 'transport', 'soap', 'methods', 'session', 'inventory', 'tasks'];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...VSPHERE_LAYERS.map((layer, i) => ({
+      name: `vsphere-layer-${layer}`,
+      comment: `vsphere/${layer}/ imports only the layers below it (${VSPHERE_LAYERS.slice(0, i).join(', ') || 'none'}).`,
+      severity: 'error',
+      from: { path: `^vsphere/${layer}/` },
+      to: { path: `^vsphere/((${[...VSPHERE_LAYERS.slice(i + 1), 'vapi'].join('|')})/|(client|index)\\.ts$)` },
+    })),
     {
       name: 'no-cycles',
       comment: 'No import cycle, of any length (type-only imports count: a cycle of types is still one design knot).',

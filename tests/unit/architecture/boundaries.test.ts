@@ -1,8 +1,8 @@
 // The import boundaries of .dependency-cruiser.cjs, checked with dependency-cruiser: the source tree
-// keeps every rule (no cycles; vsphere/ imports no application code; pool does not import vmware;
-// daemon/ imports no plugin but the plugin list in its composition root; client/ imports only the
-// two dependency-free wire facts of daemon/), and each rule does fire on a tree that breaks it
-// (tests/fixtures/boundaries/, one file per broken rule).
+// keeps every rule (no cycles; vsphere/ imports no application code and its layers import only lower
+// ones; pool does not import vmware; daemon/ imports no plugin but the plugin list in its composition
+// root; client/ imports only the two dependency-free wire facts of daemon/), and each rule does fire
+// on a tree that breaks it (tests/fixtures/boundaries/, one file per broken rule).
 import { join } from 'node:path';
 import t from 'tap';
 import { cruise, type ICruiseResult, type IViolation } from 'dependency-cruiser';
@@ -43,5 +43,6 @@ t.test('each rule fires on a tree that breaks it', async (t) => {
     'pool-does-not-import-vmware: plugins/pool/pool.ts → plugins/vmware/vmware.ts',
     'shared-wire-facts-are-leaves: daemon/errors.ts → daemon/core.ts',
     'vsphere-is-a-library: vsphere/lib.ts → daemon/core.ts',
+    'vsphere-layer-types: vsphere/types/value.ts → vsphere/tasks/task.ts',
   ]);
 });
