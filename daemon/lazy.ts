@@ -1,8 +1,9 @@
 /**
- * Deferred loading of heavy modules a daemon may never need (undici without a vCenter entry, execa
- * before the first zfs/exportfs command, nodemailer and selfsigned mostly never): each costs
- * megabytes of resident memory once imported, and an idle daemon should not pay for them
- * (`npm run bench -- footprint`). In the production bundle each is a chunk of its own.
+ * Deferred loading of heavy modules a daemon may never need (execa before the first zfs/exportfs
+ * command, nodemailer and selfsigned mostly never): each costs megabytes of resident memory once
+ * imported, and an idle daemon should not pay for them (`npm run bench -- footprint`). In the
+ * production bundle each is a chunk of its own. undici is loaded the same way by the vsphere
+ * library itself (vsphere/transport/load-undici.ts).
  */
 
 /** A function that runs `load` on its first call and returns the same promise ever after. */
@@ -22,9 +23,6 @@ function commonJs<T extends object>(ns: T): T {
 
 /** execa (an ES module), for the zfs/zpool, exportfs and getent commands. */
 export const loadExeca = lazy(() => import('execa'));
-
-/** undici (CommonJS), for the HTTPS pool to a vCenter. */
-export const loadUndici = lazy(async () => commonJs(await import('undici')));
 
 /** nodemailer (CommonJS), for alert mail (alert services of type Mail). */
 export const loadNodemailer = lazy(async () => commonJs(await import('nodemailer')));

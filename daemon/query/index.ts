@@ -10,4 +10,6 @@ export { MatchNotFound, MAX_LIMIT, orderRows, QueryOptions, selectFields } from 
 export type { QueryOptionsIn, QueryOptionsT } from './options.js';
 export { parseQueryOptions, queryList } from './query-list.js';
 export { definedOnly, publishCrud, queryMethods } from './crud.js';
+export { crudWrites } from './crud-methods.js';
+export type { CreateSpec, CrudBase, DeleteSpec, UpdateSpec } from './crud-methods.js';
 export type { QueryMethodsSpec } from './crud.js';

@@ -4,12 +4,11 @@
  * Shaped like TrueNAS's `@api_method(Args, Result, roles=…)` + `@job(lock=…)`.
  */
 import type { z } from 'zod';
+import type { Credentials, Role } from './credentials.js';
 import type { CallSession } from './session.js';
 
+export type { Credentials, Role } from './credentials.js';
 export type { CallSession } from './session.js';
-
-/** A role name such as `SNAPSHOT_TASK_READ`; `FULL_ADMIN` implies every role, `X_WRITE` implies `X_READ`. */
-export type Role = string;
 
 /**
  * One positional argument. `name` is the attribute prefix of its validation errors, as TrueNAS
@@ -19,19 +18,6 @@ export type Role = string;
 export interface MethodArg<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly schema: S;
-}
-
-/**
- * Who is calling. Unix-socket callers are `UNIX_SOCKET`/root; in-process calls are `INTERNAL`;
- * `ANONYMOUS` (no roles) is what public methods see on a TCP connection that has not logged in.
- */
-export interface Credentials {
-  readonly type: 'UNIX_SOCKET' | 'API_KEY' | 'PASSWORD' | 'INTERNAL' | 'ANONYMOUS';
-  readonly username: string;
-  /** Roles held, already expanded (FULL_ADMIN, READONLY_ADMIN, WRITE→READ). */
-  readonly roles: ReadonlySet<Role>;
-  /** The API key of an `API_KEY` login (id and name, never the key), for the audit log. */
-  readonly apiKey?: { readonly id: number; readonly name: string };
 }
 
 /** Handed to a job method's handler. */

@@ -2,7 +2,7 @@
  * The client connection a wire call arrived on (TrueNAS passes it to `@pass_app` methods). Only the
  * core and auth plugins need it: to log in and out, set per-connection options and subscribe.
  */
-import type { Credentials } from './method.js';
+import type { Credentials } from './credentials.js';
 
 /** Per-connection options set by `core.set_options` (TrueNAS names). */
 export interface SessionOptions {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { ALERT_EVENT, type AlertEntry } from '../../daemon/alerts/index.js';
 import { CallError, Errno, InstanceNotFound, ValidationErrors } from '../../daemon/errors.js';
 import type { Plugin } from '../../daemon/plugin.js';
-import { definedOnly, publishCrud, queryMethods } from '../../daemon/query/index.js';
+import { crudWrites, definedOnly, publishCrud, queryMethods } from '../../daemon/query/index.js';
 import { defineMethod } from '../../daemon/registry/method.js';
 import { toWireDate } from '../../daemon/wire/date.js';
 import { AlertServiceConfig } from './config.js';
@@ -67,12 +67,12 @@ export const alertServicePlugin: Plugin = {
       list: () => services.all().map(serviceEntry),
     });
 
-    const create = defineMethod({
-      name: 'alertservice.create',
+    const writes = crudWrites({ namespace: 'alertservice', roles: WRITE, entry: ServiceEntry, id: Id });
+
+    const create = writes.create({
       description: 'Adds an alert service: {name, attributes: {type: Mail, email} | {type: Slack, url} | {type: Webhook, url}, level, enabled}.',
-      args: [{ name: 'alertservice_create', schema: ServiceCreate }] as const,
-      result: ServiceEntry,
-      roles: WRITE,
+      arg: 'alertservice_create',
+      schema: ServiceCreate,
       secretPaths: ['0.attributes.url'],
       async handler(_call, data) {
         const row = await services.insert({ ...data, attributes: resolveAttributes('alertservice_create', data.attributes, undefined) }, { schema: 'alertservice_create' });
@@ -81,12 +81,10 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const update = defineMethod({
-      name: 'alertservice.update',
+    const update = writes.update({
       description: 'Changes fields of service `id`; attributes are replaced as a whole, a url of "********" keeps the stored one.',
-      args: [{ name: 'id', schema: Id }, { name: 'alertservice_update', schema: ServiceUpdate.prefault({}) }] as const,
-      result: ServiceEntry,
-      roles: WRITE,
+      arg: 'alertservice_update',
+      schema: ServiceUpdate.prefault({}),
       secretPaths: ['1.attributes.url'],
       async handler(_call, id, patch) {
         const old = services.get(id);
@@ -98,17 +96,12 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const del = defineMethod({
-      name: 'alertservice.delete',
+    const del = writes.delete({
       description: 'Deletes service `id` (and its AlertServiceDeliveryFailed alert); returns true.',
-      args: [{ name: 'id', schema: Id }] as const,
-      result: z.literal(true),
-      roles: WRITE,
       async handler(_call, id) {
         if (!(await services.delete(id))) throw new InstanceNotFound(VERBOSE, id);
         publishCrud(ctx.events, SERVICE_EVENT, 'removed', id);
         await ctx.alerts.oneshotDelete(DELIVERY_FAILED.name, String(id));
-        return true as const;
       },
     });
 

@@ -30,8 +30,7 @@
  * the job's percent never goes backwards.
  */
 import type { JobHandle } from '../../daemon/registry/method.js';
-import type { TaskScripts } from '../vmware/scripts/schema.js';
-import type { SelectionRules } from '../vmware/sync/rules/schema.js';
+import type { SelectionRules, TaskScripts } from './snapshottask/vmware-options.js';
 
 /** A task's VMware settings the coordinator applies (`vmware_rules`, `vmware_scripts` of pool.snapshottask). */
 export interface VmwareTaskOptions {
@@ -107,9 +106,10 @@ export interface TaskOptionProblem {
 export interface SnapshotCoordinator {
   coordinate(request: CoordinationRequest): Promise<CoordinatedResult>;
   /**
-   * Checks a task's VMware settings against the servers of the entries covering `dataset` (selection
-   * rules naming folders, tags or attributes that do not exist). Resolves the problems (empty when
-   * none, or when no server could be asked); never rejects.
+   * Checks a task's VMware settings when the task is saved: each script path that may not run as
+   * root (`vmware_scripts.pre`/`.post`), then the selection rules against the servers of the entries
+   * covering `dataset` (rules naming folders, tags or attributes that do not exist). Resolves the
+   * problems (empty when none, or when no server could be asked); never rejects.
    */
   checkTaskOptions?(dataset: string, recursive: boolean, options: VmwareTaskOptions): Promise<TaskOptionProblem[]>;
 }

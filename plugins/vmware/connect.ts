@@ -4,8 +4,8 @@
  * options. TLS is verified by default (TrueNAS never verifies: reference §7 item 14).
  */
 import type { Logger } from 'pino';
-import { VapiClient } from './vapi/client.js';
-import { VsphereClient, type VsphereConnectOptions } from './vsphere/index.js';
+import { VapiClient } from '../../vsphere/vapi/client.js';
+import { VsphereClient, type VsphereConnectOptions } from '../../vsphere/index.js';
 import type { VmwareConfig } from './config.js';
 import type { VmwareTls } from './schemas.js';
 

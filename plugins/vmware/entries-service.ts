@@ -44,8 +44,8 @@ import {
   type VmwareEntryRecord,
 } from './store.js';
 import { entriesForDataset } from './sync/entries.js';
-import type { VapiClient } from './vapi/client.js';
-import type { VsphereClient } from './vsphere/index.js';
+import type { VapiClient } from '../../vsphere/vapi/client.js';
+import type { VsphereClient } from '../../vsphere/index.js';
 
 export type { ConnectOverrides, ConnectTarget } from './connect.js';
 export type { DescribedError } from './errors.js';

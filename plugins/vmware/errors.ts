@@ -1,14 +1,15 @@
 /**
- * The vmware plugin's error boundary: vSphere client errors become `{class, message}` for health
- * and `vmware.test`, and CallError (TrueNAS errnos) for `vmware.get_datastores`. This is the only
- * place that maps them (house style: vSphere faults stay typed below the plugin).
+ * The vmware plugin's error boundary: vSphere client errors (vsphere/, which knows no errnos) become
+ * `{class, message, errno}` for health and `vmware.test`, and CallError (TrueNAS errnos) for
+ * `vmware.get_datastores`. This is the only place that maps them (house style: vSphere faults stay
+ * typed below the plugin).
  *
  * TrueNAS mapping (`vmware.get_datastores`): InvalidLogin / NoPermission / RestrictedVersion →
  * EPERM with the fault message; socket errors → their errno (ETIMEDOUT, ECONNREFUSED…); other faults →
  * EFAULT. vsnapd adds errno 208 (ESSLCERTVERIFICATIONERROR) for refused certificates.
  */
 import { CallError, Errno, errnoName } from '../../daemon/errors.js';
-import { TlsVerificationError, VsphereError } from './vsphere/index.js';
+import { TlsVerificationError, VsphereError, type VsphereErrorKind } from '../../vsphere/index.js';
 import type { ErrorClass, VmwareErrorInfo } from './schemas.js';
 
 /** A classified failure with its errno. */
@@ -19,15 +20,40 @@ export interface DescribedError extends VmwareErrorInfo {
 }
 
 /**
+ * The TrueNAS errno of each vSphere error kind: the socket errno for network failures (as TrueNAS),
+ * EPERM for refused logins, privileges and licences, 208 ESSLCERTVERIFICATIONERROR for a refused
+ * certificate, EFAULT for any other failure.
+ */
+const ERRNO_OF_KIND: Readonly<Record<VsphereErrorKind, number>> = {
+  denied: Errno.EPERM,
+  'not-found': Errno.ENOENT,
+  busy: Errno.EBUSY,
+  unsupported: Errno.ENOTSUP,
+  canceled: Errno.ECANCELED,
+  'timed-out': Errno.ETIMEDOUT,
+  'invalid-argument': Errno.EINVAL,
+  refused: Errno.ECONNREFUSED,
+  unreachable: Errno.EHOSTUNREACH,
+  reset: Errno.ECONNRESET,
+  'untrusted-certificate': Errno.ESSLCERTVERIFICATIONERROR,
+  failed: Errno.EFAULT,
+};
+
+/** The TrueNAS errno the API reports for a vSphere client error (see {@link ERRNO_OF_KIND}). */
+export function vsphereErrno(err: VsphereError): number {
+  return ERRNO_OF_KIND[err.kind];
+}
+
+/**
  * Classifies anything the vSphere client (or DNS, or a bug) threw. The message never contains a
  * password: vSphere errors never carry request bodies.
  */
 export function describeError(err: unknown): DescribedError {
   if (err instanceof TlsVerificationError) {
-    return { class: 'tls', message: err.message, errno: err.errno, fingerprint256: err.fingerprint256 };
+    return { class: 'tls', message: err.message, errno: vsphereErrno(err), fingerprint256: err.fingerprint256 };
   }
   if (err instanceof VsphereError) {
-    return { class: err.category as ErrorClass, message: err.message, errno: err.errno };
+    return { class: err.category as ErrorClass, message: err.message, errno: vsphereErrno(err) };
   }
   if (err instanceof CallError) return { class: 'fault', message: err.message, errno: err.errno };
   const e = err as NodeJS.ErrnoException | undefined;

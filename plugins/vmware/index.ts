@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Plugin } from '../../daemon/plugin.js';
-import { queryMethods } from '../../daemon/query/index.js';
+import { crudWrites, queryMethods } from '../../daemon/query/index.js';
 import { defineMethod } from '../../daemon/registry/method.js';
 import { VMWARE_LOGIN_FAILED_CLASS } from './alerts.js';
 import { VmwareConfigSchema } from './config.js';
@@ -96,32 +96,26 @@ export const vmwarePlugin: Plugin = {
       list: () => store.all().map((r) => toEntry(r, config.poll_interval_seconds)),
     });
 
-    const create = defineMethod({
-      name: 'vmware.create',
+    const writes = crudWrites({ namespace: 'vmware', roles: ROLES.write, entry: VmwareEntry, id: Id });
+
+    const create = writes.create({
       description:
         'Adds VMware credentials after checking that the host resolves, the filesystem exists, the login works and the datastores exist. ' +
         'Without datastore(s), the datastores backed by filesystem (match_datastores_with_datasets) are stored.',
-      args: [{ name: 'vmware_create', schema: VmwareCreate }] as const,
-      result: VmwareEntry,
-      roles: ROLES.write,
+      arg: 'vmware_create',
+      schema: VmwareCreate,
       handler: (_call, input) => createEntry(crud, input),
     });
 
-    const update = defineMethod({
-      name: 'vmware.update',
+    const update = writes.update({
       description: 'Changes fields of entry `id`; an omitted password or "********" keeps the stored one. Only changed fields are re-checked. Resets state to PENDING.',
-      args: [{ name: 'id', schema: Id }, { name: 'vmware_update', schema: VmwareUpdate.prefault({}) }] as const,
-      result: VmwareEntry,
-      roles: ROLES.write,
+      arg: 'vmware_update',
+      schema: VmwareUpdate.prefault({}),
       handler: (_call, id, patch) => updateEntry(crud, id, patch),
     });
 
-    const remove = defineMethod({
-      name: 'vmware.delete',
+    const remove = writes.delete({
       description: 'Deletes entry `id` and its VMWareLoginFailed alert. vSphere and snapshot tasks are not touched.',
-      args: [{ name: 'id', schema: Id }] as const,
-      result: z.literal(true),
-      roles: ROLES.write,
       handler: (_call, id) => deleteEntry(crud, id),
     });
 

@@ -7,7 +7,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
-import type { AboutInfo, ContainerInfo, Inventory, MoRef } from './vsphere/index.js';
+import type { AboutInfo, ContainerInfo, Inventory, MoRef } from '../../vsphere/index.js';
 
 const Named = z.object({ moref: z.string(), name: z.string() });
 const Ref = z.string().nullable();

@@ -8,7 +8,7 @@
 import { toWireDate } from '../../daemon/wire/date.js';
 import type { VmwareHealthSummary } from './schemas.js';
 import type { VmSelection } from './sync/select.js';
-import type { Inventory } from './vsphere/index.js';
+import type { Inventory } from '../../vsphere/index.js';
 
 /**
  * Summarises `inv` given every VM's verdict (`selections`, from `selectOnServer` or `classifyVms`).

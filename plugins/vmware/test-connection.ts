@@ -5,8 +5,8 @@
  * not call errors: a test that fails has done its job. Testing a saved entry unchanged records the
  * outcome in its `health`.
  */
-import type { CertificateInfo } from './vsphere/index.js';
-import { TlsVerificationError } from './vsphere/index.js';
+import type { CertificateInfo } from '../../vsphere/index.js';
+import { TlsVerificationError } from '../../vsphere/index.js';
 import type { VmwareEntries } from './entries-service.js';
 import type { VmwareTestResultOut } from './schemas.js';
 import { summarize } from './summary.js';

@@ -29,7 +29,7 @@ import type { VmwareTls } from './schemas.js';
 import { checkRules } from './sync/rules/check.js';
 import type { RuleFacts } from './sync/rules/facts.js';
 import type { SelectionRules } from './sync/rules/schema.js';
-import { checkCaPem, parseThumbprint, TlsVerificationError, type AboutInfo, type CertificateInfo, type Inventory } from './vsphere/index.js';
+import { checkCaPem, parseThumbprint, TlsVerificationError, type AboutInfo, type CertificateInfo, type Inventory } from '../../vsphere/index.js';
 
 /** Attribute prefix of the errors. */
 export type ValidationSchema = 'vmware_create' | 'vmware_update';

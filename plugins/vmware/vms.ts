@@ -7,7 +7,7 @@
  */
 import type { VirtualMachineEntryOut } from './schemas.js';
 import { ruleFields, type VmSelection } from './sync/select.js';
-import type { Inventory } from './vsphere/index.js';
+import type { Inventory } from '../../vsphere/index.js';
 
 /** The VM list of an inventory classified for an entry (`selections` from rules/server-select.ts), sorted by name then moref. */
 export function virtualMachines(inv: Inventory, selections: readonly VmSelection[]): VirtualMachineEntryOut[] {

@@ -40,8 +40,8 @@ import { Coordinator } from '../../plugins/vmware/sync/coordinator.js';
 import { newRunId } from '../../plugins/vmware/sync/marker.js';
 import type { SyncReport } from '../../plugins/vmware/sync/report.js';
 import type { RunRow } from '../../plugins/vmware/sync/run-store.js';
-import { VsphereClient } from '../../plugins/vmware/vsphere/index.js';
-import { VapiClient } from '../../plugins/vmware/vapi/client.js';
+import { VsphereClient } from '../../vsphere/index.js';
+import { VapiClient } from '../../vsphere/vapi/client.js';
 import { startVcsim, type VcsimHandle } from '../fixtures/vcsim/index.js';
 
 /** A simulated world: how long a snapshot create is held and whether the run quiesces. */

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { VsphereClient, type MoRef } from '../../plugins/vmware/vsphere/index.js';
+import { VsphereClient, type MoRef } from '../../vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec } from '../fixtures/vcsim/index.js';
 
 /** Options of {@link run}. */

@@ -2,7 +2,7 @@
  * Builders of vSphere inventory values for the coordinator's unit tests (pure data; the integration
  * tests use vcsim). `vm({...})` is a powered-on, connected, Tools-running VM with one disk on `ds1`.
  */
-import type { DatastoreInfo, Inventory, SnapshotTreeNode, VirtualDiskInfo, VirtualMachineInfo } from '../../plugins/vmware/vsphere/inventory/types.js';
+import type { DatastoreInfo, Inventory, SnapshotTreeNode, VirtualDiskInfo, VirtualMachineInfo } from '../../vsphere/inventory/types.js';
 
 /** A datastore named `name` (moref `ds-<name>`). */
 export function datastore(name: string): DatastoreInfo {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Client } from '../../client/index.js';
 import { markedSnapshots } from '../../plugins/vmware/sync/marker.js';
 import type { SyncReport } from '../../plugins/vmware/sync/report.js';
-import { VsphereClient } from '../../plugins/vmware/vsphere/index.js';
+import { VsphereClient } from '../../vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec, type VcsimVm } from '../fixtures/vcsim/index.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, zfs, type PoolFixture } from '../fixtures/zfs/pool.js';

@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeResponse } from '../../plugins/vmware/vsphere/soap/response.js';
-import type { CallOptions, RoundTripper } from '../../plugins/vmware/vsphere/soap/soap-client.js';
-import { buildEnvelope, type SoapObject } from '../../plugins/vmware/vsphere/soap/xml-writer.js';
-import type { VimValue } from '../../plugins/vmware/vsphere/types/values.js';
+import { decodeResponse } from '../../vsphere/soap/response.js';
+import type { CallOptions, RoundTripper } from '../../vsphere/soap/soap-client.js';
+import { buildEnvelope, type SoapObject } from '../../vsphere/soap/xml-writer.js';
+import type { VimValue } from '../../vsphere/types/values.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'vsphere-xml');
 

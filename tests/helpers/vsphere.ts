@@ -4,7 +4,7 @@
  * custom CA. Everything is stopped/removed at teardown (a client closed after its simulator stopped
  * just fails its Logout quickly).
  */
-import { VsphereClient, type VsphereConnectOptions } from '../../plugins/vmware/vsphere/index.js';
+import { VsphereClient, type VsphereConnectOptions } from '../../vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec } from '../fixtures/vcsim/index.js';
 import type { Teardown } from './daemon.js';
 import { tempDir } from './tmp-datastore.js';

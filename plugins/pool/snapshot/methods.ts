@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { CallError, Errno, ValidationErrors } from '../../../daemon/errors.js';
 import type { PluginContext } from '../../../daemon/plugin.js';
-import { queryList, queryMethods } from '../../../daemon/query/index.js';
+import { crudWrites, queryList, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod, type CallContext } from '../../../daemon/registry/method.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
 import { namingSchemaProblem, snapshotNameAt } from '../snapshottask/naming-schema.js';
@@ -93,6 +93,9 @@ export function validateSnapshotCreate(attr: string, data: SnapshotCreateT, time
   return name ?? '';
 }
 
+/** A snapshot's id argument. */
+const SnapshotId = boundedString(MAX_NAME).describe('Snapshot name, dataset@name');
+
 /** The snapshot methods; `timeZone` names snapshots from a naming schema. */
 export function snapshotMethods(ctx: PluginContext, timeZone: string) {
   const zfs = () => ctx.services.get('zfs');
@@ -103,7 +106,7 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     verboseName: 'Snapshot',
     roles: READ,
     entry: SnapshotEntry,
-    id: boundedString(MAX_NAME).describe('Snapshot name, dataset@name'),
+    id: SnapshotId,
     description: 'Lists ZFS snapshots with their user properties (filter on dataset to list one dataset only).',
     list: async () => (await zfs().listSnapshots()).map(snapshotEntry),
   });
@@ -171,12 +174,12 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     },
   });
 
-  const create = defineMethod({
-    name: 'pool.snapshot.create',
+  const writes = crudWrites({ namespace: 'pool.snapshot', roles: WRITE, entry: SnapshotEntry, id: SnapshotId });
+
+  const create = writes.create({
     description: 'Takes a snapshot of a dataset, named by `name` or by `naming_schema` (local time). With vmware_sync the VMs on the datastores it backs are snapshotted first (a job).',
-    args: [{ name: 'snapshot_create', schema: SnapshotCreate }] as const,
-    result: SnapshotEntry,
-    roles: WRITE,
+    arg: 'snapshot_create',
+    schema: SnapshotCreate,
     async handler(call, data) {
       const name = validateSnapshotCreate('snapshot_create', data, timeZone, Date.now());
       if (!data.vmware_sync) return (await createNow(data, name, call)).entry;
@@ -185,21 +188,14 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     },
   });
 
-  const del = defineMethod({
-    name: 'pool.snapshot.delete',
+  const del = writes.deleteWithOptions({
     description: 'Destroys snapshot `id` (dataset@name); returns true.',
-    args: [
-      { name: 'id', schema: boundedString(MAX_NAME).describe('Snapshot name, dataset@name') },
-      { name: 'options', schema: SnapshotDeleteOptions.prefault({}) },
-    ] as const,
-    result: z.literal(true),
-    roles: WRITE,
+    options: SnapshotDeleteOptions.prefault({}),
     async handler(_call, id, options) {
       const problem = snapshotNameProblem(id);
       if (problem) new ValidationErrors().add('id', problem).check();
       await zfs().destroySnapshot(id, { recursive: options.recursive, defer: options.defer });
       ctx.log.info({ snapshot: id, dataset: splitSnapshotName(id).dataset }, 'snapshot destroyed');
-      return true as const;
     },
   });
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { PluginContext } from '../../../daemon/plugin.js';
-import { definedOnly, queryMethods } from '../../../daemon/query/index.js';
+import { crudWrites, definedOnly, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
 import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
@@ -21,9 +21,22 @@ function dataOf(row: TaskRow): TaskData {
   return data;
 }
 
+/** A task's id argument. */
+const TaskId = z.number().int().describe('Task id');
+
 /** The snapshot task methods. `onChange` runs after every create/update/delete. */
 export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDeps: () => RunDeps, onChange: () => void) {
   const choices = async (): Promise<string[]> => (await ctx.services.get('zfs').listDatasets()).map((d) => d.name);
+
+  /** Validates `data` (errors under `attr`), then stores it with `write` and rebuilds the scheduler. */
+  async function save(attr: string, data: TaskData, write: () => Promise<TaskRow>) {
+    const errors = validateTask(attr, data, await choices());
+    await checkVmwareOptions(attr, data, runDeps().hooks.coordinator(), errors);
+    errors.check();
+    const row = await write();
+    onChange();
+    return store.entry(row);
+  }
 
   const [query, getInstance] = queryMethods({
     namespace: 'pool.snapshottask',
@@ -34,70 +47,41 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     list: () => store.all().map((r) => store.entry(r)),
   });
 
-  const create = defineMethod({
-    name: 'pool.snapshottask.create',
+  const writes = crudWrites({ namespace: 'pool.snapshottask', roles: WRITE, entry: TaskEntry, id: TaskId });
+
+  const create = writes.create({
     description: 'Creates a periodic snapshot task (TrueNAS fields and defaults; vmware_sync makes its snapshots VM-consistent).',
-    args: [{ name: 'periodic_snapshot_create', schema: TaskCreate }] as const,
-    result: TaskEntry,
-    roles: WRITE,
-    async handler(_call, data) {
-      const errors = validateTask('periodic_snapshot_create', data, await choices());
-      await checkVmwareOptions('periodic_snapshot_create', data, runDeps().hooks.coordinator(), errors);
-      errors.check();
-      const row = await store.insert(data);
-      onChange();
-      return store.entry(row);
-    },
+    arg: 'periodic_snapshot_create',
+    schema: TaskCreate,
+    handler: (_call, data) => save('periodic_snapshot_create', data, () => store.insert(data)),
   });
 
-  const update = defineMethod({
-    name: 'pool.snapshottask.update',
+  const update = writes.update({
     description: 'Changes fields of task `id` (a partial schedule is merged into the current one); the merged task is validated as on create.',
-    args: [
-      { name: 'id', schema: z.number().int().describe('Task id') },
-      { name: 'periodic_snapshot_update', schema: TaskUpdate },
-    ] as const,
-    result: TaskEntry,
-    roles: WRITE,
+    arg: 'periodic_snapshot_update',
+    schema: TaskUpdate,
     async handler(_call, id, patch) {
       const old = store.get(id);
       const { schedule, fixate_removal_date: _fixate, ...rest } = patch;
       const merged: TaskData = { ...dataOf(old), ...definedOnly(rest), schedule: { ...old.schedule, ...definedOnly(schedule ?? {}) } };
-      const errors = validateTask('periodic_snapshot_update', merged, await choices());
-      await checkVmwareOptions('periodic_snapshot_update', merged, runDeps().hooks.coordinator(), errors);
-      errors.check();
-      const row = await store.update(id, merged);
-      onChange();
-      return store.entry(row);
+      return save('periodic_snapshot_update', merged, () => store.update(id, merged));
     },
   });
 
-  const del = defineMethod({
-    name: 'pool.snapshottask.delete',
+  const del = writes.deleteWithOptions({
     description: 'Deletes task `id` (its snapshots stay); returns true.',
-    args: [
-      { name: 'id', schema: z.number().int().describe('Task id') },
-      {
-        name: 'options',
-        schema: z
-          .strictObject({ fixate_removal_date: z.boolean().default(false).describe('Accepted for TrueNAS compatibility; no effect') })
-          .prefault({}),
-      },
-    ] as const,
-    result: z.literal(true),
-    roles: WRITE,
+    options: z.strictObject({ fixate_removal_date: z.boolean().default(false).describe('Accepted for TrueNAS compatibility; no effect') }).prefault({}),
     async handler(_call, id) {
       store.get(id);
       await store.remove(id);
       onChange();
-      return true as const;
     },
   });
 
   const run = defineMethod({
     name: 'pool.snapshottask.run',
     description: 'Runs task `id` now exactly as on schedule (VMware coordination, empty check, retention). Returns null for a task without vmware_sync (as TrueNAS), else the snapshot and its VMware coordination with the per-VM report. Fails with "Task is not enabled" for a disabled task and "Snapshot <ds>@<name> already existed…" when this minute\'s snapshot exists.',
-    args: [{ name: 'id', schema: z.number().int().describe('Task id') }] as const,
+    args: [{ name: 'id', schema: TaskId }] as const,
     result: TaskRunResult,
     roles: WRITE,
     job: { lock: ([id]) => `pool.snapshottask.run:${id}`, abortable: true },

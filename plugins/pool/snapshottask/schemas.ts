@@ -6,8 +6,7 @@
 import { z } from 'zod';
 import { WireDateSchema } from '../../../daemon/wire/date.js';
 import { VmwareSyncOutcome } from '../snapshot/sync-outcome.js';
-import { TaskScripts } from '../../vmware/scripts/schema.js';
-import { SelectionRules } from '../../vmware/sync/rules/schema.js';
+import { SelectionRules, TaskScripts } from './vmware-options.js';
 import { namingSchemaProblem } from './naming-schema.js';
 import { cronFieldProblem, DEFAULT_SCHEDULE, timeOfDayProblem, type CronFieldName } from './schedule.js';
 import { boundedString, MAX_NAME, MAX_TEXT } from '../../../daemon/registry/bounds.js';

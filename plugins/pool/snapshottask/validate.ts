@@ -3,7 +3,6 @@
  * messages (`periodic_snapshot_create.*` / `periodic_snapshot_update.*`, reference §4.3–4.4).
  */
 import { ValidationErrors } from '../../../daemon/errors.js';
-import { untrustedReason } from '../../vmware/scripts/trust.js';
 import type { SnapshotCoordinator } from '../snapshot-hook.js';
 import { scheduleProblems } from './schedule.js';
 import type { TaskData } from './schemas.js';
@@ -32,20 +31,14 @@ export function validateTask(attr: string, data: TaskData, datasets: readonly st
 }
 
 /**
- * Checks the task's VMware settings: each `vmware_scripts` path that may not run as root (missing,
- * not executable, not root-owned, writable by others, in a folder others can write; see
- * vmware/scripts/trust.ts; checked again before every run), and `vmware_rules` against the servers
- * covering the dataset, through the coordinator when one is registered.
+ * Checks the task's VMware settings through the coordinator (the vmware plugin), when one is
+ * registered and the task has scripts or selection rules: each `vmware_scripts` path that may not run
+ * as root, and `vmware_rules` against the servers covering the dataset
+ * ({@link SnapshotCoordinator.checkTaskOptions}). Problems are added to `v` under `attr`.
  */
 export async function checkVmwareOptions(attr: string, data: TaskData, coordinator: SnapshotCoordinator | null, v: ValidationErrors): Promise<void> {
-  for (const phase of ['pre', 'post'] as const) {
-    const path = data.vmware_scripts?.[phase];
-    if (!path) continue;
-    const why = await untrustedReason(path);
-    if (why) v.add(`${attr}.vmware_scripts.${phase}`, `The script cannot run: ${why}`);
-  }
-  if (data.vmware_rules && coordinator?.checkTaskOptions) {
-    const problems = await coordinator.checkTaskOptions(data.dataset, data.recursive, { rules: data.vmware_rules, scripts: data.vmware_scripts ?? null });
-    for (const p of problems) v.add(`${attr}.${p.path}`, p.message);
-  }
+  const scripts = data.vmware_scripts ?? null;
+  if (!coordinator?.checkTaskOptions || (!data.vmware_rules && !scripts?.pre && !scripts?.post)) return;
+  const problems = await coordinator.checkTaskOptions(data.dataset, data.recursive, { rules: data.vmware_rules ?? null, scripts });
+  for (const p of problems) v.add(`${attr}.${p.path}`, p.message);
 }

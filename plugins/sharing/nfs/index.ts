@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { CallError, errnoFromCode, InstanceNotFound } from '../../../daemon/errors.js';
 import { describeFsError } from '../../../daemon/fs-error.js';
 import type { Plugin, PluginContext } from '../../../daemon/plugin.js';
-import { definedOnly, publishCrud, queryMethods } from '../../../daemon/query/index.js';
+import { crudWrites, definedOnly, publishCrud, queryMethods } from '../../../daemon/query/index.js';
 import { defineMethod } from '../../../daemon/registry/method.js';
 import { systemAccounts } from './accounts.js';
 import { ExportsManager, NFS_EXPORTS_NOT_SERVED, NFS_SHARE_NOT_EXPORTED } from './exports-manager.js';
@@ -132,24 +132,19 @@ export const sharingNfsPlugin: Plugin = {
       list: () => shares.all(),
     });
 
-    const create = defineMethod({
-      name: 'sharing.nfs.create',
+    const writes = crudWrites({ namespace: 'sharing.nfs', roles: WRITE, entry: NfsShareEntry, id: z.number().int().describe('NFS share id') });
+
+    const create = writes.create({
       description: 'Creates an NFS share of a dataset mountpoint (or a folder inside one) and reloads the NFS server.',
-      args: [{ name: 'sharingnfs_create', schema: NfsShareCreate }] as const,
-      result: NfsShareEntry,
-      roles: WRITE,
+      arg: 'sharingnfs_create',
+      schema: NfsShareCreate,
       handler: (_call, input) => createShare(input),
     });
 
-    const update = defineMethod({
-      name: 'sharing.nfs.update',
+    const update = writes.update({
       description: 'Changes fields of NFS share `id` (omitted fields keep their value) and reloads the NFS server.',
-      args: [
-        { name: 'id', schema: z.number().int().describe('NFS share id') },
-        { name: 'sharingnfs_update', schema: NfsShareUpdate },
-      ] as const,
-      result: NfsShareEntry,
-      roles: WRITE,
+      arg: 'sharingnfs_update',
+      schema: NfsShareUpdate,
       handler: (_call, id, patch) =>
         serial(async () => {
           const old = getShare(id);
@@ -164,12 +159,8 @@ export const sharingNfsPlugin: Plugin = {
         }),
     });
 
-    const remove = defineMethod({
-      name: 'sharing.nfs.delete',
+    const remove = writes.delete({
       description: 'Deletes NFS share `id` and reloads the NFS server. The dataset and its files are not touched.',
-      args: [{ name: 'id', schema: z.number().int().describe('NFS share id') }] as const,
-      result: z.literal(true),
-      roles: WRITE,
       handler: (_call, id) => deleteShare(id),
     });
 

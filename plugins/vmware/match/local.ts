@@ -7,7 +7,7 @@
  */
 import { CallError, Errno } from '../../../daemon/errors.js';
 import type { PluginContext } from '../../../daemon/plugin.js';
-import type { Inventory } from '../vsphere/index.js';
+import type { Inventory } from '../../../vsphere/index.js';
 import type { MatchResultOut } from '../schemas.js';
 import type { Resolver } from '../resolve.js';
 import { matchDatastores, remoteDatastores, type ExportDescription, type IscsiExtent, type LocalFilesystem, type RemoteDatastore } from './match.js';

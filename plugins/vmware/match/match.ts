@@ -10,7 +10,7 @@
  * Descriptions keep TrueNAS's wording (`NFS mount '<path>' on <h1> or <h2>`), but a dataset that is
  * NFS-exported is described by its exports ("NFS export /mnt/tank/vmware to 192.168.1.0/24").
  */
-import type { Inventory } from '../vsphere/index.js';
+import type { Inventory } from '../../../vsphere/index.js';
 import type { MatchResultOut } from '../schemas.js';
 import { normalisePath, owningDataset } from './paths.js';
 

@@ -11,7 +11,7 @@
  */
 import { CallError, Errno } from '../../../daemon/errors.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
-import { isVimFault, type Inventory, type VsphereClient } from '../vsphere/index.js';
+import { isVimFault, type Inventory, type VsphereClient } from '../../../vsphere/index.js';
 import { ownDatastore, ownShare, ownVm, vsphereLeftText, vsphereMayHold } from './owned.js';
 import { RestoreRecord, timed } from './record.js';
 import type { RestoreDeps } from './restore.js';

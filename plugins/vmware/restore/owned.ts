@@ -12,7 +12,7 @@
  * Names alone prove nothing: another restore, or an operator, may use the same names.
  */
 import type { NfsExportSummary } from '../../sharing/nfs/service.js';
-import type { DatastoreInfo, Inventory, VirtualMachineInfo } from '../vsphere/index.js';
+import type { DatastoreInfo, Inventory, VirtualMachineInfo } from '../../../vsphere/index.js';
 import { pathInDatastore } from './runs.js';
 import type { RestoreEntry, RestoreVm } from './schemas.js';
 

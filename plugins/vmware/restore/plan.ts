@@ -10,7 +10,7 @@ import { randomHexId } from '../../../daemon/random-id.js';
 import type { ZfsAdapter, ZfsDataset } from '../../pool/zfs/adapter.js';
 import type { NfsExportsService } from '../../sharing/nfs/service.js';
 import type { VmwareEntriesService, VmwareEntryRecord } from '../entries-service.js';
-import type { HostInfo, Inventory, VsphereClient } from '../vsphere/index.js';
+import type { HostInfo, Inventory, VsphereClient } from '../../../vsphere/index.js';
 import { findRunVm, pathInDatastore, type RunLookup, type RunView } from './runs.js';
 import type { RestoreEntry, RestoreInput, RestorePlan } from './schemas.js';
 import { findRestore, type RestoreRow } from './store.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { EventBus } from '../../../daemon/plugin.js';
 import type { JobHandle } from '../../../daemon/registry/method.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
-import type { MoRef, VsphereClient } from '../vsphere/index.js';
+import type { MoRef, VsphereClient } from '../../../vsphere/index.js';
 import { shareMark } from './owned.js';
 import type { PlanDeps, PlannedVm, ResolvedRestore } from './plan.js';
 import { RestoreRecord, timed } from './record.js';

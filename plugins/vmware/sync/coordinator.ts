@@ -31,6 +31,7 @@ import type { VmwareEntriesService } from '../entries-service.js';
 import { runEntry } from '../history/build.js';
 import type { RunHistory } from '../history/store.js';
 import { ScriptSession } from '../scripts/session.js';
+import { checkTaskScripts } from '../scripts/task-check.js';
 import { raiseCreateFailed } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import { HostLimiter } from './limiter.js';
@@ -74,8 +75,9 @@ export class Coordinator implements SnapshotCoordinator {
     this.#d = deps;
   }
 
-  checkTaskOptions(dataset: string, recursive: boolean, options: VmwareTaskOptions): Promise<TaskOptionProblem[]> {
-    return checkTaskRules(this.#d.entries, dataset, recursive, options);
+  async checkTaskOptions(dataset: string, recursive: boolean, options: VmwareTaskOptions): Promise<TaskOptionProblem[]> {
+    const [scripts, rules] = await Promise.all([checkTaskScripts(options.scripts), checkTaskRules(this.#d.entries, dataset, recursive, options)]);
+    return [...scripts, ...rules];
   }
 
   async coordinate(req: CoordinationRequest): Promise<CoordinatedResult> {

@@ -6,7 +6,7 @@
  * described with the vsnapd marker. Results land in the VM's {@link VmWork}.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { VsphereTimeoutError, type MoRef, type VsphereClient } from '../vsphere/index.js';
+import { VsphereTimeoutError, type MoRef, type VsphereClient } from '../../../vsphere/index.js';
 import type { SyncConfig } from './config.js';
 import type { HostLimiter } from './limiter.js';
 import type { RemovalTime } from './remove.js';

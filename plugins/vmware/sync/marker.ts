@@ -10,7 +10,7 @@
  * the run removes by moref; the marker is for the sweep.
  */
 import { randomHexId } from '../../../daemon/random-id.js';
-import { flattenSnapshots, type SnapshotTreeNode } from '../vsphere/index.js';
+import { flattenSnapshots, type SnapshotTreeNode } from '../../../vsphere/index.js';
 
 const RUN_ID = /^[0-9a-z]{6,32}$/;
 const NAME = /^vsnapd-([0-9a-z]{6,32})$/;

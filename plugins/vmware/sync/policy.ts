@@ -9,7 +9,7 @@
  * - a timeout is never retried (the snapshot may still appear: the sweep finds it by its marker);
  * - anything else (NoPermission, RestrictedVersion on free ESXi, InvalidState…) fails the VM.
  */
-import { isVimFault, VsphereTimeoutError } from '../vsphere/index.js';
+import { isVimFault, VsphereTimeoutError } from '../../../vsphere/index.js';
 import type { SyncConfig } from './config.js';
 
 /** The kind of snapshot an attempt takes. */

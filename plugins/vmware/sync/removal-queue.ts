@@ -11,7 +11,7 @@
  */
 import type { Alerts } from '../../../daemon/plugin.js';
 import type { VmwareEntriesService } from '../entries-service.js';
-import { flattenSnapshots, moRefKey } from '../vsphere/index.js';
+import { flattenSnapshots, moRefKey } from '../../../vsphere/index.js';
 import { raiseDeleteFailed } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import type { VmWork } from './create-phase.js';

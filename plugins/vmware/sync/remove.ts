@@ -9,7 +9,7 @@
  * ConsolidateVMDisks_Task (`MethodNotFound` → the caller alerts instead). Each VM's outcome is
  * final, and reported, as soon as its own steps are done.
  */
-import { isVimFault, type MoRef, type VsphereClient } from '../vsphere/index.js';
+import { isVimFault, type MoRef, type VsphereClient } from '../../../vsphere/index.js';
 import type { HostLimiter } from './limiter.js';
 import { markedSnapshots } from './marker.js';
 import { VmReader } from './vm-reader.js';

@@ -28,7 +28,7 @@
  * VMware Tools run in the guest and the VM supports quiesced snapshots (quiescing a Tools-less VM
  * fails with ApplicationQuiesceFault, reference B.6).
  */
-import type { DatastoreInfo, Inventory, VirtualDiskInfo, VirtualMachineInfo } from '../vsphere/index.js';
+import type { DatastoreInfo, Inventory, VirtualDiskInfo, VirtualMachineInfo } from '../../../vsphere/index.js';
 import { DEFAULT_DECISION, type RuleDecision } from './rules/evaluate.js';
 import type { VmMode } from './rules/schema.js';
 

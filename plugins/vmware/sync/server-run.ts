@@ -8,7 +8,7 @@
  */
 import type { Alerts } from '../../../daemon/plugin.js';
 import type { VmwareEntriesService } from '../entries-service.js';
-import type { VsphereClient } from '../vsphere/index.js';
+import type { VsphereClient } from '../../../vsphere/index.js';
 import type { SyncConfig } from './config.js';
 import { createVmSnapshot, newVmWork, type CreateContext, type VmWork } from './create-phase.js';
 import type { HostLimiter } from './limiter.js';

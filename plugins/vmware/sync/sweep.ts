@@ -16,7 +16,7 @@ import type { JobHandle } from '../../../daemon/registry/method.js';
 import type { VmwareEntriesService } from '../entries-service.js';
 import type { RunHistory } from '../history/store.js';
 import type { VmwareEntryRecord } from '../store.js';
-import type { VsphereClient } from '../vsphere/index.js';
+import type { VsphereClient } from '../../../vsphere/index.js';
 import { clearLeftover, raiseLeftover } from './alerts.js';
 import type { SyncConfig } from './config.js';
 import { HostLimiter } from './limiter.js';

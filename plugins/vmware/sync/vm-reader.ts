@@ -4,7 +4,7 @@
  * removal) cost one RetrievePropertiesEx per batch rather than one per VM, and none waits for the
  * others' removals (no barrier). At most one read is in flight at a time.
  */
-import { moRefKey, type MoRef, type VirtualMachineInfo, type VsphereClient } from '../vsphere/index.js';
+import { moRefKey, type MoRef, type VirtualMachineInfo, type VsphereClient } from '../../../vsphere/index.js';
 
 interface Waiting {
   vm: MoRef;

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
-import { VsphereClient } from '../../../plugins/vmware/vsphere/index.js';
+import { VsphereClient } from '../../../vsphere/index.js';
 
 interface Alert {
   klass: string;

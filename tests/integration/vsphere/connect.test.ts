@@ -3,8 +3,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import t from 'tap';
-import { Errno } from '../../../daemon/errors.js';
-import { VsphereClient, SoapFaultError, VsphereTransportError, isVimFault } from '../../../plugins/vmware/vsphere/index.js';
+import { VsphereClient, SoapFaultError, VsphereTransportError, isVimFault } from '../../../vsphere/index.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { connectClient, optionsFor } from '../../helpers/vsphere.js';
 
@@ -57,7 +56,7 @@ t.test('bad password: typed InvalidLogin, EPERM, no password in the error', asyn
   );
   t.ok(err instanceof SoapFaultError, 'a SoapFaultError');
   t.ok(isVimFault(err, 'InvalidLogin'));
-  t.match(err, { faultType: 'InvalidLogin', errno: Errno.EPERM, category: 'auth', method: 'Login' });
+  t.match(err, { faultType: 'InvalidLogin', kind: 'denied', category: 'auth', method: 'Login' });
   const text = `${inspect(err, { depth: 8 })} ${JSON.stringify(err)} ${(err as Error).stack}`;
   t.notOk(text.includes(wrong), 'the password is not in the error, its stack or its JSON');
 });
@@ -73,7 +72,7 @@ t.test('unreachable server: ECONNREFUSED, typed', async (t) => {
   const vc = await startVcsim({}, { t });
   const port = vc.port;
   await vc.stop();
-  await t.rejects(VsphereClient.connect(optionsFor(vc, { port })), { name: 'VsphereTransportError', errno: Errno.ECONNREFUSED, category: 'network' });
+  await t.rejects(VsphereClient.connect(optionsFor(vc, { port })), { name: 'VsphereTransportError', kind: 'refused', category: 'network' });
   const err = await VsphereClient.connect(optionsFor(vc, { port })).catch((e: unknown) => e);
   t.ok(err instanceof VsphereTransportError);
   t.equal((err as Error).message, `Cannot connect to 127.0.0.1:${port}: connection refused (ECONNREFUSED)`, 'names the server, not the URL path');
@@ -90,7 +89,7 @@ t.test('a server that accepts TCP but never completes TLS: connect timeout (ETIM
   const port = (server.address() as AddressInfo).port;
   await t.rejects(
     VsphereClient.connect({ host: '127.0.0.1', port, username: 'u', password: 'p', connectTimeoutMs: 300 }),
-    { name: 'VsphereTimeoutError', phase: 'connect', errno: Errno.ETIMEDOUT, timeoutMs: 300 },
+    { name: 'VsphereTimeoutError', phase: 'connect', kind: 'timed-out', timeoutMs: 300 },
   );
 });
 
@@ -111,11 +110,11 @@ t.test('a signal aborts a connect that hangs in the TLS handshake at once (ECANC
   const opts = { host: '127.0.0.1', port, username: 'u', password: 'p', connectTimeoutMs: 600_000, signal: stop.signal };
   await t.rejects(VsphereClient.connect(opts), {
     name: 'VsphereError',
-    errno: Errno.ECANCELED,
+    kind: 'canceled',
     category: 'network',
     message: `Connecting to 127.0.0.1:${port}: aborted (the daemon is stopping)`,
   });
-  await t.rejects(VsphereClient.connect(opts), { errno: Errno.ECANCELED, message: /aborted/ }, 'an aborted signal refuses at once');
+  await t.rejects(VsphereClient.connect(opts), { kind: 'canceled', message: /aborted/ }, 'an aborted signal refuses at once');
   t.equal(sockets.size, 1, 'the second connect opened no connection');
 });
 
@@ -125,18 +124,18 @@ t.test('a signal aborts a login the server is slow to answer', async (t) => {
   const aborting = setTimeout(() => stop.abort(), 300);
   t.teardown(() => clearTimeout(aborting));
   await t.rejects(VsphereClient.connect(optionsFor(vc, { signal: stop.signal })), {
-    errno: Errno.ECANCELED,
+    kind: 'canceled',
     message: `Connecting to ${vc.host}:${vc.port}: aborted`,
   });
 });
 
 t.test('malformed TLS input: EINVAL naming the field, before any connection', async (t) => {
   await t.rejects(VsphereClient.connect({ host: '127.0.0.1', username: 'u', password: 'p', tls: { thumbprint: 'AB:CD' } }), {
-    errno: Errno.EINVAL,
+    kind: 'invalid-argument',
     message: /^tls\.thumbprint:/,
   });
   await t.rejects(VsphereClient.connect({ host: '127.0.0.1', username: 'u', password: 'p', tls: { ca: 'nope' } }), {
-    errno: Errno.EINVAL,
+    kind: 'invalid-argument',
     message: /^tls\.ca:/,
   });
 });

@@ -1,9 +1,8 @@
 // Integration: vim25 faults from a real server decode into typed errors. SOAP faults (NoPermission,
 // RestrictedVersion, ManagedObjectNotFound, MethodNotFound) vs task faults (quiesce failures, busy VM,
-// incompatible device), with errno classes and messages; MethodNotFound fallbacks.
+// incompatible device), with their kinds, classes and messages; MethodNotFound fallbacks.
 import t from 'tap';
-import { Errno } from '../../../daemon/errors.js';
-import { SoapFaultError, TaskFaultError, isVimFault, type MoRef } from '../../../plugins/vmware/vsphere/index.js';
+import { SoapFaultError, TaskFaultError, isVimFault, type MoRef } from '../../../vsphere/index.js';
 import { NFS_DS, connectClient, startVcsimWithNfs } from '../../helpers/vsphere.js';
 
 const vc = await startVcsimWithNfs(t, {
@@ -25,14 +24,14 @@ t.test('SOAP fault NoPermission: EPERM, permission, message with the fault messa
   t.equal(r.ok, false);
   if (r.ok) return;
   t.ok(r.error instanceof SoapFaultError);
-  t.match(r.error, { faultType: 'NoPermission', errno: Errno.EPERM, category: 'permission', method: 'CreateSnapshot_Task' });
+  t.match(r.error, { faultType: 'NoPermission', kind: 'denied', category: 'permission', method: 'CreateSnapshot_Task' });
   t.match(r.error.message, /Required privilege VirtualMachine\.State\.CreateSnapshot/);
 });
 
 t.test('SOAP fault RestrictedVersion (free ESXi licence): EPERM, licence', async (t) => {
   await vc.control({ action: 'injectFault', fault: 'RestrictedVersion', methods: ['CreateSnapshot_Task'], as: 'soap' });
   const r = await client.createSnapshot(ref('web01'), { name: 'x' });
-  t.match(r, { ok: false, error: { faultType: 'RestrictedVersion', errno: Errno.EPERM, category: 'licence' } });
+  t.match(r, { ok: false, error: { faultType: 'RestrictedVersion', kind: 'denied', category: 'licence' } });
 });
 
 t.test('task faults: quiesce failures keep localizedMessage and fault messages', async (t) => {
@@ -41,7 +40,7 @@ t.test('task faults: quiesce failures keep localizedMessage and fault messages',
   t.equal(app.ok, false);
   if (!app.ok) {
     t.ok(app.error instanceof TaskFaultError);
-    t.match(app.error, { faultType: 'ApplicationQuiesceFault', category: 'task', errno: Errno.EFAULT });
+    t.match(app.error, { faultType: 'ApplicationQuiesceFault', category: 'task', kind: 'failed' });
     t.match(app.error.message, /pre-freeze script returned 1/);
     t.ok(isVimFault(app.error, 'SnapshotFault'));
     t.ok(app.task, 'the failed task is named');
@@ -56,7 +55,7 @@ t.test('task faults: quiesce failures keep localizedMessage and fault messages',
 
 t.test('task faults: busy VM (TaskInProgress, EBUSY), incompatible device, InvalidState on removal', async (t) => {
   await vc.control({ action: 'busyVm', vm: 'web01', times: 1 });
-  t.match(await client.createSnapshot(ref('web01'), { name: 'b' }), { ok: false, error: { name: 'TaskFaultError', faultType: 'TaskInProgress', errno: Errno.EBUSY } });
+  t.match(await client.createSnapshot(ref('web01'), { name: 'b' }), { ok: false, error: { name: 'TaskFaultError', faultType: 'TaskInProgress', kind: 'busy' } });
   await vc.control({ action: 'injectFault', fault: 'SnapshotIncompatibleDeviceInVm', methods: ['CreateSnapshot_Task'], target: 'web01', times: 1 });
   t.match(await client.createSnapshot(ref('web01'), { name: 'b' }), { ok: false, error: { faultType: 'SnapshotIncompatibleDeviceInVm' } });
   const made = await client.createSnapshot(ref('web01'), { name: 'to-remove' });
@@ -69,7 +68,7 @@ t.test('task faults: busy VM (TaskInProgress, EBUSY), incompatible device, Inval
 
 t.test('ManagedObjectNotFound from vcsim itself: ENOENT', async (t) => {
   const r = await client.removeSnapshot({ type: 'VirtualMachineSnapshot', value: 'snapshot-999999' });
-  t.match(r, { ok: false, error: { name: 'SoapFaultError', faultType: 'ManagedObjectNotFound', errno: Errno.ENOENT } });
+  t.match(r, { ok: false, error: { name: 'SoapFaultError', faultType: 'ManagedObjectNotFound', kind: 'not-found' } });
 });
 
 t.test('cancelTask: a finished task cannot be cancelled (reported, not thrown)', async (t) => {
@@ -87,7 +86,7 @@ t.test('ConsolidateVMDisks_Task, and MethodNotFound when the server lacks it', a
   t.equal((await client.inventory()).vms.find((v) => v.name === 'db01')?.consolidationNeeded, false);
   await vc.control({ action: 'setMethods', methods: { ConsolidateVMDisks_Task: false } });
   t.teardown(() => vc.control({ action: 'setMethods', methods: { ConsolidateVMDisks_Task: true } }));
-  await t.rejects(client.consolidateDisks(ref('db01')), { name: 'SoapFaultError', faultType: 'MethodNotFound', errno: Errno.ENOTSUP });
+  await t.rejects(client.consolidateDisks(ref('db01')), { name: 'SoapFaultError', faultType: 'MethodNotFound', kind: 'unsupported' });
 });
 
 t.test('findVmsByUuid: FindAllByUuid finds clones; FindByUuid fallback on MethodNotFound', async (t) => {

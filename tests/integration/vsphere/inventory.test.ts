@@ -2,7 +2,7 @@
 // one RetrievePropertiesEx plus ContinueRetrievePropertiesEx pages, DestroyView), the fallbacks
 // for servers without paging, and the typed content the coordinator relies on.
 import t from 'tap';
-import { moRefKey } from '../../../plugins/vmware/vsphere/index.js';
+import { moRefKey } from '../../../vsphere/index.js';
 import { NFS_DS, connectClient, startVcsimWithNfs } from '../../helpers/vsphere.js';
 
 const BULK = 600;

@@ -2,8 +2,8 @@
 // deadline; a server without CancelTask is reported as "cannot cancel"; a delayed SOAP call times out
 // as a call, and its snapshot appears later (the leftover the sweeper must find).
 import t from 'tap';
-import { VsphereTimeoutError, flattenSnapshots, isVimFault, type MoRef } from '../../../plugins/vmware/vsphere/index.js';
-import { CreateSnapshot_Task } from '../../../plugins/vmware/vsphere/methods/snapshot.js';
+import { VsphereTimeoutError, flattenSnapshots, isVimFault, type MoRef } from '../../../vsphere/index.js';
+import { CreateSnapshot_Task } from '../../../vsphere/methods/snapshot.js';
 import { NFS_DS, connectClient, eventually, startVcsimWithNfs } from '../../helpers/vsphere.js';
 
 const vc = await startVcsimWithNfs(t, { bulkVms: { count: 6, datastore: NFS_DS, namePrefix: 'slow-' } });
@@ -23,7 +23,7 @@ t.test('a slow task is cancelled at its deadline and rejects with a typed timeou
   t.equal(r.ok, false);
   if (r.ok) return;
   t.ok(r.error instanceof VsphereTimeoutError);
-  t.match(r.error, { phase: 'task', errno: 110, category: 'timeout', cancel: { requested: true, ok: true } });
+  t.match(r.error, { phase: 'task', kind: 'timed-out', category: 'timeout', cancel: { requested: true, ok: true } });
   t.match(r.error.message, /did not finish within \d+ ms; it was cancelled/);
   t.ok(r.task, 'the task moref is reported');
   // The cancelled task ends in error (RequestCanceled) and leaves no snapshot.

@@ -3,8 +3,7 @@
 // SHA-256 or SHA-1 pin, refused by a wrong pin, accepted with verify:false. Never process-wide.
 import { rootCertificates } from 'node:tls';
 import t from 'tap';
-import { Errno } from '../../../daemon/errors.js';
-import { TlsVerificationError, VsphereClient } from '../../../plugins/vmware/vsphere/index.js';
+import { TlsVerificationError, VsphereClient } from '../../../vsphere/index.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
 import { connectClient, optionsFor } from '../../helpers/vsphere.js';
 
@@ -22,9 +21,9 @@ async function refusal(opts: Parameters<typeof optionsFor>[1]): Promise<TlsVerif
   return err;
 }
 
-t.test('system CAs (the default): refused, errno 208, fingerprint to pin in the error', async (t) => {
+t.test('system CAs (the default): refused (untrusted-certificate), fingerprint to pin in the error', async (t) => {
   const err = await refusal({ tls: {} });
-  t.equal(err.errno, Errno.ESSLCERTVERIFICATIONERROR);
+  t.equal(err.kind, 'untrusted-certificate');
   t.equal(err.category, 'tls');
   t.equal(err.fingerprint256, vc.thumbprintSha256);
   t.equal(err.fingerprint1, vc.thumbprintSha1);

@@ -1,18 +1,18 @@
 // Unit tests of fault decoding and classification: SOAP faults from recorded-shape XML, task faults
-// from LocalizedMethodFault, errno/category mapping, and the isVimFault/asVimFault helpers.
+// from LocalizedMethodFault, kind/category mapping, and the isVimFault/asVimFault helpers.
 import t from 'tap';
-import { Errno } from '../../../daemon/errors.js';
-import { decodeResponse } from '../../../plugins/vmware/vsphere/soap/response.js';
+import { decodeResponse } from '../../../vsphere/soap/response.js';
 import {
   SoapFaultError,
   TaskFaultError,
   asVimFault,
   classifyFault,
   isVimFault,
-} from '../../../plugins/vmware/vsphere/faults/vim-fault.js';
-import { faultIsA } from '../../../plugins/vmware/vsphere/faults/hierarchy.js';
-import { decodeUpdateSet } from '../../../plugins/vmware/vsphere/methods/property-results.js';
-import { decodeTaskInfo } from '../../../plugins/vmware/vsphere/methods/task.js';
+} from '../../../vsphere/faults/vim-fault.js';
+import type { VsphereErrorKind } from '../../../vsphere/faults/errors.js';
+import { faultIsA } from '../../../vsphere/faults/hierarchy.js';
+import { decodeUpdateSet } from '../../../vsphere/methods/property-results.js';
+import { decodeTaskInfo } from '../../../vsphere/methods/task.js';
 import { loadXml } from '../../helpers/vsphere-xml.js';
 
 function faultOf(file: string, method = 'Login'): SoapFaultError {
@@ -25,12 +25,12 @@ function faultOf(file: string, method = 'Login'): SoapFaultError {
   throw new Error(`${file}: no fault`);
 }
 
-t.test('InvalidLogin: typed, EPERM/auth, faultstring as message', async (t) => {
+t.test('InvalidLogin: typed, denied/auth, faultstring as message', async (t) => {
   const f = faultOf('fault-invalid-login.xml');
   t.equal(f.faultType, 'InvalidLogin');
   t.equal(f.faultCode, 'ServerFaultCode');
   t.equal(f.method, 'Login');
-  t.equal(f.errno, Errno.EPERM);
+  t.equal(f.kind, 'denied');
   t.equal(f.category, 'auth');
   t.equal(f.message, 'Cannot complete login due to an incorrect user name or password.');
   t.ok(isVimFault(f, 'InvalidLogin'));
@@ -54,33 +54,33 @@ t.test('NotAuthenticated is a NoPermission; its fields decode', async (t) => {
 t.test('NoPermission: faultMessage texts are appended to the message', async (t) => {
   const f = faultOf('fault-no-permission.xml', 'CreateSnapshot_Task');
   t.equal(f.category, 'permission');
-  t.equal(f.errno, Errno.EPERM);
+  t.equal(f.kind, 'denied');
   t.same(f.messages, ["Required privilege 'VirtualMachine.State.CreateSnapshot' on 'web01'"]);
   t.equal(f.message, "Permission to perform this operation was denied.; Required privilege 'VirtualMachine.State.CreateSnapshot' on 'web01'");
 });
 
-t.test('RestrictedVersion (free ESXi) is a licence failure, EPERM', async (t) => {
+t.test('RestrictedVersion (free ESXi) is a licence failure, denied', async (t) => {
   const f = faultOf('fault-restricted-version.xml', 'CreateSnapshot_Task');
   t.equal(f.category, 'licence');
-  t.equal(f.errno, Errno.EPERM);
+  t.equal(f.kind, 'denied');
 });
 
 t.test('MethodNotFound, unknown fault types, faults without xsi:type or detail', async (t) => {
   const mnf = faultOf('fault-method-not-found.xml', 'CreateSnapshotEx_Task');
   t.equal(mnf.faultType, 'MethodNotFound');
-  t.equal(mnf.errno, Errno.ENOTSUP);
+  t.equal(mnf.kind, 'unsupported');
   t.ok(isVimFault(mnf, 'InvalidRequest'));
 
   const unknown = faultOf('fault-unknown-type.xml', 'RetrievePropertiesEx');
   t.equal(unknown.faultType, 'QuantumEntanglement');
-  t.equal(unknown.errno, Errno.EFAULT);
+  t.equal(unknown.kind, 'failed');
   t.equal(unknown.category, 'fault');
   t.ok(isVimFault(unknown, 'MethodFault'));
   t.ok(isVimFault(unknown, 'SomethingDeeper'), 'faultCause chain is searched');
 
   const old = faultOf('fault-no-xsi-type.xml', 'CancelTask');
   t.equal(old.faultType, 'ManagedObjectNotFound', 'type from the element name');
-  t.equal(old.errno, Errno.ENOENT);
+  t.equal(old.kind, 'not-found');
 
   const bare = faultOf('fault-bare.xml', 'Login');
   t.equal(bare.faultType, 'SystemError');
@@ -89,22 +89,22 @@ t.test('MethodNotFound, unknown fault types, faults without xsi:type or detail',
 });
 
 t.test('classifyFault table', async (t) => {
-  const rows: [string, number, string][] = [
-    ['InvalidLogin', Errno.EPERM, 'auth'],
-    ['PasswordExpired', Errno.EPERM, 'auth'],
-    ['NotAuthenticated', Errno.EPERM, 'auth'],
-    ['NoPermission', Errno.EPERM, 'permission'],
-    ['RestrictedVersion', Errno.EPERM, 'licence'],
-    ['LicenseExpired', Errno.EPERM, 'licence'],
-    ['InvalidLicense', Errno.EPERM, 'licence'],
-    ['TaskInProgress', Errno.EBUSY, 'fault'],
-    ['ManagedObjectNotFound', Errno.ENOENT, 'fault'],
-    ['MethodNotFound', Errno.ENOTSUP, 'fault'],
-    ['RequestCanceled', Errno.ECANCELED, 'fault'],
-    ['ApplicationQuiesceFault', Errno.EFAULT, 'fault'],
-    ['SomethingNew', Errno.EFAULT, 'fault'],
+  const rows: [string, VsphereErrorKind, string][] = [
+    ['InvalidLogin', 'denied', 'auth'],
+    ['PasswordExpired', 'denied', 'auth'],
+    ['NotAuthenticated', 'denied', 'auth'],
+    ['NoPermission', 'denied', 'permission'],
+    ['RestrictedVersion', 'denied', 'licence'],
+    ['LicenseExpired', 'denied', 'licence'],
+    ['InvalidLicense', 'denied', 'licence'],
+    ['TaskInProgress', 'busy', 'fault'],
+    ['ManagedObjectNotFound', 'not-found', 'fault'],
+    ['MethodNotFound', 'unsupported', 'fault'],
+    ['RequestCanceled', 'canceled', 'fault'],
+    ['ApplicationQuiesceFault', 'failed', 'fault'],
+    ['SomethingNew', 'failed', 'fault'],
   ];
-  for (const [type, errno, category] of rows) t.same(classifyFault(type), { errno, category }, type);
+  for (const [type, kind, category] of rows) t.same(classifyFault(type), { kind, category }, type);
   t.ok(faultIsA('FilesystemQuiesceFault', 'SnapshotFault'));
   t.ok(faultIsA('InvalidPowerState', 'InvalidState'));
   t.notOk(faultIsA('InvalidState', 'InvalidPowerState'));

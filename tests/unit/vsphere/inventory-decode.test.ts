@@ -2,10 +2,10 @@
 // independent and RDM disks, passthrough, bus sharing, agent VMs, missing properties, nested
 // snapshot trees), NFS/VMFS datastores and hosts (mounts incl. OSDATA, SCSI LUNs).
 import t from 'tap';
-import { decodeRetrieveResult } from '../../../plugins/vmware/vsphere/methods/property-results.js';
-import { decodeResponse } from '../../../plugins/vmware/vsphere/soap/response.js';
-import { decodeVirtualMachine, datastoreNameOfPath, flattenSnapshots } from '../../../plugins/vmware/vsphere/inventory/decode-vm.js';
-import { decodeDatastore, decodeHost } from '../../../plugins/vmware/vsphere/inventory/decode-storage.js';
+import { decodeRetrieveResult } from '../../../vsphere/methods/property-results.js';
+import { decodeResponse } from '../../../vsphere/soap/response.js';
+import { decodeVirtualMachine, datastoreNameOfPath, flattenSnapshots } from '../../../vsphere/inventory/decode-vm.js';
+import { decodeDatastore, decodeHost } from '../../../vsphere/inventory/decode-storage.js';
 import { loadXml } from '../../helpers/vsphere-xml.js';
 
 const page = decodeRetrieveResult(decodeResponse('RetrievePropertiesEx', loadXml('retrieve-inventory.xml'))[0]);

@@ -1,15 +1,15 @@
 // Unit tests of the typed vim25 methods against a fixture RoundTripper: request shapes (WSDL order)
 // and decoded answers (ServiceContent of vCenter vs ESXi, arrays of returnvals, empty results).
 import t from 'tap';
-import { RetrieveServiceContent, CurrentTime } from '../../../plugins/vmware/vsphere/methods/service-instance.js';
-import { Login } from '../../../plugins/vmware/vsphere/methods/session-manager.js';
-import { FindAllByUuid } from '../../../plugins/vmware/vsphere/methods/search-index.js';
+import { RetrieveServiceContent, CurrentTime } from '../../../vsphere/methods/service-instance.js';
+import { Login } from '../../../vsphere/methods/session-manager.js';
+import { FindAllByUuid } from '../../../vsphere/methods/search-index.js';
 import {
   CreateFilter,
   RetrievePropertiesEx,
   WaitForUpdatesEx,
-} from '../../../plugins/vmware/vsphere/methods/property-collector.js';
-import { CreateSnapshotEx_Task, CreateSnapshot_Task, RemoveSnapshot_Task } from '../../../plugins/vmware/vsphere/methods/snapshot.js';
+} from '../../../vsphere/methods/property-collector.js';
+import { CreateSnapshotEx_Task, CreateSnapshot_Task, RemoveSnapshot_Task } from '../../../vsphere/methods/snapshot.js';
 import { FixtureRoundTripper, envelope } from '../../helpers/vsphere-xml.js';
 
 const vm = { type: 'VirtualMachine', value: 'vm-42' };

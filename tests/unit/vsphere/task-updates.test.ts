@@ -1,10 +1,10 @@
 // Unit tests of WaitForUpdatesEx answers: UpdateSet decoding (enter/modify/leave, missingSet,
 // version) and liberal TaskInfo decoding (snapshot moref result, errors, vcsim's RemoveSnapshot_Task).
 import t from 'tap';
-import { decodeUpdateSet } from '../../../plugins/vmware/vsphere/methods/property-results.js';
-import { decodeTaskInfo } from '../../../plugins/vmware/vsphere/methods/task.js';
-import { decodeResponse } from '../../../plugins/vmware/vsphere/soap/response.js';
-import { ref } from '../../../plugins/vmware/vsphere/types/read.js';
+import { decodeUpdateSet } from '../../../vsphere/methods/property-results.js';
+import { decodeTaskInfo } from '../../../vsphere/methods/task.js';
+import { decodeResponse } from '../../../vsphere/soap/response.js';
+import { ref } from '../../../vsphere/types/read.js';
 import { loadXml } from '../../helpers/vsphere-xml.js';
 
 const updates = (file: string) => decodeUpdateSet(decodeResponse('WaitForUpdatesEx', loadXml(file))[0]!);

@@ -7,8 +7,8 @@ import {
   compareVersions,
   finalVersion,
   parseServiceVersions,
-} from '../../../plugins/vmware/vsphere/session/versions.js';
-import { checkCaPem, parseThumbprint } from '../../../plugins/vmware/vsphere/transport/tls-policy.js';
+} from '../../../vsphere/session/versions.js';
+import { checkCaPem, parseThumbprint } from '../../../vsphere/transport/tls-policy.js';
 import { loadXml } from '../../helpers/vsphere-xml.js';
 
 t.test('parseServiceVersions: urn:vim25 only; garbage gives []', async (t) => {
@@ -45,11 +45,11 @@ t.test('parseThumbprint: vCenter display form, plain hex, any case; errors name 
   t.same(parseThumbprint(sha256.toLowerCase().replace(/:/g, '')), { algorithm: 'sha256', hex: sha256.replace(/:/g, '').toLowerCase() });
   t.same(parseThumbprint(' 2c:11:ed:d7:13:87:7d:b5:74:18:b8:1c:42:c2:56:1f:0d:b9:5b:b9 '), { algorithm: 'sha1', hex: '2c11edd713877db57418b81c42c2561f0db95bb9' });
   t.same(parseThumbprint('SHA256:' + sha256).algorithm, 'sha256');
-  t.throws(() => parseThumbprint('AB:CD'), { errno: 22, message: /^tls\.thumbprint: .*got 4 hex digits/ });
+  t.throws(() => parseThumbprint('AB:CD'), { kind: 'invalid-argument', message: /^tls\.thumbprint: .*got 4 hex digits/ });
   t.throws(() => parseThumbprint('zz'.repeat(32)), { message: /non-hex characters/ });
 });
 
 t.test('checkCaPem: PEM certificates only', async (t) => {
-  t.throws(() => checkCaPem('not a pem'), { errno: 22, message: /^tls\.ca: / });
+  t.throws(() => checkCaPem('not a pem'), { kind: 'invalid-argument', message: /^tls\.ca: / });
   t.throws(() => checkCaPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), { message: /^tls\.ca: / });
 });

@@ -1,12 +1,12 @@
 // Unit tests of the SOAP codec: request envelopes (element order, xsi:type, morefs, escaping) and
 // the liberal response value decoding (ArrayOfX, repeated elements, morefs, unknown types).
 import t from 'tap';
-import { decodeResponse } from '../../../plugins/vmware/vsphere/soap/response.js';
-import { decodeValue } from '../../../plugins/vmware/vsphere/soap/value-decoder.js';
-import { buildEnvelope, escapeXml, ref, typed } from '../../../plugins/vmware/vsphere/soap/xml-writer.js';
-import { parseXml } from '../../../plugins/vmware/vsphere/soap/xml-reader.js';
-import { filterSpecParam, containerViewSpec } from '../../../plugins/vmware/vsphere/methods/property-specs.js';
-import { MoRefValue } from '../../../plugins/vmware/vsphere/types/values.js';
+import { decodeResponse } from '../../../vsphere/soap/response.js';
+import { decodeValue } from '../../../vsphere/soap/value-decoder.js';
+import { buildEnvelope, escapeXml, ref, typed } from '../../../vsphere/soap/xml-writer.js';
+import { parseXml } from '../../../vsphere/soap/xml-reader.js';
+import { filterSpecParam, containerViewSpec } from '../../../vsphere/methods/property-specs.js';
+import { MoRefValue } from '../../../vsphere/types/values.js';
 import { envelope } from '../../helpers/vsphere-xml.js';
 
 t.test('envelope: method in urn:vim25, params in key order, omitted undefined, xsi declared', async (t) => {

@@ -8,8 +8,8 @@
 import { useState } from 'preact/hooks';
 import { formErrors, type FormErrors } from '../format.js';
 import { ErrorBox, Field, FormButtons, invalid, Table, useLive, useRpc } from '../ui.js';
-import type { VmwareEntry } from './connections.js';
 import { TestResultView, type TestResult } from './test-result.js';
+import type { VmwareEntry } from './vmware-entry.js';
 
 interface MatchResult {
   datastores: { name: string; description: string; filesystems: string[] }[];

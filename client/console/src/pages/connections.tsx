@@ -5,32 +5,10 @@
  */
 import { useState } from 'preact/hooks';
 import { when } from '../format.js';
-import type { WireDate } from '../rpc.js';
 import { download, ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, useAction, useLive, useRpc } from '../ui.js';
 import { ConnectionForm } from './connection-form.js';
 import { TestResultView, type TestResult } from './test-result.js';
-
-
-/** An entry as `vmware.query` returns it (the fields shown). */
-export interface VmwareEntry {
-  id: number;
-  hostname: string;
-  port: number;
-  username: string;
-  filesystem: string;
-  datastores: string[];
-  enabled: boolean;
-  tls: { verify: boolean; ca: string | null; thumbprint: string | null };
-  state: { state: string; error?: string; datetime?: WireDate };
-  health: {
-    last_success: WireDate | null;
-    last_failure: WireDate | null;
-    consecutive_failures: number;
-    last_error: { class: string; message: string } | null;
-    poll_interval_seconds: number;
-    summary: { hosts: number; vms: number; datastores: number; protected_vms: number } | null;
-  };
-}
+import type { VmwareEntry } from './vmware-entry.js';
 
 function Health(props: { e: VmwareEntry }) {
   const h = props.e.health;

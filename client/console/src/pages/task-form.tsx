@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { formErrors, scheduleWords, type FormErrors, type Schedule } from '../format.js';
 import { ErrorBox, Field, FormButtons, invalid, useLive, useRpc } from '../ui.js';
-import type { Task } from './tasks.js';
+import type { Task } from './snapshot-task.js';
 
 interface Draft {
   dataset: string;

@@ -4,31 +4,13 @@
  * progress and its per-VM report, edit, delete; the form is task-form.tsx.
  */
 import { useState } from 'preact/hooks';
-import { scheduleWords, when, type Schedule } from '../format.js';
-import type { Job, WireDate } from '../rpc.js';
+import { scheduleWords, when } from '../format.js';
+import type { Job } from '../rpc.js';
 import { ErrorBox, JobProgress, PAGE_SIZE, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
 import { PlanView, type Plan } from './plan-view.js';
 import { ReportView, type SyncReport } from './report-view.js';
+import type { Task } from './snapshot-task.js';
 import { TaskForm } from './task-form.js';
-
-/** A task as `pool.snapshottask.query` returns it (the fields shown). */
-export interface Task {
-  id: number;
-  dataset: string;
-  recursive: boolean;
-  exclude: string[];
-  lifetime_value: number;
-  lifetime_unit: string;
-  naming_schema: string;
-  allow_empty: boolean;
-  enabled: boolean;
-  vmware_sync: boolean;
-  /** Selection rules replacing the entries' for this task (null: the entries' own). */
-  vmware_rules?: unknown;
-  schedule: Schedule;
-  state: { state: string; datetime?: WireDate; error?: string; warnings?: string[]; last_snapshot?: string | null };
-}
-
 
 /** The task's last coordinated run from the run history, linked to its report. */
 function LastRun(props: { taskId: number }) {

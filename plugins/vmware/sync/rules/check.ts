@@ -5,7 +5,7 @@
  * a plan or run reports them as warnings and goes on (a tag deleted after the rules were saved).
  * Warnings are for selectors that are valid but match no VM (a glob that matches nothing).
  */
-import type { VirtualMachineInfo } from '../../vsphere/index.js';
+import type { VirtualMachineInfo } from '../../../../vsphere/index.js';
 import { selectorMatches } from './evaluate.js';
 import type { RuleFacts } from './facts.js';
 import { describeSelector, selectorsOf, type SelectionRules } from './schema.js';

@@ -6,7 +6,7 @@
  * includes every VM (a VM is rather snapshotted once too often than left unprotected).
  */
 import { fnmatch } from '../../../pool/snapshottask/retention.js';
-import type { VirtualMachineInfo } from '../../vsphere/index.js';
+import type { VirtualMachineInfo } from '../../../../vsphere/index.js';
 import { tagKey, type RuleFacts } from './facts.js';
 import { describeSelector, rulesEmpty, type SelectionRules, type Selector, type VmMode } from './schema.js';
 

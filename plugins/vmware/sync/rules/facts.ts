@@ -5,8 +5,8 @@
  * A server without the Automation API (ESXi alone) or a failed tag read leaves `tagsOf` null and
  * says why in `tagError`: tag selectors are then refused, the other rules still apply.
  */
-import type { TagInfo, VapiClient } from '../../vapi/client.js';
-import type { ContainerInfo, Inventory } from '../../vsphere/index.js';
+import type { TagInfo, VapiClient } from '../../../../vsphere/vapi/client.js';
+import type { ContainerInfo, Inventory } from '../../../../vsphere/index.js';
 import { selectorsOf, type SelectionRules } from './schema.js';
 
 /** The facts of one server. */

@@ -1,63 +1,14 @@
 /**
  * Selection rules: which VMs a coordinated snapshot protects and how. Set on a `vmware` entry
  * (`rules`) and, replacing the entries' rules for one task, on a periodic snapshot task
- * (`vmware_rules`). Shapes only (zod, no I/O): the inventory checks live in ./check.ts, the
- * evaluation in ./evaluate.ts.
- *
- * ```json
- * {"include": [{"tag": {"category": "backup", "tag": "gold"}}, {"folder": "/DC0/vm/Prod"}],
- *  "exclude": [{"name": "*-scratch"}],
- *  "modes": [{"match": {"attribute": {"name": "quiesce", "value": "no"}}, "mode": "crash_consistent"}]}
- * ```
- * A selector names exactly one property: `name` (glob on the VM name), `folder` (inventory folder
- * path, the folder and everything below it), `moref` (`vm-42`), `uuid` (instance or BIOS UUID),
- * `tag` (vSphere tag, category and tag name) or `attribute` (custom attribute, value a glob).
+ * (`vmware_rules`). The shapes are declared by pool with the rest of a task
+ * (plugins/pool/snapshottask/vmware-options.ts) and re-exported here; this module adds what the
+ * vmware plugin does with them (no I/O): the inventory checks live in ./check.ts, the evaluation in
+ * ./evaluate.ts.
  */
-import { z } from 'zod';
+import type { SelectionRules, Selector } from '../../../pool/snapshottask/vmware-options.js';
 
-const text = (what: string) => z.string().trim().min(1, 'String should have at least 1 character').max(255, 'String should have at most 255 characters').describe(what);
-
-/** One VM selector; exactly one key. */
-export const Selector = z
-  .union([
-    z.strictObject({ name: text('Glob on the VM name (* ? [..], case-sensitive), e.g. "db-*"') }),
-    z.strictObject({
-      folder: text('Inventory folder path: /<datacenter>/vm/<folder>/…, e.g. "/DC0/vm/Prod"; the folder and its subfolders').regex(
-        /^\/[^/]/,
-        'must be an absolute inventory path such as /DC0/vm/Prod',
-      ),
-    }),
-    z.strictObject({ moref: text('VirtualMachine moref value, e.g. "vm-42"').regex(/^vm-\d+$/, 'must be a VirtualMachine moref value such as vm-42') }),
-    z.strictObject({
-      uuid: text('config.instanceUuid (or the BIOS config.uuid), e.g. "5003e5a0-…"').regex(/^[0-9a-fA-F-]{32,36}$/, 'must be a UUID such as 5003e5a0-52e4-7d0c-…'),
-    }),
-    z.strictObject({ tag: z.strictObject({ category: text('Tag category name'), tag: text('Tag name') }).describe('vSphere tag (Automation API tagging service)') }),
-    z.strictObject({
-      attribute: z
-        .strictObject({ name: text('Custom attribute name (CustomFieldsManager)'), value: text('Glob on the attribute value, e.g. "yes" or "*"') })
-        .describe('vSphere custom attribute'),
-    }),
-  ])
-  .describe('One VM selector: exactly one of name, folder, moref, uuid, tag, attribute');
-export type Selector = z.output<typeof Selector>;
-
-/** Per-VM snapshot modes. `quiesce` is today's rule (quiesced where VMware Tools run). */
-export const VmMode = z.enum(['quiesce', 'crash_consistent', 'skip']).describe('quiesce (default: quiesced where VMware Tools run), crash_consistent, or skip (no VMware snapshot)');
-export type VmMode = z.output<typeof VmMode>;
-
-/** The rules. */
-export const SelectionRules = z
-  .strictObject({
-    include: z.array(Selector).max(100).default([]).describe('VMs to protect; empty = every VM with a disk on the datastores'),
-    exclude: z.array(Selector).max(100).default([]).describe('VMs never to snapshot; exclude wins over include'),
-    modes: z
-      .array(z.strictObject({ match: Selector, mode: VmMode }))
-      .max(100)
-      .default([])
-      .describe('Snapshot mode per VM, first match wins; unmatched VMs: quiesce'),
-  })
-  .describe('Which VMs are protected and how (memory snapshots are never taken)');
-export type SelectionRules = z.output<typeof SelectionRules>;
+export { Selector, SelectionRules, VmMode } from '../../../pool/snapshottask/vmware-options.js';
 
 /** No rules: every VM with a disk on the datastores, quiesced where possible (the behaviour without rules). */
 export function noRules(): SelectionRules {

@@ -7,8 +7,8 @@
  * Which rules apply to a VM: the task's (`vmware_rules`) when it has any, else those of the entries
  * whose datastores hold its disks ({@link mergeRules}).
  */
-import type { VapiClient } from '../../vapi/client.js';
-import type { Inventory, VsphereClient } from '../../vsphere/index.js';
+import type { VapiClient } from '../../../../vsphere/vapi/client.js';
+import type { Inventory, VsphereClient } from '../../../../vsphere/index.js';
 import { classifyVms, type VmSelection } from '../select.js';
 import { checkLines, checkRules } from './check.js';
 import { decideVm } from './evaluate.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { inventoryDocument, InventoryDocument } from '../../../../plugins/vmware/inventory-export.js';
-import type { HostInfo, Inventory } from '../../../../plugins/vmware/vsphere/inventory/types.js';
+import type { HostInfo, Inventory } from '../../../../vsphere/inventory/types.js';
 import { datastore, vm } from '../../../helpers/fake-inventory.js';
 
 const ref = (type: string, value: string) => ({ type, value });

@@ -4,7 +4,7 @@ import type { HealthOutcome, VmwareEntries } from '../../../../plugins/vmware/en
 import { describeError } from '../../../../plugins/vmware/errors.js';
 import { HealthPoller } from '../../../../plugins/vmware/poller.js';
 import { emptyHealth, type VmwareEntryRecord } from '../../../../plugins/vmware/store.js';
-import { VsphereTransportError } from '../../../../plugins/vmware/vsphere/index.js';
+import { VsphereTransportError } from '../../../../vsphere/index.js';
 import { inventory, vm } from '../../../helpers/fake-inventory.js';
 
 function entry(over: Partial<VmwareEntryRecord> = {}): VmwareEntryRecord {
@@ -43,7 +43,7 @@ t.test('success records health with the summary; ERROR recovers to SUCCESS', asy
 });
 
 t.test('failure records the class and raises the login alert', async (t) => {
-  const f = fakeEntries([entry()], async () => Promise.reject(new VsphereTransportError('refused', { errno: 111 })));
+  const f = fakeEntries([entry()], async () => Promise.reject(new VsphereTransportError('refused', { kind: 'refused' })));
   const p = new HealthPoller({ entries: f.svc, intervalSeconds: 300, log });
   p.start();
   await Promise.all([p.checkNow(1), p.checkNow(1)]);

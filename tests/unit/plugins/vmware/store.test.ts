@@ -1,7 +1,7 @@
 import t from 'tap';
 import { describeError, errorText, loginErrorAttribute, toCallError } from '../../../../plugins/vmware/errors.js';
 import { emptyHealth, healthAfterFailure, healthAfterSuccess, sameCredentials, toEntry, type VmwareEntryRecord } from '../../../../plugins/vmware/store.js';
-import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../plugins/vmware/vsphere/index.js';
+import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../vsphere/index.js';
 
 const row: VmwareEntryRecord = {
   id: 3,
@@ -46,7 +46,7 @@ t.test('error classes and TrueNAS errnos', async (t) => {
   const tls = new TlsVerificationError('not trusted', { reason: 'SELF', fingerprint256: 'AA:BB', fingerprint1: 'CC' });
   t.match(describeError(tls), { class: 'tls', errno: 208, fingerprint256: 'AA:BB' });
   t.match(toCallError(tls), { errno: 208, extra: { fingerprint256: 'AA:BB' } });
-  t.match(describeError(new VsphereTransportError('refused', { errno: 111 })), { class: 'network', errno: 111 });
+  t.match(describeError(new VsphereTransportError('refused', { kind: 'refused' })), { class: 'network', errno: 111 });
   t.match(describeError(new VsphereTimeoutError('slow', { phase: 'connect', timeoutMs: 1 })), { class: 'timeout', errno: 110 });
   t.match(describeError(Object.assign(new Error('x'), { code: 'ETIMEDOUT' })), { class: 'timeout', errno: 110 });
   t.match(describeError(new Error('boom')), { class: 'fault', errno: 14 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { Errno, ValidationErrors } from '../../../../daemon/errors.js';
 import type { LocalSide } from '../../../../plugins/vmware/match/local.js';
 import { checkConnectionShape, pickDatastores, validateEntry, type ServerRead, type ValidationDraft, type ValidationPlan } from '../../../../plugins/vmware/validate.js';
-import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../plugins/vmware/vsphere/index.js';
+import { SoapFaultError, TlsVerificationError, VsphereTimeoutError, VsphereTransportError } from '../../../../vsphere/index.js';
 import { datastore, inventory } from '../../../helpers/fake-inventory.js';
 
 const about = { name: 'VMware vCenter Server', fullName: 'VMware vCenter Server 8.0', vendor: 'VMware', version: '8.0', build: '1', apiType: 'VirtualCenter', apiVersion: '8.0.2.0' };
@@ -130,7 +130,7 @@ t.test('a failed login names its cause on the field to fix', async (t) => {
       Errno.ESSLCERTVERIFICATIONERROR,
     ],
     ['wrong pin', new TlsVerificationError('TLS: does not match the pinned', { reason: 'PIN_MISMATCH', fingerprint256: 'AA', fingerprint1: 'BB' }), 'vmware_create.tls.thumbprint', /pinned/, Errno.ESSLCERTVERIFICATIONERROR],
-    ['refused', new VsphereTransportError('Cannot connect to https://vc.example.com/sdk: connection refused (ECONNREFUSED)', { errno: Errno.ECONNREFUSED }), 'vmware_create.hostname', /\[ECONNREFUSED\]/, Errno.ECONNREFUSED],
+    ['refused', new VsphereTransportError('Cannot connect to https://vc.example.com/sdk: connection refused (ECONNREFUSED)', { kind: 'refused' }), 'vmware_create.hostname', /\[ECONNREFUSED\]/, Errno.ECONNREFUSED],
     ['timeout', new VsphereTimeoutError('Cannot connect: no answer within 10000 ms', { phase: 'connect', timeoutMs: 10000 }), 'vmware_create.hostname', /\[ETIMEDOUT\]/, Errno.ETIMEDOUT],
   ];
   for (const [what, err, attr, msg, errno] of cases) {

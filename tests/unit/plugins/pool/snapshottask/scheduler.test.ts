@@ -7,24 +7,12 @@ import pino from 'pino';
 import { nodeCronFactory, TaskScheduler, type CronFactory } from '../../../../../plugins/pool/snapshottask/scheduler.js';
 import type { TaskRow } from '../../../../../plugins/pool/snapshottask/schemas.js';
 import { DEFAULT_SCHEDULE, type TaskSchedule } from '../../../../../plugins/pool/snapshottask/schedule.js';
+import { taskData } from '../../../../helpers/snapshot-task.js';
 
 const log = pino({ level: 'silent' });
 
 function row(id: number, schedule: Partial<TaskSchedule> = {}, enabled = true): TaskRow {
-  return {
-    id,
-    dataset: 'tank/vms',
-    recursive: false,
-    exclude: [],
-    lifetime_value: 2,
-    lifetime_unit: 'WEEK',
-    naming_schema: 'auto-%Y-%m-%d_%H-%M',
-    schedule: { ...DEFAULT_SCHEDULE, ...schedule },
-    allow_empty: true,
-    enabled,
-    vmware_sync: false,
-    state: { state: 'PENDING' },
-  };
+  return { id, ...taskData({ schedule: { ...DEFAULT_SCHEDULE, ...schedule }, enabled }), state: { state: 'PENDING' } };
 }
 
 function harness(timeZone = 'UTC') {

@@ -6,7 +6,7 @@ import t from 'tap';
 import type { Collection, CollectionUpdate, EventBus } from '../../../../../daemon/plugin.js';
 import { TaskStore, wireState } from '../../../../../plugins/pool/snapshottask/store.js';
 import type { TaskData, TaskRow } from '../../../../../plugins/pool/snapshottask/schemas.js';
-import { DEFAULT_SCHEDULE } from '../../../../../plugins/pool/snapshottask/schedule.js';
+import { taskData } from '../../../../helpers/snapshot-task.js';
 
 function memoryCollection(): Collection<TaskRow> {
   const rows = new Map<number, TaskRow>();
@@ -41,18 +41,7 @@ function recordingBus(): { bus: EventBus; events: CollectionUpdate[] } {
   return { bus, events };
 }
 
-const data: TaskData = {
-  dataset: 'tank/vms',
-  recursive: false,
-  exclude: [],
-  lifetime_value: 2,
-  lifetime_unit: 'WEEK',
-  naming_schema: 'auto-%Y-%m-%d_%H-%M',
-  schedule: { ...DEFAULT_SCHEDULE },
-  allow_empty: true,
-  enabled: true,
-  vmware_sync: true,
-};
+const data: TaskData = taskData({ vmware_sync: true });
 
 t.test('entries, state events, recovery after a crash', async (t) => {
   const { bus, events } = recordingBus();

@@ -9,7 +9,7 @@ import {
   type RemoteDatastore,
 } from '../../../../../plugins/vmware/match/match.js';
 import { datastore } from '../../../../helpers/fake-inventory.js';
-import type { DatastoreInfo, HostInfo } from '../../../../../plugins/vmware/vsphere/inventory/types.js';
+import type { DatastoreInfo, HostInfo } from '../../../../../vsphere/inventory/types.js';
 
 const nfs = (name: string, hosts: string[], path: string, type = 'NFS'): RemoteDatastore => ({ name, type, nfs: { hosts, path } });
 const fs = (name: string, mountpoint: string | null, type: 'FILESYSTEM' | 'VOLUME' = 'FILESYSTEM'): LocalFilesystem => ({ name, type, mountpoint });

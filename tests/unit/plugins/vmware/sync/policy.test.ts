@@ -1,8 +1,8 @@
 import t from 'tap';
 import { classifyFailure, nextStep, type AttemptState, type FailureClass } from '../../../../../plugins/vmware/sync/policy.js';
 import { defaultSyncConfig } from '../../../../../plugins/vmware/sync/config.js';
-import { SoapFaultError, TaskFaultError } from '../../../../../plugins/vmware/vsphere/faults/vim-fault.js';
-import { VsphereTimeoutError } from '../../../../../plugins/vmware/vsphere/faults/errors.js';
+import { SoapFaultError, TaskFaultError } from '../../../../../vsphere/faults/vim-fault.js';
+import { VsphereTimeoutError } from '../../../../../vsphere/faults/errors.js';
 
 const task = { type: 'Task', value: 'task-1' };
 const taskFault = (type: string) => new TaskFaultError({ task, error: { fault: { _type: type }, localizedMessage: `${type} happened` } });

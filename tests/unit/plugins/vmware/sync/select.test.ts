@@ -2,7 +2,7 @@ import t from 'tap';
 import { classifyVms, type SkipCode } from '../../../../../plugins/vmware/sync/select.js';
 import { datasetCovers, entriesForDataset } from '../../../../../plugins/vmware/sync/entries.js';
 import { disk, inventory, vm } from '../../../../helpers/fake-inventory.js';
-import type { VirtualMachineInfo } from '../../../../../plugins/vmware/vsphere/inventory/types.js';
+import type { VirtualMachineInfo } from '../../../../../vsphere/inventory/types.js';
 
 const cases: Array<{ name: string; vm: Partial<VirtualMachineInfo>; code: SkipCode | null; quiesce?: boolean; warn?: RegExp; reason?: RegExp }> = [
   { name: 'powered-on VM with a disk on ds1', vm: {}, code: null, quiesce: true },

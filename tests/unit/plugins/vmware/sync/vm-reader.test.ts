@@ -1,7 +1,7 @@
 /** The coalescing VM reader: one read in flight, callers meanwhile share the next one; failures reach their batch only. */
 import t from 'tap';
 import { VmReader } from '../../../../../plugins/vmware/sync/vm-reader.js';
-import type { MoRef, VirtualMachineInfo } from '../../../../../plugins/vmware/vsphere/index.js';
+import type { MoRef, VirtualMachineInfo } from '../../../../../vsphere/index.js';
 
 const vm = (n: number): MoRef => ({ type: 'VirtualMachine', value: `vm-${n}` });
 

@@ -1,0 +1,44 @@
+// crudWrites: the create/update/delete declarations of a namespace (names, argument tuples, results,
+// roles), and that a delete returns true only once its handler has finished.
+import t from 'tap';
+import { z } from 'zod';
+import { crudWrites } from '../../../daemon/query/index.js';
+import type { CallContext } from '../../../daemon/registry/method.js';
+
+const Entry = z.strictObject({ id: z.number().int(), name: z.string() });
+const ctx: CallContext = {
+  credentials: { type: 'INTERNAL', username: 'root', roles: new Set(['FULL_ADMIN']) },
+  job: null,
+  signal: new AbortController().signal,
+};
+const writes = crudWrites({ namespace: 'thing', roles: ['THING_WRITE'], entry: Entry, id: z.number().int() });
+
+t.test('create and update: TrueNAS names, argument names, the entry as result', async (t) => {
+  const create = writes.create({ description: 'adds', arg: 'thing_create', schema: z.strictObject({ name: z.string() }), handler: (_c, d) => ({ id: 1, ...d }) });
+  const update = writes.update({ description: 'changes', arg: 'thing_update', schema: z.strictObject({ name: z.string() }), secretPaths: ['1.name'], handler: (_c, id, p) => ({ id, ...p }) });
+  t.match(create, { name: 'thing.create', roles: ['THING_WRITE'], result: Entry, kind: 'method' });
+  t.same(create.args.map((a) => a.name), ['thing_create']);
+  t.notOk('secretPaths' in create, 'no secretPaths unless given');
+  t.match(update, { name: 'thing.update', secretPaths: ['1.name'] });
+  t.same(update.args.map((a) => a.name), ['id', 'thing_update']);
+  t.same(await update.handler(ctx, 4, { name: 'x' }), { id: 4, name: 'x' });
+});
+
+t.test('delete: one argument or two, true after the handler, its errors passed on', async (t) => {
+  const deleted: number[] = [];
+  const del = writes.delete({ description: 'removes', handler: async (_c, id) => void deleted.push(id) });
+  t.same(del.args.map((a) => a.name), ['id']);
+  t.equal(del.result.safeParse(true).success, true);
+  t.equal(await del.handler(ctx, 7), true);
+  t.same(deleted, [7]);
+
+  const Options = z.strictObject({ force: z.boolean().default(false) }).prefault({});
+  const seen: unknown[] = [];
+  const withOptions = writes.deleteWithOptions({ description: 'removes', options: Options, handler: (_c, id, o) => void seen.push([id, o]) });
+  t.same(withOptions.args.map((a) => a.name), ['id', 'options']);
+  t.equal(await withOptions.handler(ctx, 8, { force: true }), true);
+  t.same(seen, [[8, { force: true }]]);
+
+  const failing = writes.delete({ description: 'removes', handler: async () => Promise.reject(new Error('not there')) });
+  await t.rejects(async () => failing.handler(ctx, 9), { message: 'not there' }, 'no true when the handler fails');
+});
