@@ -6,16 +6,17 @@
  * fields, out-of-range numbers, Infinity, wrong arity, params that are not a list. Calls are
  * pipelined over several WebSockets (admin connections logged in with the admin password, and one
  * anonymous connection), more than 20,000 of them, in three runs:
- * 1. warm-up: calls every method must refuse (then the daemon's RSS is sampled);
- * 2. refused: only calls every method must refuse; the datastore file must be byte-identical
- *    afterwards (it is read before the warm-up, after the start-up jobs ended);
- * 3. mixed: plausible, hostile and refused calls.
+ * 1. refused: only calls every method must refuse; the datastore file must be byte-identical
+ *    afterwards (it is read after the start-up jobs ended, before the first call);
+ * 2. warm-up: plausible, hostile and refused calls; then the daemon's memory is read;
+ * 3. mixed: the same kinds of calls, in chunks; then the memory is read again.
  * Properties, for every reply: it is a result, or an error whose `data` carries a TrueNAS errno
  * and its name; never -32603, never an unexpected exception (a -32001 whose trace is not a
  * CallError, or a "method failed unexpectedly" log line); a refused call never succeeds, and on an
  * admin connection it is refused by validation (-32602, or -32600 for the envelope), before any
- * handler. At the end the daemon still answers and stops cleanly, and its RSS grew by less than
- * {@link RSS_BOUND_MIB} MiB since the warm-up. The figures (calls, errors by code, RSS, time) are
+ * handler. At the end the daemon still answers and stops cleanly, and after a full garbage
+ * collection its RSS grew by less than {@link RSS_BOUND_MIB} MiB since the warm-up (its JS heap by
+ * less than {@link HEAP_BOUND_MIB} MiB). The figures (calls, errors by code, memory, time) are
  * printed with t.comment. The seed is fixed (FUZZ_SEED overrides it, to explore) so a run is
  * repeatable; a failing call is printed with its params.
  *
@@ -30,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
+import WebSocket from 'ws';
 import { hashPassword } from '../../../daemon/auth/password.js';
 import { Errno, errnoName } from '../../../daemon/errors.js';
 import { freePort, startTestDaemon } from '../../helpers/daemon.js';
@@ -37,18 +39,19 @@ import { mixedArbitrary, refusedArbitrary, type FuzzParams, type FuzzSchema, typ
 import { RpcPipeline, type PipelineReply } from '../../helpers/rpc-pipeline.js';
 import { waitFor } from '../../helpers/wait.js';
 
-/** Calls of each run (spread evenly over the methods), and of each chunk of the mixed runs (RSS is sampled after each). */
+/** Calls of each run (spread evenly over the methods); the mixed run is generated in chunks of CHUNK calls. */
 const REFUSED_CALLS = 8_000;
 const WARMUP_CALLS = 4_000;
 const MIXED_CALLS = 9_000;
-const CHUNK = 1_000;
+const CHUNK = 3_000;
 /** Admin connections, and calls in flight on each connection (below `api.max_concurrent_calls`, 20). */
 const ADMIN_CONNECTIONS = 3;
 const DEPTH = 12;
 /** Every ANONYMOUS_EVERY-th call (and every call of {@link CONNECTION_STATE}) goes to the anonymous connection. */
 const ANONYMOUS_EVERY = 7;
-/** Allowed RSS growth from the end of the warm-up to the end, MiB. */
+/** Allowed growth from the end of the warm-up to the end (both after a full GC), MiB: RSS, and the JS heap. */
 const RSS_BOUND_MIB = 64;
+const HEAP_BOUND_MIB = 32;
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_205);
 
 /**
@@ -123,11 +126,41 @@ function neutraliser(closedPort: number): Neutralise {
   return fix;
 }
 
-/** The daemon's resident set size, KiB (`VmRSS` of /proc/<pid>/status). */
-function rssKiB(pid: number): number {
+/** The daemon's resident set size, bytes (`VmRSS` of /proc/<pid>/status). */
+function rssBytes(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]);
+  return Number(m[1]) * 1024;
+}
+
+/**
+ * Runs a full garbage collection in the daemon through its inspector (Chrome DevTools Protocol
+ * `HeapProfiler.collectGarbage`; the daemon runs with `--inspect=127.0.0.1:0`, which prints the
+ * inspector's URL `url` on stderr), then reads its RSS and JS heap use (`Runtime.getHeapUsage`), bytes.
+ */
+async function memoryAfterGc(pid: number, url: string): Promise<{ rss: number; heap: number }> {
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let id = 0;
+  const send = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: Buffer) => {
+        const m = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
+        if (m.id !== mine) return;
+        ws.off('message', onMessage);
+        resolve(m.result ?? {});
+      };
+      ws.on('message', onMessage);
+      ws.send(JSON.stringify({ id: mine, method }));
+    });
+  try {
+    await send('HeapProfiler.collectGarbage');
+    const { usedSize } = (await send('Runtime.getHeapUsage')) as { usedSize: number };
+    return { rss: rssBytes(pid), heap: usedSize };
+  } finally {
+    ws.close();
+  }
 }
 
 t.test('every method, 20,000+ generated calls: clear answers, no change on refusal, bounded memory', async (t) => {
@@ -138,6 +171,7 @@ t.test('every method, 20,000+ generated calls: clear answers, no change on refus
   const closedPort = await freePort();
   const d = await startTestDaemon(t, {
     testMethods: false,
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0` },
     config: {
       auth: { admin: { username: 'admin', password_hash: await hashPassword(password) } },
       audit: { max_entries: 1_000 },
@@ -147,6 +181,9 @@ t.test('every method, 20,000+ generated calls: clear answers, no change on refus
       alertservice: { timeout_seconds: 2, retries: 0 },
     },
   });
+  // Read now: the daemon's captured output keeps only its last part.
+  const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(d.output())?.[1];
+  if (!inspector) throw new Error(`the daemon has no inspector:\n${d.output()}`);
   const root = await d.root();
   await waitFor('the start-up jobs to end', async () => (await root.call<{ state: string }[]>('core.get_jobs')).every((j) => !['WAITING', 'RUNNING'].includes(j.state)) || null, 30_000);
   const methods = await root.call<Record<string, MethodInfo>>('core.get_methods');
@@ -209,30 +246,26 @@ t.test('every method, 20,000+ generated calls: clear answers, no change on refus
   const dbBefore = readFileSync(dbFile);
   await run('refused', REFUSED_CALLS, (a) => refusedArbitrary(a, fix), SEED);
   t.ok(readFileSync(dbFile).equals(dbBefore), `the datastore file is byte-identical after ${REFUSED_CALLS} refused calls`);
-  // RSS after each chunk of mixed calls; the median of the warm-up's samples against the median of
-  // the main run's last ones (as many): single samples swing with the garbage collector's timing.
-  const rss = { warm: [] as number[], main: [] as number[] };
-  for (let i = 0; i < (WARMUP_CALLS + MIXED_CALLS) / CHUNK; i++) {
-    await run(i * CHUNK < WARMUP_CALLS ? 'warm-up' : 'mixed', CHUNK, (a) => mixedArbitrary(a, fix), SEED + 1_000 * (i + 1));
-    (i * CHUNK < WARMUP_CALLS ? rss.warm : rss.main).push(rssKiB(d.pid));
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const rssWarm = median(rss.warm);
-  const rssEnd = median(rss.main.slice(-rss.warm.length));
+  // Memory is read after a full garbage collection (through the daemon's inspector), so what is
+  // compared is what the daemon keeps, not how much garbage it had not collected yet.
+  await run('warm-up', WARMUP_CALLS, (a) => mixedArbitrary(a, fix), SEED + 1_000);
+  const warm = await memoryAfterGc(d.pid, inspector);
+  for (let i = 0; i < MIXED_CALLS / CHUNK; i++) await run('mixed', CHUNK, (a) => mixedArbitrary(a, fix), SEED + 2_000 + 100 * i);
+  const end = await memoryAfterGc(d.pid, inspector);
 
   const unexpected = d.output().split('\n').filter((l) => /method failed unexpectedly|unhandled promise rejection|uncaught exception/i.test(l));
   t.comment(`seed ${SEED}: ${calls} calls to ${names.length} methods in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   t.comment(`replies: ${[...codes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
-  const mib = (kib: number) => (kib / 1024).toFixed(1);
-  t.comment(`RSS (MiB) after each chunk of ${CHUNK} mixed calls: warm-up ${rss.warm.map(mib).join(' ')}; main ${rss.main.map(mib).join(' ')}`);
-  t.comment(`RSS median of the warm-up ${mib(rssWarm)} MiB, of the last ${rss.warm.length} chunks ${mib(rssEnd)} MiB (${rssEnd >= rssWarm ? '+' : ''}${mib(rssEnd - rssWarm)} MiB)`);
+  const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+  t.comment(`after a full GC: after the warm-up RSS ${mib(warm.rss)}, JS heap ${mib(warm.heap)}; at the end RSS ${mib(end.rss)} (${mib(end.rss - warm.rss)} more), JS heap ${mib(end.heap)} (${mib(end.heap - warm.heap)} more)`);
   t.comment(`internal errors: ${problems.length + unexpected.length === 0 ? 'none' : [...problems, ...unexpected.map((l) => l.slice(0, 500))].join('\n')}`);
   for (const [what, how] of Object.entries(NEUTRALISED)) t.comment(`neutralised: ${what}: ${how}`);
 
   t.ok(calls >= 20_000, `${calls} calls made`);
   t.same(problems, [], 'every reply is a result or a clear error with a TrueNAS errno; refused calls are refused by validation');
   t.same(unexpected, [], 'no unexpected failure in the daemon log');
-  t.ok(rssEnd - rssWarm < RSS_BOUND_MIB * 1024, `RSS grew by less than ${RSS_BOUND_MIB} MiB after the warm-up`);
+  t.ok(end.rss - warm.rss < RSS_BOUND_MIB * 1048576, `RSS grew by less than ${RSS_BOUND_MIB} MiB after the warm-up`);
+  t.ok(end.heap - warm.heap < HEAP_BOUND_MIB * 1048576, `the JS heap grew by less than ${HEAP_BOUND_MIB} MiB after the warm-up`);
   const check = await RpcPipeline.open(d.url, 64);
   t.same((await check.call('core.ping', '[]')).result, 'pong', 'the daemon still answers');
   check.close();
