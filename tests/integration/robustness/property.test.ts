@@ -35,7 +35,7 @@ import WebSocket from 'ws';
 import { hashPassword } from '../../../daemon/auth/password.js';
 import { Errno, errnoName } from '../../../daemon/errors.js';
 import { freePort, startTestDaemon } from '../../helpers/daemon.js';
-import { mixedArbitrary, refusedArbitrary, type FuzzParams, type FuzzSchema, type Neutralise } from '../../helpers/schema-arbitrary.js';
+import { MAX_NESTING, mixedArbitrary, refusedArbitrary, type FuzzParams, type FuzzSchema, type Neutralise } from '../../helpers/schema-arbitrary.js';
 import { RpcPipeline, type PipelineReply } from '../../helpers/rpc-pipeline.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -78,7 +78,6 @@ const NEUTRALISED: Readonly<Record<string, string>> = {
 
 interface MethodInfo {
   accepts: FuzzSchema[];
-  public: boolean;
 }
 
 interface Item {
@@ -220,12 +219,12 @@ t.test('every method, 20,000+ generated calls: clear answers, no change on refus
 
   const admins: RpcPipeline[] = [];
   for (let i = 0; i < ADMIN_CONNECTIONS; i++) {
-    const p = await RpcPipeline.open(d.url, 64);
+    const p = await RpcPipeline.open(d.url, MAX_NESTING);
     const login = await p.call('auth.login_ex', JSON.stringify([{ mechanism: 'PASSWORD_PLAIN', username: 'admin', password }]));
     t.match(login.result, { response_type: 'SUCCESS' }, `admin connection ${i + 1} logged in`);
     admins.push(p);
   }
-  const anonymous = await RpcPipeline.open(d.url, 64);
+  const anonymous = await RpcPipeline.open(d.url, MAX_NESTING);
   t.teardown(() => [...admins, anonymous].forEach((p) => p.close()));
 
   const unexpected = watchLog(d.output, /method failed unexpectedly|unhandled promise rejection|uncaught exception/i);
@@ -286,7 +285,8 @@ t.test('every method, 20,000+ generated calls: clear answers, no change on refus
   t.comment(`seed ${SEED}: ${calls} calls to ${names.length} methods in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   t.comment(`replies: ${[...codes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}: ${n}`).join(', ')}`);
   const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
-  t.comment(`after a full GC: after the warm-up RSS ${mib(warm.rss)}, JS heap ${mib(warm.heap)}; at the end RSS ${mib(end.rss)} (${mib(end.rss - warm.rss)} more), JS heap ${mib(end.heap)} (${mib(end.heap - warm.heap)} more)`);
+  const delta = (bytes: number) => `${bytes >= 0 ? '+' : ''}${mib(bytes)}`;
+  t.comment(`after a full GC: after the warm-up RSS ${mib(warm.rss)}, JS heap ${mib(warm.heap)}; at the end RSS ${mib(end.rss)} (${delta(end.rss - warm.rss)}), JS heap ${mib(end.heap)} (${delta(end.heap - warm.heap)})`);
   t.comment(`internal errors: ${problems.length + unexpected.lines.length === 0 ? 'none' : [...problems, ...unexpected.lines.map((l) => l.slice(0, 500))].join('\n')}`);
   for (const [what, how] of Object.entries(NEUTRALISED)) t.comment(`neutralised: ${what}: ${how}`);
 
@@ -295,7 +295,7 @@ t.test('every method, 20,000+ generated calls: clear answers, no change on refus
   t.same(unexpected.lines, [], 'no unexpected failure in the daemon log');
   t.ok(end.rss - warm.rss < RSS_BOUND_MIB * 1048576, `RSS grew by less than ${RSS_BOUND_MIB} MiB after the warm-up`);
   t.ok(end.heap - warm.heap < HEAP_BOUND_MIB * 1048576, `the JS heap grew by less than ${HEAP_BOUND_MIB} MiB after the warm-up`);
-  const check = await RpcPipeline.open(d.url, 64);
+  const check = await RpcPipeline.open(d.url, MAX_NESTING);
   t.same((await check.call('core.ping', '[]')).result, 'pong', 'the daemon still answers');
   check.close();
   t.equal(await d.stop(), 0, 'the daemon stops cleanly');
