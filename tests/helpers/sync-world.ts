@@ -7,8 +7,11 @@
  * ```ts
  * const w = await startSyncWorld(t, { vms: [{ name: 'web', datastore: VM_DS }], sync: { deadline_seconds: 5 } });
  * const snap = await w.snapshot('manual-1');                 // pool.snapshot.create with vmware_sync
- * t.same(await w.markedSnapshots(), []);                      // no vsnapd snapshot left in vcsim
+ * t.same(await w.probeSnapshots(), []);                       // no snapshot at all left in vcsim
  * ```
+ * `probeSnapshots()` reads vcsim with the fixture's own SOAP probe (tests/fixtures/vcsim/probe.ts),
+ * so "nothing left" does not rest on vsnapd's vSphere client or marker parser; `markedSnapshots()`
+ * uses those, for tests that look at what vsnapd recognises as its own.
  */
 import { join } from 'node:path';
 import type { Client } from '../../client/index.js';
@@ -16,6 +19,7 @@ import { markedSnapshots } from '../../plugins/vmware/sync/marker.js';
 import type { SyncReport } from '../../plugins/vmware/sync/report.js';
 import { VsphereClient } from '../../vsphere/index.js';
 import { startVcsim, type VcsimHandle, type VcsimSpec, type VcsimVm } from '../fixtures/vcsim/index.js';
+import { list, SoapProbe } from '../fixtures/vcsim/probe.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../fixtures/zfs/daemon.js';
 import { withPool, zfs, type PoolFixture } from '../fixtures/zfs/pool.js';
 import { deepMerge, startTestDaemon, type Teardown, type TestDaemon } from './daemon.js';
@@ -73,6 +77,12 @@ export interface SyncWorld {
   markedSnapshots(): Promise<MarkedInVcsim[]>;
   /** Every snapshot (marked or not) in vcsim now, as `vm/name`. */
   allSnapshots(): Promise<string[]>;
+  /**
+   * Every node of every VM's snapshot tree in vcsim now (marked or not, children included), as
+   * `vm/name`, sorted; read with the fixture's SOAP probe (each VM's `snapshot.rootSnapshotList`,
+   * vim25 VirtualMachineSnapshotTree, walked through `childSnapshotList`), not vsnapd's client.
+   */
+  probeSnapshots(): Promise<string[]>;
   /** User properties of a ZFS snapshot, read with the zfs CLI. */
   zfsProps(snapshot: string): Promise<Record<string, string>>;
   /** Starts a new daemon on the same data folder (after the old one died or was stopped). */
@@ -170,6 +180,24 @@ export async function startSyncWorld(t: Teardown, opts: SyncWorldOptions): Promi
         return inv.vms.flatMap((vm) => walk(vm.name, vm.snapshots)).sort();
       } finally {
         await c.close();
+      }
+    },
+    async probeSnapshots() {
+      const probe = new SoapProbe(vc.url, { ca: vc.certPem });
+      try {
+        const sc = await probe.serviceContent();
+        const login = await probe.login(sc, vc.username, vc.password);
+        if (login.fault) throw new Error(`probe login: ${login.fault.message}`);
+        const { objects, fault } = await probe.view(sc, 'VirtualMachine', ['name', 'snapshot']);
+        if (fault) throw new Error(`probe view: ${fault.message}`);
+        interface Tree {
+          name?: unknown;
+          childSnapshotList?: Tree | Tree[];
+        }
+        const walk = (vm: string, nodes: Tree | Tree[] | undefined): string[] => list(nodes).flatMap((n) => [`${vm}/${String(n.name)}`, ...walk(vm, n.childSnapshotList)]);
+        return objects.flatMap((o) => walk(String(o.props.name), (o.props.snapshot as { rootSnapshotList?: Tree | Tree[] } | undefined)?.rootSnapshotList)).sort();
+      } finally {
+        await probe.close();
       }
     },
     async zfsProps(snapshot) {

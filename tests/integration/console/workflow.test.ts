@@ -37,6 +37,39 @@ interface PageGlobals {
 }
 const page = await browser.page();
 page.setDefaultTimeout(15_000);
+
+/** A JSON-RPC reply as the probe reads it. */
+interface ProbeReply {
+  result?: unknown;
+  error?: { code: number; data?: { errname?: string } };
+}
+/**
+ * The page's own API connection, routed through Playwright (`page.routeWebSocket`; every message
+ * passes unchanged to the real daemon and back): `probe` sends a call on that same connection, as
+ * the logged-in (or logged-out) page, and resolves with the reply, which the page never sees.
+ */
+let pageSocket: { probe(method: string, params?: unknown[]): Promise<ProbeReply> } | null = null;
+await page.routeWebSocket(/\/api\/current$/, (ws) => {
+  const server = ws.connectToServer();
+  const waiting = new Map<string, (r: ProbeReply) => void>();
+  let n = 0;
+  server.onMessage((message) => {
+    const text = typeof message === 'string' ? message : message.toString('utf8');
+    const reply = text.includes('"probe-') ? (JSON.parse(text) as ProbeReply & { id?: unknown }) : null;
+    const done = typeof reply?.id === 'string' ? waiting.get(reply.id) : undefined;
+    if (!done) return ws.send(message);
+    waiting.delete(reply!.id as string);
+    done(reply!);
+  });
+  pageSocket = {
+    probe: (method, params = []) =>
+      new Promise((resolve) => {
+        const probeId = `probe-${++n}`;
+        waiting.set(probeId, resolve);
+        server.send(JSON.stringify({ jsonrpc: '2.0', id: probeId, method, params }));
+      }),
+  };
+});
 const base = `http://127.0.0.1:${w.daemon.port}/ui/`;
 
 t.test('log in: a wrong key is refused with a clear message, the right one opens the console', async (t) => {
@@ -318,8 +351,11 @@ t.test('delete a connection: asked first; cancelling keeps it', async (t) => {
 });
 
 t.test('log out: back to the log-in screen, and the API refuses the old session', async (t) => {
+  t.same((await pageSocket!.probe('vmware.query')).result, [], 'before: the page\'s connection may call the API');
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You have logged out.').waitFor();
+  const after = await pageSocket!.probe('vmware.query');
+  t.equal(after.error?.data?.errname, 'ENOTAUTHENTICATED', `after: the same connection is refused (${JSON.stringify(after.error ?? after.result)})`);
   t.equal(await page.evaluate<number>('localStorage.length + sessionStorage.length'), 0);
   t.same(browser.errors, [], 'no console errors (CSP violations would be logged here)');
 });

@@ -108,7 +108,7 @@ t.test('run history: recorded, truthful, found after a restart by vsnapd:run, pr
   const web = { type: 'VirtualMachine', value: w.vc.inventory.vms.find((v) => v.name === 'web')!.moref };
   const canary = await p.call('CreateSnapshot_Task', web, '<name>canary</name><memory>false</memory><quiesce>false</quiesce>');
   t.equal(canary.fault?.type, 'RestrictedVersion', 'the canary fault was still armed: vsnapd made no snapshot create call');
-  t.same(await w.markedSnapshots(), []);
+  t.same(await w.probeSnapshots(), [], 'no snapshot at all in vcsim (the canary was refused, SOAP probe)');
   await w.vc.control({ action: 'clearFaults' });
 
   // 4. After a restart, the snapshot's vsnapd:run finds the report.

@@ -39,7 +39,7 @@ t.test('a snapshot that appears after its create timed out is removed by a follo
     40_000,
     200,
   );
-  t.same(await w.markedSnapshots(), [], 'nothing of the run is left in vcsim (probe)');
+  t.same(await w.probeSnapshots(), [], 'nothing of the run is left in vcsim: every VM\'s whole snapshot tree is empty (SOAP probe)');
   const vm = run.entries[0]?.vms[0] as LateVm;
   const late = vm.late as { created_at: Date; removed_at: Date };
   t.equal(vm.removed, true);

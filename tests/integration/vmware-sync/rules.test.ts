@@ -111,6 +111,8 @@ t.test('selection rules: validation, exclusions of every kind, tags, modes, plan
 
   const { report } = await w.snapshot('rules-1');
   const ran = Object.fromEntries(report!.entries[0]!.vms.map((v) => [v.name, v]));
+  t.equal(Object.keys(planned).length, 11, 'the plan lists all 11 VMs of the datastore');
+  t.same(Object.keys(ran).sort(), Object.keys(planned).sort(), 'the run reports the VMs the plan lists');
   for (const p of plan.entries[0]!.vms) {
     const r = ran[p.name];
     t.equal(r?.action, p.action === 'snapshot' ? 'snapshotted' : 'skipped', `run = plan: ${p.name}`);
@@ -131,9 +133,10 @@ t.test('selection rules: validation, exclusions of every kind, tags, modes, plan
       ['web', false, false],
     ],
   );
-  t.same(await w.markedSnapshots(), [], 'nothing left in vcsim');
+  t.same(await w.probeSnapshots(), [], 'nothing left in vcsim: every VM\'s whole snapshot tree is empty (SOAP probe)');
 
   const listed = await w.client.call<{ name: string; protected: boolean; rule: string | null; mode: string }[]>('vmware.get_virtual_machines', w.entryId);
+  t.same(listed.map((v) => v.name).sort(), Object.keys(planned).sort(), 'get_virtual_machines lists the VMs the plan lists');
   for (const v of listed) {
     t.equal(v.rule, planned[v.name]?.rule, `get_virtual_machines = plan: ${v.name} rule`);
     t.equal(v.protected, planned[v.name]?.action === 'snapshot', `get_virtual_machines = plan: ${v.name} protected`);

@@ -93,7 +93,9 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
     t.equal(r.report.vmsynced, 'none');
     t.equal((await w.zfsProps(r.snapshot))['vsnapd:vmsynced'], 'none', 'the ZFS snapshot exists');
     t.match(r.report.scripts.pre, { ok: false, exit_code: 3, error: /exited with status 3/, stderr: /database freeze failed/ });
-    t.ok(r.report.entries[0]!.vms.every((v) => v.action === 'failed' && /pre-script failed/.test(v.reason ?? '')), 'every VM says why');
+    const vms = r.report.entries[0]?.vms ?? [];
+    t.same(vms.map((v) => v.name).sort(), ['a', 'b'], 'both VMs are in the report');
+    t.ok(vms.every((v) => v.action === 'failed' && /pre-script failed/.test(v.reason ?? '')), 'every VM says why');
     t.equal((await env('post', r.id)).VSNAPD_OUTCOME, 'none', 'post runs after a skipped VMware phase too');
   });
 
@@ -110,7 +112,7 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
     const child = Number(await readFile(join(dir, 'hang.pid'), 'utf8'));
     t.ok(gone(child), 'the script\'s own child was killed too');
     t.equal(r.report.vmsynced, 'none', 'skip_vmware is the default policy');
-    t.ok(await w.zfsProps(r.snapshot), 'the ZFS snapshot exists');
+    t.equal((await w.zfsProps(r.snapshot))['vsnapd:vmsynced'], 'none', 'the ZFS snapshot exists (read with the zfs CLI)');
     t.equal(r.report.scripts.post?.ok, true);
     t.equal(r.report.scripts.post?.output_bytes, 2_000_000, 'every byte was read');
     t.ok((r.report.scripts.post?.stdout.length ?? 0) < 17_000, 'only the first 16 KiB are kept');
@@ -135,8 +137,13 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
   await t.test('ESXi alone: tag rules are refused when saved; rules saved unchecked are reported at run time and the others apply', async (t) => {
     const tagRules = { include: [{ tag: { category: 'backup', tag: 'gold' } }], exclude: [{ name: 'b' }] };
     const refused = /Tag rules are refused: .*offers no vSphere Automation API/;
-    t.match(await validationErrors(w.client.call('vmware.update', w.entryId, { rules: tagRules })), [['vmware_update.rules.include.0.tag', refused]]);
-    t.match(await validationErrors(createTask({ vmware_rules: tagRules })), [['periodic_snapshot_create.vmware_rules.include.0.tag', refused]]);
+    // Exactly one error each (t.match on a list compares only the items it is given).
+    const onUpdate = await validationErrors(w.client.call('vmware.update', w.entryId, { rules: tagRules }));
+    t.equal(onUpdate.length, 1, 'vmware.update: exactly one error');
+    t.match(onUpdate, [['vmware_update.rules.include.0.tag', refused]]);
+    const onCreate = await validationErrors(createTask({ vmware_rules: tagRules }));
+    t.equal(onCreate.length, 1, 'pool.snapshottask.create: exactly one error');
+    t.match(onCreate, [['periodic_snapshot_create.vmware_rules.include.0.tag', refused]]);
     // Saved while no enabled entry covered the dataset, so nothing could check them.
     await w.client.call('vmware.update', w.entryId, { enabled: false });
     const task = await createTask({ vmware_rules: tagRules });
@@ -148,5 +155,5 @@ t.test('pre/post scripts and task rules on an ESXi host', async (t) => {
     t.equal(vms.b?.code, 'excluded', 'the other rules still apply');
     t.ok(entry.warnings.some((x) => refused.test(x)), 'the refusal is in the report');
   });
-  t.same(await w.markedSnapshots(), [], 'nothing left in vcsim');
+  t.same(await w.probeSnapshots(), [], 'nothing left in vcsim: every VM\'s whole snapshot tree is empty (SOAP probe)');
 });
