@@ -208,7 +208,8 @@ export const vmwarePlugin: Plugin = {
 
     // The run history (plugins/vmware/history): vmware.run.*, vmware.protection_status.
     const history = await RunHistory.open({ dir: join(ctx.dataDir, HISTORY_DIR), config: config.history, events: ctx.events, log: ctx.log.child({ component: 'vmware.run' }) });
-    registerProtection(ctx.services.get('metrics'), history);
+    const coverageSources = { tasks: () => ctx.services.get('snapshotTasks').all(), entries: () => entries.list() };
+    registerProtection(ctx.services.get('metrics'), history, coverageSources);
     ctx.events.define(RUN_EVENT, { description: 'Coordinated snapshot runs recorded (added), amended by a follow-up sweep (changed) or pruned (removed)', roles: ROLES.read });
     // The coordinator (plugins/vmware/sync): vmware.plan, vmware.sweep, pool's snapshot hook.
     const sync = setupSync(ctx, { entries, config: config.sync, history });
@@ -218,7 +219,7 @@ export const vmwarePlugin: Plugin = {
     ctx.registerMethods([
       ...[query, getInstance, create, update, remove, test, getDatastores, match, datasetHasVms, getVms, inventory],
       ...sync.methods,
-      ...historyMethods(history, { tasks: () => ctx.services.get('snapshotTasks').all(), entries: () => entries.list() }),
+      ...historyMethods(history, coverageSources),
       ...restore.methods,
     ]);
     return {

@@ -7,7 +7,10 @@
  * - protection per VM, read from the run history at scrape time:
  *   `vsnapd_vmware_vm_last_protected_timestamp_seconds{hostname,moref,name}`, when the VM's last
  *   VM-consistent ZFS snapshot was taken (Unix time, 0 = never; `vmware.protection_status`'s
- *   `last_snapshot_at`), for the "unprotected past its interval" alert;
+ *   `last_snapshot_at`), and `vsnapd_vmware_vm_expected_interval_seconds{hostname,moref,name}`, the
+ *   expected interval of the snapshot task that covers the VM (`vmware.protection_status`'s
+ *   `expected_interval_ms`; no series for a VM no task covers), for the "unprotected past its
+ *   interval" alert, which fires past two intervals as the console's Protection page does;
  * - `vsnapd_vmware_leftover_snapshots`: VMware snapshots that runs could not remove and left to the
  *   sweep (items of run records in state `leftover` that may still hold one), read at scrape time;
  * - coordinated runs, fed at the end of each run by {@link withRunMetrics}:
@@ -21,6 +24,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CoordinatedResult, SnapshotCoordinator } from '../pool/snapshot-hook.js';
 import type { VmwareEntriesService } from './entries-service.js';
+import { withCoverage, type CoverageEntry, type CoverageTask } from './history/coverage.js';
 import type { RunHistory } from './history/store.js';
 import type { VmwareEntryRecord } from './store.js';
 import { SyncReport } from './sync/report.js';
@@ -54,17 +58,42 @@ export function registerEntryHealth(registry: Registry, entries: Pick<VmwareEntr
   );
 }
 
-/** Registers `vsnapd_vmware_vm_last_protected_timestamp_seconds` (collected from `history.protection()` at each scrape). */
-export function registerProtection(registry: Registry, history: Pick<RunHistory, 'protection'>): void {
+/** Where the protection gauges read what decides a VM's covering task (read at each scrape). */
+export interface ProtectionSources {
+  /** The periodic snapshot tasks (pool's `snapshotTasks` service). */
+  tasks(): readonly CoverageTask[];
+  /** The vmware entries. */
+  entries(): readonly CoverageEntry[];
+}
+
+/**
+ * Registers `vsnapd_vmware_vm_last_protected_timestamp_seconds` and
+ * `vsnapd_vmware_vm_expected_interval_seconds` (collected from `history.protection()` and the
+ * covering tasks, as `vmware.protection_status` computes them, at each scrape).
+ */
+export function registerProtection(registry: Registry, history: Pick<RunHistory, 'protection'>, sources: ProtectionSources): void {
+  const labelNames = ['hostname', 'moref', 'name'] as const;
   new Gauge({
     name: 'vsnapd_vmware_vm_last_protected_timestamp_seconds',
     help: 'When the VM\'s last VM-consistent ZFS snapshot was taken (Unix time, 0 = never), per VM of the run history',
-    labelNames: ['hostname', 'moref', 'name'],
+    labelNames,
     registers: [registry],
     collect() {
       this.reset();
       for (const vm of history.protection()) {
         this.set({ hostname: vm.hostname, moref: vm.moref, name: vm.name }, vm.last_snapshot_at === null ? 0 : vm.last_snapshot_at.$date / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'vsnapd_vmware_vm_expected_interval_seconds',
+    help: 'The expected interval of the snapshot task that covers the VM (the longest gap of its schedule), per VM of the run history that a task covers',
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const vm of withCoverage(history.protection(), sources.tasks(), sources.entries(), Date.now())) {
+        if (vm.expected_interval_ms !== null) this.set({ hostname: vm.hostname, moref: vm.moref, name: vm.name }, vm.expected_interval_ms / 1000);
       }
     },
   });
