@@ -36,7 +36,7 @@ t.test('vsnapd_vmware_vm_expected_interval_seconds: the covering task\'s interva
   let tasks = [task];
   registerProtection(registry, { protection: () => [vm('vm-1', 'web', 'ds1'), vm('vm-2', 'db', 'ds2')] }, { tasks: () => tasks, entries: () => [{ hostname: 'vc1', filesystem: 'tank/vm', datastores: ['ds1'] }] });
   let m = await scrape(registry);
-  t.equal(m.value('vsnapd_vmware_vm_expected_interval_seconds', { moref: 'vm-1', name: 'web', hostname: 'vc1' }), 3_600, 'hourly (the default schedule, as TrueNAS's)');
+  t.equal(m.value('vsnapd_vmware_vm_expected_interval_seconds', { moref: 'vm-1', name: 'web', hostname: 'vc1' }), 3_600, 'hourly (the default schedule, as on TrueNAS)');
   t.equal(m.value('vsnapd_vmware_vm_expected_interval_seconds', { moref: 'vm-2' }), undefined, 'db\'s datastore is in no entry a task covers');
   tasks = [{ ...task, enabled: false }];
   m = await scrape(registry);
