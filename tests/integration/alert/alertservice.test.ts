@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import t from 'tap';
 import { startTestDaemon } from '../../helpers/daemon.js';
+import { smtpReceiver } from '../../helpers/smtp-receiver.js';
 import { waitFor } from '../../helpers/wait.js';
 
 interface Alert {
@@ -28,27 +28,8 @@ const port = (s: { address(): AddressInfo | string | null }) => (s.address() as 
 
 t.test('alert services deliver to real receivers; failures are alerts, never stalls', async (t) => {
   // SMTP receiver with AUTH PLAIN/LOGIN over plain loopback.
-  const mails: { from: string; to: string[]; data: string; user: string | undefined }[] = [];
-  const smtp = new SMTPServer({
-    authOptional: false,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'vsnapd' && auth.password === 's3cret pass') cb(null, { user: auth.username });
-      else cb(new Error('Invalid username or password'));
-    },
-    onData(stream, session, cb) {
-      let data = '';
-      stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
-      stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data, user: session.user as string | undefined });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => smtp.close(() => r())));
+  const smtp = await smtpReceiver(t, { username: 'vsnapd', password: 's3cret pass' });
+  const { mails } = smtp;
 
   // HTTP receiver: /ok/* answers 200, /fail/* 500.
   const posted: Posted[] = [];
@@ -75,7 +56,7 @@ t.test('alert services deliver to real receivers; failures are alerts, never sta
   const c = await d.root();
 
   // Mail settings, the password encrypted at rest and masked.
-  const mail = await c.call<Record<string, unknown>>('mail.update', { outgoingserver: '127.0.0.1', port: port(smtp.server), security: 'PLAIN', smtp: true, user: 'vsnapd', pass: 's3cret pass', fromemail: 'nas@example.com', fromname: 'NAS' });
+  const mail = await c.call<Record<string, unknown>>('mail.update', { outgoingserver: '127.0.0.1', port: smtp.port, security: 'PLAIN', smtp: true, user: 'vsnapd', pass: 's3cret pass', fromemail: 'nas@example.com', fromname: 'NAS' });
   t.match(mail, { outgoingserver: '127.0.0.1', smtp: true, user: 'vsnapd', pass: '********' });
   t.equal((await c.call<Record<string, unknown>>('mail.config')).pass, '********');
   t.equal((await c.call<Record<string, unknown>>('mail.update', { pass: '********', fromname: 'vsnapd NAS' })).fromname, 'vsnapd NAS', 'the masked password keeps the stored one');

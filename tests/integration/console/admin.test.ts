@@ -10,35 +10,19 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import t from 'tap';
 import { checkA11y } from '../../helpers/axe.js';
 import { startBrowser } from '../../helpers/browser.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
+import { smtpReceiver } from '../../helpers/smtp-receiver.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const port = (s: { address(): AddressInfo | string | null }) => (s.address() as AddressInfo).port;
 const SMTP_PASSWORD = 's3cret pass';
 const TOKEN = 'tok-SECRET-4711';
 
-const mails: { to: string[]; data: string; user: string | undefined }[] = [];
-const smtp = new SMTPServer({
-  authOptional: false,
-  allowInsecureAuth: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  onAuth(auth, _session, cb) {
-    if (auth.username === 'vsnapd' && auth.password === SMTP_PASSWORD) cb(null, { user: auth.username });
-    else cb(new Error('Invalid username or password'));
-  },
-  onData(stream, session, cb) {
-    let data = '';
-    stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
-    stream.on('end', () => (mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data, user: session.user as string | undefined }), cb()));
-  },
-});
-await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
-t.teardown(() => new Promise<void>((r) => smtp.close(() => r())));
+const smtp = await smtpReceiver(t, { username: 'vsnapd', password: SMTP_PASSWORD });
+const { mails } = smtp;
 
 const posted: { url: string; body: Record<string, unknown> }[] = [];
 const http = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -77,10 +61,10 @@ t.test('SMTP settings: a bad port on its field; the password is write-only and k
   await form.getByRole('button', { name: 'Save mail settings' }).click();
   await form.locator('#m-port[aria-invalid="true"]').waitFor();
   t.ok(await form.locator('#m-port-error').textContent(), 'the error sits on the port');
-  await form.getByLabel('Port', { exact: true }).fill(String(port(smtp.server)));
+  await form.getByLabel('Port', { exact: true }).fill(String(smtp.port));
   await form.getByRole('button', { name: 'Save mail settings' }).click();
   await form.getByRole('status').getByText('Mail settings saved.').waitFor();
-  t.match(await root.call('mail.config'), { outgoingserver: '127.0.0.1', port: port(smtp.server), smtp: true, user: 'vsnapd', pass: '********' });
+  t.match(await root.call('mail.config'), { outgoingserver: '127.0.0.1', port: smtp.port, smtp: true, user: 'vsnapd', pass: '********' });
 
   // Back on the page: the stored password is not in the form; saving another field keeps it.
   await page.getByRole('link', { name: 'Alerts', exact: true }).click();
