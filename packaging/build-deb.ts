@@ -42,8 +42,12 @@ export interface BuildDebOptions {
   readonly outDir?: string;
   /** dpkg-deb compression (default xz, the smallest; gzip is the fastest to build). */
   readonly compress?: 'xz' | 'gzip' | 'zstd' | 'none';
-  /** Build the code as `npm run build` does, but into the package root (default true); false copies `<repo>/dist`. */
-  readonly build?: boolean;
+  /**
+   * A bundle packaging/bundle.mjs already made (`npm run build`'s `<repo>/dist`, the test run's build),
+   * copied instead of type-checking and bundling. Default: build it as `npm run build` does, into the
+   * package root.
+   */
+  readonly dist?: string;
   /** Node binary to package (default the one running this script). */
   readonly node?: string;
 }
@@ -127,7 +131,7 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
   const node = opts.node ?? process.execPath;
   const nodeLicense = nodeLicenseFile(node);
   const outDir = resolve(opts.outDir ?? join(REPO, 'build'));
-  if (opts.build !== false) await run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json']);
+  if (!opts.dist) await run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.build.json']);
   const scratch = mkdtempSync(join(tmpdir(), 'vsnapd-deb-'));
   try {
     const root = join(scratch, 'root');
@@ -135,8 +139,8 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
     const doc = join(root, 'usr/share/doc/vsnapd');
     mkdirSync(lib, { recursive: true });
     // Bundled straight into the package root (not via <repo>/dist, which another build may be rewriting).
-    if (opts.build !== false) await run(process.execPath, [join(REPO, 'packaging/bundle.mjs'), join(lib, 'dist')]);
-    else cpSync(join(REPO, 'dist'), join(lib, 'dist'), { recursive: true });
+    if (!opts.dist) await run(process.execPath, [join(REPO, 'packaging/bundle.mjs'), join(lib, 'dist')]);
+    else cpSync(opts.dist, join(lib, 'dist'), { recursive: true });
     // The licence data is a build input of the copyright file, not part of the program.
     const bundled = JSON.parse(readFileSync(join(lib, 'dist/THIRD-PARTY-LICENSES.json'), 'utf8')) as BundledPackage[];
     rmSync(join(lib, 'dist/THIRD-PARTY-LICENSES.json'));
@@ -194,6 +198,6 @@ export async function buildDeb(opts: BuildDebOptions = {}): Promise<BuiltDeb> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { out: { type: 'string' }, compress: { type: 'string' }, 'no-build': { type: 'boolean' } } });
-  const deb = await buildDeb({ outDir: values.out, compress: values.compress as BuildDebOptions['compress'], build: !values['no-build'] });
+  const deb = await buildDeb({ outDir: values.out, compress: values.compress as BuildDebOptions['compress'], dist: values['no-build'] ? join(REPO, 'dist') : undefined });
   console.log(`${deb.path} (${(deb.bytes / 1048576).toFixed(1)} MiB)`);
 }

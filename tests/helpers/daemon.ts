@@ -1,6 +1,7 @@
 /**
- * THE shared integration fixture: runs the real daemon as a child process
- * (`node --import tsx daemon/main.ts --config <tmp>/vsnapd.json`) with a temporary data folder and
+ * THE shared integration fixture: runs the real daemon as a child process (`node <build>/daemon/main.js
+ * --config <tmp>/vsnapd.json`, the tap run's production build, else `node --import tsx daemon/main.ts`:
+ * ./test-build.ts) with a temporary data folder and
  * Unix socket, a free TCP port on 127.0.0.1, result validation on (`api.validate_results`) and the
  * test-only `test.*` methods on (`VSNAPD_TEST_METHODS=1`), and tears it all down after the test.
  *
@@ -34,12 +35,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Client, type ConnectOptions } from '../../client/index.js';
+import { REPO_ROOT } from './repo-root.js';
+import { daemonCommand, midcltCommand } from './test-build.js';
 
-/** The repository root. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { REPO_ROOT };
 
 /** What a test may ask for. */
 export interface TestDaemonOptions {
@@ -54,7 +55,7 @@ export interface TestDaemonOptions {
   /** Milliseconds to wait for readiness (default 30000). */
   readonly readyTimeoutMs?: number;
   /**
-   * The daemon's command line before `--config` (default: the sources through tsx); the benchmarks
+   * The daemon's command line before `--config` (default: ./test-build.ts's `daemonCommand()`); the benchmarks
    * pass `[REPO_ROOT/bin/vsnapd]` to measure the compiled daemon as production runs it.
    */
   readonly command?: readonly string[];
@@ -148,9 +149,10 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** Runs a process to completion, collecting its output. */
-function run(args: readonly string[], env: NodeJS.ProcessEnv, input: string | undefined, timeoutMs: number): Promise<ProcessResult> {
+function run(command: readonly string[], env: NodeJS.ProcessEnv, input: string | undefined, timeoutMs: number): Promise<ProcessResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [file, ...args] = command;
+    const child = spawn(file!, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -166,14 +168,17 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv, input: string | un
   });
 }
 
-/** Runs the real `midclt` (client/bin/midclt.js) with `args`. Pass `VSNAPD_SOCKET`/`MIDCLT_URL` in `env`. */
+/**
+ * Runs the real `midclt` (the run's build, else client/bin/midclt.js: ./test-build.ts) with `args`.
+ * Pass `VSNAPD_SOCKET`/`MIDCLT_URL` in `env`.
+ */
 export function runMidclt(args: readonly string[], opts: MidcltOptions = {}): Promise<ProcessResult> {
-  return run([join(REPO_ROOT, 'client/bin/midclt.js'), ...args], childEnv(opts.env), opts.input, opts.timeoutMs ?? 30_000);
+  return run([...midcltCommand(), ...args], childEnv(opts.env), opts.input, opts.timeoutMs ?? 30_000);
 }
 
-/** Runs `daemon/main.ts` with `args` to completion (for --help, hash-password, bad config …). */
+/** Runs the daemon (./test-build.ts) with `args` to completion (for --help, hash-password, bad config …). */
 export function runDaemonCommand(args: readonly string[], opts: MidcltOptions = {}): Promise<ProcessResult> {
-  return run(['--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts'), ...args], childEnv(opts.env), opts.input, opts.timeoutMs ?? 30_000);
+  return run([...daemonCommand(), ...args], childEnv(opts.env), opts.input, opts.timeoutMs ?? 30_000);
 }
 
 /**
@@ -237,7 +242,7 @@ export async function spawnDaemon(opts: TestDaemonOptions = {}): Promise<TestDae
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   const env = childEnv({ ...(opts.testMethods === false ? {} : { VSNAPD_TEST_METHODS: '1' }), VSNAPD_EXIT_WITH_PARENT: '1', ...opts.env });
   // stdin is a pipe nobody writes to: it closes when this process dies, and the daemon then stops.
-  const [command, ...commandArgs] = opts.command ?? [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts')];
+  const [command, ...commandArgs] = opts.command ?? daemonCommand();
   const child = spawn(command!, [...commandArgs, '--config', configPath, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env,

@@ -1,5 +1,6 @@
 /**
- * One .deb for all the package tests of a tap run. Building it (tsc, esbuild, dpkg-deb) takes 20–45 s,
+ * One .deb for all the package tests of a tap run, from the run's production build (./test-build.ts).
+ * Building it (dpkg-deb; tsc and esbuild too for a file run alone) takes 20–45 s,
  * and six test files install it; the first file to ask builds it, the others wait for that build.
  * tests/integration/package/deb.test.ts still builds its own, as `npm run package` does.
  *
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDeb, type BuiltDeb } from '../../packaging/build-deb.js';
 import { processAlive } from '../../daemon/process-alive.js';
+import { builtDist } from './test-build.js';
 
 /** Under tap: every test file of the run shares the runner's folder. */
 const underTap = process.env['TAP'] === '1';
@@ -45,7 +47,8 @@ export async function sharedDeb(): Promise<BuiltDeb> {
   }
   if (builder) {
     try {
-      const deb = await buildDeb({ outDir: join(dir, 'out'), compress: 'gzip' });
+      // The run's production build (./test-build.ts) when there is one: the suite type-checked it already.
+      const deb = await buildDeb({ outDir: join(dir, 'out'), compress: 'gzip', dist: builtDist() });
       writeFileSync(ready, JSON.stringify(deb));
       return deb;
     } catch (err) {

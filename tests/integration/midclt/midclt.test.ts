@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { REPO_ROOT, childEnv, runMidclt, startTestDaemon } from '../../helpers/daemon.js';
+import { childEnv, runMidclt, startTestDaemon } from '../../helpers/daemon.js';
+import { midcltCommand } from '../../helpers/test-build.js';
 
 t.test('midclt', async (t) => {
   const d = await startTestDaemon(t);
@@ -144,7 +145,7 @@ t.test('midclt', async (t) => {
   });
 
   t.test('| head: no EPIPE stack trace', async (t) => {
-    const sh = spawn('/bin/sh', ['-c', `node ${join(REPO_ROOT, 'client/bin/midclt.js')} call core.get_methods | head -c 20 >/dev/null`], {
+    const sh = spawn('/bin/sh', ['-c', `${midcltCommand().map((a) => `'${a}'`).join(' ')} call core.get_methods | head -c 20 >/dev/null`], {
       env: childEnv({ VSNAPD_SOCKET: d.socketPath }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -156,7 +157,8 @@ t.test('midclt', async (t) => {
   });
 
   t.test('Ctrl-C during -j prints the job id and leaves the job running', async (t) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'client/bin/midclt.js'), 'call', '-j', 'test.job', '{"steps": 40, "step_ms": 100, "result": "finished"}'], {
+    const [node, ...midclt] = midcltCommand();
+    const child = spawn(node!, [...midclt, 'call', '-j', 'test.job', '{"steps": 40, "step_ms": 100, "result": "finished"}'], {
       env: childEnv({ VSNAPD_SOCKET: d.socketPath }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,56 @@
+/**
+ * The production build of the daemon and midclt, made once per tap run and started by the test
+ * fixtures instead of the sources. Starting `daemon/main.ts` through tsx costs a process about a
+ * second of CPU more than the bundle (tsx's loader resolves and transforms some 400 modules), and the
+ * suite starts a few hundred daemons and midclt processes.
+ *
+ * tests/setup/before.ts runs packaging/bundle.mjs (exactly what `npm run build` and the .deb ship)
+ * into `<tmpdir>/vsnapd-test-build-<runner pid>/dist`, with the repository's package.json beside it
+ * as in the .deb's /usr/lib/vsnapd (midclt reads its version there); tests/setup/after.ts removes it.
+ * The runner is tap's runner process, every test file's parent (`process.ppid`), as in
+ * ./shared-deb.ts. A file run alone (`node --import tsx …`), or a run whose build failed, starts the
+ * sources through tsx instead.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './repo-root.js';
+
+/** Under tap: every test file of the run shares the runner's build. */
+const underTap = process.env['TAP'] === '1';
+
+/** The build folder of the run whose tap runner is `runner` (default: this test file's runner). */
+export function testBuildDir(runner: number = process.ppid): string {
+  return join(tmpdir(), `vsnapd-test-build-${runner}`);
+}
+
+/**
+ * Builds into {@link testBuildDir}(runner) and marks it ready. Rejects with the bundler's output when
+ * packaging/bundle.mjs fails (the fixtures then start the sources).
+ */
+export async function makeTestBuild(runner: number): Promise<void> {
+  const dir = testBuildDir(runner);
+  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'packaging/bundle.mjs'), join(dir, 'dist')], { cwd: REPO_ROOT });
+  copyFileSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+  writeFileSync(join(dir, 'ready'), '');
+}
+
+/** The run's built dist/ folder, or undefined when there is none (see the module comment). */
+export function builtDist(): string | undefined {
+  const dir = testBuildDir();
+  return underTap && existsSync(join(dir, 'ready')) ? join(dir, 'dist') : undefined;
+}
+
+/** The daemon's command line before its arguments: the run's build, else the sources through tsx. */
+export function daemonCommand(): string[] {
+  const dist = builtDist();
+  return dist ? [process.execPath, join(dist, 'daemon/main.js')] : [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts')];
+}
+
+/** midclt's command line before its arguments: the run's build, else client/bin/midclt.js (tsx). */
+export function midcltCommand(): string[] {
+  const dist = builtDist();
+  return [process.execPath, dist ? join(dist, 'client/cli.js') : join(REPO_ROOT, 'client/bin/midclt.js')];
+}
