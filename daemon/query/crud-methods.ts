@@ -3,10 +3,12 @@
  * and `<namespace>.update(id, data)` return the entry, `<namespace>.delete(id[, options])` returns
  * true. {@link crudWrites} takes what a namespace's writes share (namespace, roles, entry, id) once;
  * each builder then takes what differs (argument name and schema, description, handler) and
- * declares the method with {@link defineMethod}. The read half is `queryMethods` (./crud.ts).
+ * declares the method with {@link defineMethod}. Other one-argument writes of the namespace
+ * (`alertservice.test(data)`, `pool.snapshottask.run(id)`) are its actions, with their own result.
+ * The read half is `queryMethods` (./crud.ts).
  */
 import { z } from 'zod';
-import { defineMethod, type CallContext, type MethodDef, type Role } from '../registry/method.js';
+import { defineMethod, type CallContext, type JobSpec, type MethodDef, type Role } from '../registry/method.js';
 
 /** What every write method declares. */
 interface WriteSpec {
@@ -120,6 +122,37 @@ function deleteMethod<I extends z.ZodType, O extends z.ZodType>(
   });
 }
 
+/** What {@link actionMethod} needs. */
+export interface ActionSpec<N extends string, S extends z.ZodType, R extends z.ZodType> extends WriteSpec {
+  /** The verb after the namespace: `run` → `pool.snapshottask.run`. */
+  readonly verb: string;
+  /** Name of the one argument, e.g. `id` or `snapshot_create`. */
+  readonly arg: N;
+  readonly schema: S;
+  /** Schema of what the action returns. */
+  readonly result: R;
+  /** Hidden from `core.get_methods` and refused over TCP (see MethodSpec.private). */
+  readonly private?: boolean;
+  /** Present when the call runs as a job (see MethodSpec.job). */
+  readonly job?: JobSpec<readonly [DataArg<N, S>]>;
+  handler(call: CallContext, data: z.output<S>): Promise<z.input<R>> | z.input<R>;
+}
+
+/** Declares `<namespace>.<verb>(arg)`, a write with one argument that returns `result`. */
+function actionMethod<const N extends string, S extends z.ZodType, R extends z.ZodType>(
+  spec: ActionSpec<N, S, R>,
+): MethodDef<readonly [DataArg<N, S>], R> {
+  return defineMethod({
+    name: `${spec.namespace}.${spec.verb}`,
+    ...common(spec),
+    args: [{ name: spec.arg, schema: spec.schema }] as const,
+    result: spec.result,
+    ...(spec.private ? { private: spec.private } : {}),
+    ...(spec.job ? { job: spec.job } : {}),
+    handler: (call, data) => spec.handler(call, data),
+  });
+}
+
 /** What the writes of one namespace share: see {@link crudWrites}. */
 export interface CrudBase<E extends z.ZodType, I extends z.ZodType> {
   readonly namespace: string;
@@ -138,7 +171,8 @@ type Own<T> = Omit<T, keyof CrudBase<z.ZodType, z.ZodType>>;
  * The create, update and delete builders of one namespace, with its namespace, roles, entry and id
  * given once: `const writes = crudWrites({namespace: 'sharing.nfs', roles, entry, id});` then
  * `writes.create({description, arg, schema, handler})`, `writes.update({…})`, `writes.delete({…})`
- * (one argument, `id`) or `writes.deleteWithOptions({options, …})` (`id, options`).
+ * (one argument, `id`) or `writes.deleteWithOptions({options, …})` (`id, options`); any other
+ * write of the namespace with one argument is `writes.action({verb, arg, schema, result, …})`.
  */
 export function crudWrites<E extends z.ZodType, I extends z.ZodType>(base: CrudBase<E, I>) {
   return {
@@ -146,5 +180,7 @@ export function crudWrites<E extends z.ZodType, I extends z.ZodType>(base: CrudB
     update: <const N extends string, S extends z.ZodType>(spec: Own<UpdateSpec<I, N, S, E>>) => updateMethod<I, N, S, E>({ ...base, ...spec }),
     delete: (spec: Own<DeleteSpec<I, z.ZodUndefined>>) => deleteMethod<I>({ ...base, ...spec }),
     deleteWithOptions: <O extends z.ZodType>(spec: Own<DeleteSpec<I, O>> & { readonly options: O }) => deleteMethod<I, O>({ ...base, ...spec }),
+    action: <const N extends string, S extends z.ZodType, R extends z.ZodType>(spec: Omit<ActionSpec<N, S, R>, 'namespace' | 'roles'>) =>
+      actionMethod<N, S, R>({ ...spec, namespace: base.namespace, roles: base.roles }),
   };
 }

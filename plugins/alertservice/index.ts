@@ -105,14 +105,14 @@ export const alertServicePlugin: Plugin = {
       },
     });
 
-    const test = defineMethod({
-      name: 'alertservice.test',
+    const test = writes.action({
+      verb: 'test',
       description:
         'Sends a test alert through the service described by `data` (unsaved settings; one attempt within alertservice.timeout_seconds). ' +
         'Returns true; a failed delivery is an error with the reason (TrueNAS returns false).',
-      args: [{ name: 'data', schema: ServiceCreate }] as const,
+      arg: 'data',
+      schema: ServiceCreate,
       result: z.literal(true),
-      roles: WRITE,
       secretPaths: ['0.attributes.url'],
       async handler(_call, data) {
         const stored = services.all().find((s) => s.name === data.name)?.attributes;

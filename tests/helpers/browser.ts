@@ -78,3 +78,15 @@ export async function startBrowser(t: Teardown, opts: { colorScheme?: 'light' | 
     },
   };
 }
+
+/**
+ * Opens the console at `url` (`http://127.0.0.1:<port>/ui/`) and logs in with API `key`, submitted
+ * by Enter; resolves once the first page (VMware connections) shows. Rejects on the page's default
+ * timeout when the login does not get there.
+ */
+export async function logIn(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('textbox', { name: 'API key' }).fill(key);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'VMware connections' }).waitFor();
+}

@@ -18,19 +18,19 @@ export interface PipelineReply {
   };
 }
 
-/** The nesting depth of JSON text (brackets and braces outside strings). */
+/**
+ * The nesting depth of JSON text (arrays and objects; a scalar is 0), read through JSON.parse and an
+ * explicit stack: a test oracle independent of the daemon's pre-parse scan (daemon/rpc/wire.ts).
+ * Throws SyntaxError when `text` is not JSON (every generated call is).
+ */
 export function jsonDepth(text: string): number {
-  let depth = 0;
   let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
-    else if (c === 0x5d || c === 0x7d) depth--;
+  const todo: [value: unknown, depth: number][] = [[JSON.parse(text), 0]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    max = Math.max(max, depth + 1);
+    for (const child of Object.values(value)) todo.push([child, depth + 1]);
   }
   return max;
 }

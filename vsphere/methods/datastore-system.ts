@@ -4,8 +4,7 @@
  * `CreateNasDatastore` mounts an NFS export on one host as a datastore, `RemoveDatastore` unmounts it
  * from that host (the datastore object disappears with its last mount). Both are synchronous (no task).
  */
-import { protocolError } from '../faults/errors.js';
-import { ref as read } from '../types/read.js';
+import { answeredRef } from './answered-ref.js';
 import type { MoRef } from '../types/values.js';
 import { ref } from '../soap/xml-writer.js';
 import type { CallOptions, RoundTripper } from '../soap/soap-client.js';
@@ -39,9 +38,7 @@ export async function CreateNasDatastore(rt: RoundTripper, datastoreSystem: MoRe
     },
     opts,
   );
-  const ds = read(rv);
-  if (!ds) throw protocolError('CreateNasDatastore', 'the answer holds no Datastore moref');
-  return ds;
+  return answeredRef('CreateNasDatastore', rv, 'Datastore');
 }
 
 /**

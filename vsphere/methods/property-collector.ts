@@ -5,8 +5,7 @@
  * (`CreatePropertyCollector`, `CreateFilter`, `DestroyPropertyFilter`, `WaitForUpdatesEx`,
  * `CancelWaitForUpdates`, `DestroyPropertyCollector`).
  */
-import { protocolError } from '../faults/errors.js';
-import { ref as read } from '../types/read.js';
+import { answeredRef } from './answered-ref.js';
 import type { MoRef } from '../types/values.js';
 import { ref } from '../soap/xml-writer.js';
 import type { CallOptions, RoundTripper } from '../soap/soap-client.js';
@@ -62,9 +61,7 @@ export async function RetrieveProperties(
 /** `CreatePropertyCollector(_this=ServiceContent.propertyCollector)` → a private, session-scoped collector. */
 export async function CreatePropertyCollector(rt: RoundTripper, collector: MoRef, opts?: CallOptions): Promise<MoRef> {
   const [rv] = await rt.call('CreatePropertyCollector', { _this: ref(collector) }, opts);
-  const pc = read(rv);
-  if (!pc) throw protocolError('CreatePropertyCollector', 'the answer holds no collector moref');
-  return pc;
+  return answeredRef('CreatePropertyCollector', rv, 'collector');
 }
 
 /** `DestroyPropertyCollector(_this)`: also destroys its filters and cancels a pending wait. */
@@ -81,9 +78,7 @@ export async function CreateFilter(
   opts?: CallOptions,
 ): Promise<MoRef> {
   const [rv] = await rt.call('CreateFilter', { _this: ref(collector), spec: filterSpecParam(spec), partialUpdates }, opts);
-  const filter = read(rv);
-  if (!filter) throw protocolError('CreateFilter', 'the answer holds no filter moref');
-  return filter;
+  return answeredRef('CreateFilter', rv, 'filter');
 }
 
 /** `DestroyPropertyFilter(_this=filter)`: its objects are no longer reported. */

@@ -3,7 +3,7 @@
  * `vim25/types` TaskInfo). Parsing is deliberately lenient: vcsim reports RemoveSnapshot_Task's
  * `entity` as the snapshot rather than the VM, and partial `info.*` updates may arrive.
  */
-import { protocolError } from '../faults/errors.js';
+import { answeredRef } from './answered-ref.js';
 import { bool, num, obj, ref as read, str } from '../types/read.js';
 import type { MoRef, VimObject, VimValue } from '../types/values.js';
 import { ref } from '../soap/xml-writer.js';
@@ -71,7 +71,5 @@ export async function CancelTask(rt: RoundTripper, task: MoRef, opts?: CallOptio
  * @throws VsphereTransportError (protocol) when the answer holds none
  */
 export function taskRef(method: string, rv: VimValue | undefined): MoRef {
-  const task = read(rv);
-  if (!task) throw protocolError(method, 'the answer holds no Task moref');
-  return task;
+  return answeredRef(method, rv, 'Task');
 }

@@ -2,9 +2,8 @@
  * ViewManager methods: `CreateContainerView` and `DestroyView` (reference B.4). A ContainerView's
  * moId is session-scoped (`session[…]…`); views die with the session but should be destroyed.
  */
-import { ref as read } from '../types/read.js';
 import type { MoRef } from '../types/values.js';
-import { protocolError } from '../faults/errors.js';
+import { answeredRef } from './answered-ref.js';
 import { ref } from '../soap/xml-writer.js';
 import type { CallOptions, RoundTripper } from '../soap/soap-client.js';
 
@@ -26,9 +25,7 @@ export async function CreateContainerView(
     { _this: ref(viewManager), container: ref(container), type: types, recursive },
     opts,
   );
-  const view = read(rv);
-  if (!view) throw protocolError('CreateContainerView', 'the answer holds no view moref');
-  return view;
+  return answeredRef('CreateContainerView', rv, 'view');
 }
 
 /** `DestroyView(_this=view)`. */

@@ -115,6 +115,28 @@ export function Pager(props: { offset: number; limit: number; total: number | nu
   );
 }
 
+/** A toolbar's "Dataset starts with" search box; `onInput` gets the text as typed. */
+export function DatasetPrefixFilter(props: { value: string; onInput(prefix: string): void }) {
+  return (
+    <label class="inline">
+      Dataset starts with{' '}
+      <input type="search" value={props.value} onInput={(e) => props.onInput(e.currentTarget.value)} />
+    </label>
+  );
+}
+
+/**
+ * The button of one action run through {@link useAction}: disabled while any action runs (`busy` not
+ * null) or when `disabled`; reads `running` while its own action `name` runs, else `label`.
+ */
+export function ActionButton(props: { name: string; busy: string | null; label: string; running: string; onClick(): void; disabled?: boolean; class?: string }) {
+  return (
+    <button type="button" class={props.class} disabled={props.busy !== null || props.disabled === true} onClick={() => props.onClick()}>
+      {props.busy === props.name ? props.running : props.label}
+    </button>
+  );
+}
+
 /** Rows of one page plus the total count (two calls with the same filters: count, then the page). */
 export async function queryPage<T>(rpc: Rpc, method: string, filters: unknown[], options: Record<string, unknown>): Promise<{ rows: T[]; total: number }> {
   const [total, rows] = await Promise.all([rpc.call<number>(method, [filters, { count: true }]), rpc.call<T[]>(method, [filters, options])]);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CallError, Errno, ValidationErrors } from '../../../daemon/errors.js';
 import type { PluginContext } from '../../../daemon/plugin.js';
 import { crudWrites, queryList, queryMethods } from '../../../daemon/query/index.js';
-import { defineMethod, type CallContext } from '../../../daemon/registry/method.js';
+import type { CallContext } from '../../../daemon/registry/method.js';
 import { toWireDate } from '../../../daemon/wire/date.js';
 import { namingSchemaProblem, snapshotNameAt } from '../snapshottask/naming-schema.js';
 import type { ZfsSnapshot } from '../zfs/adapter.js';
@@ -156,12 +156,14 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
     return { entry: snapshotEntry(made), sync: data.vmware_sync ? syncOutcome(result) : null };
   }
 
-  const createCoordinated = defineMethod({
-    name: 'pool.snapshot.create_coordinated',
+  const writes = crudWrites({ namespace: 'pool.snapshot', roles: WRITE, entry: SnapshotEntry, id: SnapshotId });
+
+  const createCoordinated = writes.action({
+    verb: 'create_coordinated',
     description: 'Takes a VM-consistent snapshot (pool.snapshot.create with vmware_sync) as a job; returns the snapshot and its VMware coordination with the per-VM report.',
-    args: [{ name: 'snapshot_create', schema: SnapshotCreate }] as const,
+    arg: 'snapshot_create',
+    schema: SnapshotCreate,
     result: CoordinatedSnapshot,
-    roles: WRITE,
     private: true,
     job: { lock: ([data]) => `pool.snapshot.create:${data.dataset}`, abortable: true },
     async handler(call, data) {
@@ -173,8 +175,6 @@ export function snapshotMethods(ctx: PluginContext, timeZone: string) {
       return { snapshot: entry, vmware_sync: sync };
     },
   });
-
-  const writes = crudWrites({ namespace: 'pool.snapshot', roles: WRITE, entry: SnapshotEntry, id: SnapshotId });
 
   const create = writes.create({
     description: 'Takes a snapshot of a dataset, named by `name` or by `naming_schema` (local time). With vmware_sync the VMs on the datastores it backs are snapshotted first (a job).',

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import type { PluginContext } from '../../../daemon/plugin.js';
 import { crudWrites, definedOnly, queryMethods } from '../../../daemon/query/index.js';
-import { defineMethod } from '../../../daemon/registry/method.js';
 import { runTask, type RunDeps } from './run.js';
 import { TaskCreate, TaskEntry, TaskRunResult, TaskUpdate, type TaskData, type TaskRow } from './schemas.js';
 import { TASK_VERBOSE_NAME, type TaskStore } from './store.js';
@@ -78,12 +77,12 @@ export function snapshotTaskMethods(ctx: PluginContext, store: TaskStore, runDep
     },
   });
 
-  const run = defineMethod({
-    name: 'pool.snapshottask.run',
+  const run = writes.action({
+    verb: 'run',
     description: 'Runs task `id` now exactly as on schedule (VMware coordination, empty check, retention). Returns null for a task without vmware_sync (as TrueNAS), else the snapshot and its VMware coordination with the per-VM report. Fails with "Task is not enabled" for a disabled task and "Snapshot <ds>@<name> already existed…" when this minute\'s snapshot exists.',
-    args: [{ name: 'id', schema: TaskId }] as const,
+    arg: 'id',
+    schema: TaskId,
     result: TaskRunResult,
-    roles: WRITE,
     job: { lock: ([id]) => `pool.snapshottask.run:${id}`, abortable: true },
     // In-process (INTERNAL) calls come from the scheduler: the run history records them as periodic,
     // and the snapshot is named by the tick's instant (deps.ticks), not by when the job started.

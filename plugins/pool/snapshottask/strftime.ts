@@ -142,6 +142,12 @@ function parseOffset(text: string): number {
   return text.startsWith('-') ? -minutes : minutes;
 }
 
+/** `T` with its fields writable, while {@link strptime} fills them in. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What {@link strptime} returns for a field its format has no directive for: 1900-01-01 00:00:00.000000, naive (as Python). */
+const UNPARSED: ParsedTime = { year: 1900, month: 1, day: 1, hour: 0, minute: 0, second: 0, microsecond: 0, offsetMinutes: null };
+
 /**
  * Parses `text` with a strptime `format` (Python semantics: whole-string match, case-insensitive,
  * 1900-01-01 defaults, `%y` 69–99 → 19xx). Throws Error with Python's messages on mismatch.
@@ -152,45 +158,38 @@ export function strptime(text: string, format: string): ParsedTime {
   if (!m) throw new Error(`time data '${text}' does not match format '${format}'`);
   if (m[0].length !== text.length) throw new Error(`unconverted data remains: ${text.slice(m[0].length)}`);
   const g = m.groups ?? {};
-  let year = 1900;
-  let month = 1;
-  let day = 1;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  let microsecond = 0;
-  let offsetMinutes: number | null = null;
+  const t: Mutable<ParsedTime> = { ...UNPARSED };
   let julian: number | null = null;
   for (const d of order) {
     const v = g[d] ?? '';
     switch (d) {
-      case 'y': { const y = Number(v); year = y <= 68 ? y + 2000 : y + 1900; break; }
-      case 'Y': year = Number(v); break;
-      case 'm': month = Number(v); break;
-      case 'b': month = MONTHS.findIndex((n) => n.slice(0, 3).toLowerCase() === v.toLowerCase()) + 1; break;
-      case 'B': month = MONTHS.findIndex((n) => n.toLowerCase() === v.toLowerCase()) + 1; break;
-      case 'd': day = Number(v); break;
-      case 'H': hour = Number(v); break;
+      case 'y': { const y = Number(v); t.year = y <= 68 ? y + 2000 : y + 1900; break; }
+      case 'Y': t.year = Number(v); break;
+      case 'm': t.month = Number(v); break;
+      case 'b': t.month = MONTHS.findIndex((n) => n.slice(0, 3).toLowerCase() === v.toLowerCase()) + 1; break;
+      case 'B': t.month = MONTHS.findIndex((n) => n.toLowerCase() === v.toLowerCase()) + 1; break;
+      case 'd': t.day = Number(v); break;
+      case 'H': t.hour = Number(v); break;
       case 'I': {
         const ampm = (g.p ?? '').toLowerCase();
-        hour = Number(v);
-        if (ampm === 'pm') { if (hour !== 12) hour += 12; } else if (hour === 12) hour = 0;
+        t.hour = Number(v);
+        if (ampm === 'pm') { if (t.hour !== 12) t.hour += 12; } else if (t.hour === 12) t.hour = 0;
         break;
       }
-      case 'M': minute = Number(v); break;
-      case 'S': second = Number(v); break;
-      case 'f': microsecond = Number(v.padEnd(6, '0')); break;
-      case 'z': offsetMinutes = parseOffset(v); break;
+      case 'M': t.minute = Number(v); break;
+      case 'S': t.second = Number(v); break;
+      case 'f': t.microsecond = Number(v.padEnd(6, '0')); break;
+      case 'z': t.offsetMinutes = parseOffset(v); break;
       case 'j': julian = Number(v); break;
       default: break; // %a %A %w %u %p carry no date information of their own
     }
   }
   if (julian !== null && !order.includes('m') && !order.includes('b') && !order.includes('B') && !order.includes('d')) {
-    const d = new Date(Date.UTC(year, 0, julian));
-    month = d.getUTCMonth() + 1;
-    day = d.getUTCDate();
+    const d = new Date(Date.UTC(t.year, 0, julian));
+    t.month = d.getUTCMonth() + 1;
+    t.day = d.getUTCDate();
   }
-  if (day > daysInMonth(year, month)) throw new Error('day is out of range for month');
-  if (second > 59) throw new Error('second must be in 0..59');
-  return { year, month, day, hour, minute, second, microsecond, offsetMinutes };
+  if (t.day > daysInMonth(t.year, t.month)) throw new Error('day is out of range for month');
+  if (t.second > 59) throw new Error('second must be in 0..59');
+  return t;
 }

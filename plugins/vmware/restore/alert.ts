@@ -6,20 +6,15 @@
  * restore or its cleanup ends FAILED and when start-up recovery finds a half-done one; removed when
  * the cleanup completes.
  */
-import type { AlertClassSpec, Alerts } from '../../../daemon/plugin.js';
+import type { Alerts } from '../../../daemon/plugin.js';
+import { vmwareAlertClass, withoutFullStop } from '../alert-class.js';
 import type { RestoreEntry } from './schemas.js';
 
 /** Alert class name. */
 export const VMWARE_RESTORE_FAILED = 'VMWareRestoreFailed';
 
 /** The class spec. */
-export const VMWARE_RESTORE_FAILED_CLASS: AlertClassSpec = {
-  name: VMWARE_RESTORE_FAILED,
-  title: 'VMWare Restore Failed',
-  text: 'Instant restore %(id)s of %(snapshot)s failed: %(error)s. What it created is still there; vmware.restore_cleanup %(id)s removes it.',
-  level: 'WARNING',
-  category: 'TASKS',
-};
+export const VMWARE_RESTORE_FAILED_CLASS = vmwareAlertClass(VMWARE_RESTORE_FAILED, 'VMWare Restore Failed', 'Instant restore %(id)s of %(snapshot)s failed: %(error)s. What it created is still there; vmware.restore_cleanup %(id)s removes it.');
 
 /**
  * Brings the alert of `entry` in line with its state: raised (or refreshed) when FAILED, removed
@@ -27,7 +22,7 @@ export const VMWARE_RESTORE_FAILED_CLASS: AlertClassSpec = {
  */
 export async function syncRestoreAlert(alerts: Alerts, entry: Pick<RestoreEntry, 'id' | 'snapshot' | 'state' | 'error'>): Promise<void> {
   if (entry.state === 'FAILED') {
-    await alerts.oneshotCreate(VMWARE_RESTORE_FAILED, { id: entry.id, snapshot: entry.snapshot, error: (entry.error ?? 'unknown error').replace(/\.+$/, '') }, entry.id);
+    await alerts.oneshotCreate(VMWARE_RESTORE_FAILED, { id: entry.id, snapshot: entry.snapshot, error: withoutFullStop(entry.error ?? 'unknown error') }, entry.id);
   } else if (entry.state === 'CLEANED') {
     await alerts.oneshotDelete(VMWARE_RESTORE_FAILED, entry.id);
   }

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { checkA11y } from '../../helpers/axe.js';
-import { startBrowser } from '../../helpers/browser.js';
+import { logIn, startBrowser } from '../../helpers/browser.js';
 import { startTestDaemon } from '../../helpers/daemon.js';
 import { smtpReceiver } from '../../helpers/smtp-receiver.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -41,12 +41,7 @@ const browser = await startBrowser(t);
 const page = await browser.page();
 page.setDefaultTimeout(30_000);
 
-t.test('log in', async () => {
-  await page.goto(`http://127.0.0.1:${d.port}/ui/`);
-  await page.getByRole('textbox', { name: 'API key' }).fill(key);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'VMware connections' }).waitFor();
-});
+t.test('log in', () => logIn(page, `http://127.0.0.1:${d.port}/ui/`, key));
 
 t.test('SMTP settings: a bad port on its field; the password is write-only and kept when left blank', async (t) => {
   await page.getByRole('link', { name: 'Alert services' }).click();

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { checkA11y } from '../../helpers/axe.js';
-import { startBrowser } from '../../helpers/browser.js';
+import { logIn, startBrowser } from '../../helpers/browser.js';
 import { startSyncWorld, VM_DS } from '../../helpers/sync-world.js';
 
 const HOST = 'DC0_C0_H0';
@@ -55,12 +55,7 @@ async function recordProgress(scope: string): Promise<() => Promise<string[]>> {
   return () => page.evaluate(() => (globalThis as unknown as PageGlobals).progressSeen);
 }
 
-t.test('log in', async () => {
-  await page.goto(base);
-  await page.getByRole('textbox', { name: 'API key' }).fill(key);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'VMware connections' }).waitFor();
-});
+t.test('log in', () => logIn(page, base, key));
 
 t.test('protection at a glance: uncovered VMs highlighted, then covered by a task; filter, sort, CSV', async (t) => {
   await page.getByRole('link', { name: 'Protection' }).click();

@@ -12,7 +12,7 @@
  * lintian.test.ts checks the package's Debian conventions (copyright, changelog, manual pages).
  * Built uncompressed rather than with the release's xz to keep the test quick; the contents are the same.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { buildDeb } from '../../../packaging/build-deb.js';
-import { childEnv, waitReady } from '../../helpers/daemon.js';
+import { childEnv } from '../../helpers/daemon.js';
+import { runUntilStopped, unitExecStart } from '../../helpers/packaged-daemon.js';
 
 const exec = promisify(execFile);
 
@@ -46,24 +47,13 @@ const digest = (file: string) => createHash('sha256').update(readFileSync(file))
  * readiness, runs `whileUp` with the API socket, then SIGTERM as systemd stops it; resolves with the exit code.
  */
 async function runPackagedDaemon(t: Test, config: string, socket: string, whileUp: () => Promise<void>): Promise<number | null> {
-  const unit = readFileSync(join(root, 'usr/lib/systemd/system/vsnapd.service'), 'utf8');
-  const execStart = /^ExecStart=(.+)$/m.exec(unit)![1]!.replaceAll('/usr/lib/vsnapd', lib).replace('/etc/vsnapd/vsnapd.json', config);
+  const execStart = unitExecStart(root).replaceAll('/usr/lib/vsnapd', lib).replace('/etc/vsnapd/vsnapd.json', config);
   const [file, ...args] = execStart.split(' ');
   // cwd and PATH outside the repository: nothing may come from the checkout.
-  const child = spawn(file!, args, { cwd: tmp, env: childEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (d: Buffer) => (output += d.toString());
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  try {
-    await waitReady(child, () => output, 60_000);
-    t.match(output, /"msg":"vsnapd ready"/, `the packaged daemon started (${socket})`);
+  return runUntilStopped(file!, args, { cwd: tmp, env: childEnv({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }) }, async (output) => {
+    t.match(output(), /"msg":"vsnapd ready"/, `the packaged daemon started (${socket})`);
     await whileUp();
-  } finally {
-    child.kill('SIGTERM');
-  }
-  return exited;
+  });
 }
 
 /** The packaged midclt against `socket`; rejects when it fails. */

@@ -8,7 +8,7 @@
  * and stops cleanly; purge removes it and its data. Nothing is fetched: the install is offline.
  * The host's own dpkg --root test (deb.test.ts) covers upgrade, removal and the unit's analysis.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { sharedDeb } from '../../helpers/shared-deb.js';
 import { DEBIAN_RELEASES, debianRoot, debianRootReady, type DebianSuite } from '../../fixtures/debian/roots.js';
-import { waitReady } from '../../helpers/daemon.js';
+import { runUntilStopped, unitExecStart } from '../../helpers/packaged-daemon.js';
 
 const exec = promisify(execFile);
 
@@ -67,21 +67,11 @@ for (const suite of Object.keys(DEBIAN_RELEASES) as DebianSuite[]) {
 
     const settings = JSON.parse(readFileSync(join(root, 'etc/vsnapd/vsnapd.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(root, 'etc/vsnapd/test.json'), JSON.stringify({ ...settings, listen: { host: '127.0.0.1', port: 0, socket: '/run/vsnapd-test.sock' } }));
-    const unit = readFileSync(join(root, 'usr/lib/systemd/system/vsnapd.service'), 'utf8');
-    const [file, ...args] = /^ExecStart=(.+)$/m.exec(unit)![1]!.replace('/etc/vsnapd/vsnapd.json', '/etc/vsnapd/test.json').split(' ');
-    const child = spawn('env', chrootCommand(root, [file!, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (d: Buffer) => (output += d.toString());
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    try {
-      await waitReady(child, () => output, 60_000);
+    const [file, ...args] = unitExecStart(root).replace('/etc/vsnapd/vsnapd.json', '/etc/vsnapd/test.json').split(' ');
+    const code = await runUntilStopped('env', chrootCommand(root, [file!, ...args]), {}, async () => {
       t.equal((await inRoot(root, ['midclt', 'call', 'core.ping'], { VSNAPD_SOCKET: '/run/vsnapd-test.sock' })).trim(), 'pong', 'core.ping through the installed midclt');
-    } finally {
-      child.kill('SIGTERM');
-    }
-    t.equal(await exited, 0, 'SIGTERM stops it cleanly');
+    });
+    t.equal(code, 0, 'SIGTERM stops it cleanly');
     t.ok(existsSync(join(root, 'var/lib/vsnapd/secret.key')), 'the daemon wrote its data in /var/lib/vsnapd');
 
     await inRoot(root, ['dpkg', '--purge', 'vsnapd']);

@@ -20,6 +20,13 @@ const client = await connectClient(t, vc, { keepaliveMs: 0 });
 const totalVms = vc.inventory.vms.length;
 const objects = totalVms + vc.inventory.hosts.length + vc.inventory.datastores.length;
 
+/** The VM called `name` in `inv`; throws when there is none. */
+function vmNamed<V extends { readonly name: string }>(inv: { readonly vms: readonly V[] }, name: string): V {
+  const found = inv.vms.find((v) => v.name === name);
+  if (!found) throw new Error(`no VM ${name}`);
+  return found;
+}
+
 t.test(`${BULK}+ VMs, paged: exactly CreateContainerView + pages + DestroyView`, async (t) => {
   const pageSize = 250;
   const inv = await client.inventory({ pageSize });
@@ -51,11 +58,7 @@ t.test('a token but MethodNotFound on ContinueRetrievePropertiesEx: clean fallba
 
 t.test('typed VMs: disks on the NFS datastore, skip-worthy VMs recognisable', async (t) => {
   const inv = await client.inventory();
-  const vm = (name: string) => {
-    const found = inv.vms.find((v) => v.name === name);
-    if (!found) throw new Error(`no VM ${name}`);
-    return found;
-  };
+  const vm = (name: string) => vmNamed(inv, name);
   const nfs = inv.datastores.find((d) => d.name === NFS_DS);
   t.match(nfs, { type: 'NFS', accessible: true, nas: { remoteHost: '192.0.2.10', remotePath: '/mnt/tank/vm' } });
   t.same(nfs?.nas?.remoteHostNames, ['192.0.2.10']);
@@ -94,11 +97,7 @@ t.test('extended inventory (export): clusters, resource pools, datacenters, fold
 
 t.test('readVms: given VMs in one RetrievePropertiesEx, decoded as the inventory decodes them', async (t) => {
   const inv = await client.inventory();
-  const byName = (name: string) => {
-    const found = inv.vms.find((v) => v.name === name);
-    if (!found) throw new Error(`no VM ${name}`);
-    return found;
-  };
+  const byName = (name: string) => vmNamed(inv, name);
   const wanted = [byName('db01'), byName('web01'), byName('local01')];
   const before = client.roundTrips;
   const read = await client.readVms([...wanted.map((v) => v.moref), wanted[0]?.moref ?? byName('db01').moref]);

@@ -42,3 +42,26 @@ t.test('delete: one argument or two, true after the handler, its errors passed o
   const failing = writes.delete({ description: 'removes', handler: async () => Promise.reject(new Error('not there')) });
   await t.rejects(async () => failing.handler(ctx, 9), { message: 'not there' }, 'no true when the handler fails');
 });
+
+t.test('action: <namespace>.<verb>(arg) with the namespace roles, its own result, private and job passed on', async (t) => {
+  const Result = z.strictObject({ ran: z.number().int() });
+  const run = writes.action({
+    verb: 'run',
+    description: 'runs',
+    arg: 'id',
+    schema: z.number().int(),
+    result: Result,
+    private: true,
+    job: { lock: ([id]) => `thing.run:${id}`, abortable: false },
+    handler: (_c, id) => ({ ran: id }),
+  });
+  t.match(run, { name: 'thing.run', roles: ['THING_WRITE'], result: Result, private: true, kind: 'method' });
+  t.same(run.args.map((a) => a.name), ['id']);
+  t.equal(run.job?.lock?.([3]), 'thing.run:3');
+  t.equal(run.job?.abortable, false);
+  t.same(await run.handler(ctx, 3), { ran: 3 });
+
+  const test = writes.action({ verb: 'test', description: 'tries', arg: 'data', schema: z.string(), result: z.literal(true), secretPaths: ['0'], handler: () => true as const });
+  t.match(test, { name: 'thing.test', secretPaths: ['0'] });
+  t.notOk('private' in test || 'job' in test, 'no private or job unless given');
+});

@@ -7,7 +7,7 @@
  */
 import { useState } from 'preact/hooks';
 import { formErrors, MASKED, type FormErrors } from '../format.js';
-import { ErrorBox, Field, FormButtons, invalid, Table, useAction, useLive, useRpc } from '../ui.js';
+import { ActionButton, ErrorBox, Field, FormButtons, invalid, Table, useAction, useLive, useRpc } from '../ui.js';
 import { MailSettings } from './mail-settings.js';
 
 const TYPES = { Mail: 'Email', Slack: 'Slack', Webhook: 'Webhook' } as const;
@@ -115,9 +115,7 @@ function ServiceForm(props: { service: Service | null; onDone(): void }) {
         </p>
       )}
       <div class="actions">
-        <button type="button" disabled={busy !== null} onClick={test}>
-          {busy === 'test' ? 'Sending…' : 'Send test alert'}
-        </button>
+        <ActionButton name="test" busy={busy} label="Send test alert" running="Sending…" onClick={test} />
       </div>
       <FormButtons busy={busy === 'save'} label="Save" onCancel={props.onDone} />
     </form>

@@ -7,7 +7,7 @@
  */
 import { useState } from 'preact/hooks';
 import { formErrors, type FormErrors } from '../format.js';
-import { ErrorBox, Field, FormButtons, invalid, Table, useLive, useRpc } from '../ui.js';
+import { ActionButton, ErrorBox, Field, FormButtons, invalid, Table, useLive, useRpc } from '../ui.js';
 import { TestResultView, type TestResult } from './test-result.js';
 import type { VmwareEntry } from './vmware-entry.js';
 
@@ -138,12 +138,8 @@ export function ConnectionForm(props: { entry: VmwareEntry | null; onDone(): voi
       </div>
       {err('tls.thumbprint') && <ErrorBox message={err('tls.thumbprint')} />}
       <div class="actions">
-        <button type="button" onClick={fetchDatastores} disabled={busy !== null}>
-          {busy === 'fetch' ? 'Fetching…' : 'Fetch datastores'}
-        </button>
-        <button type="button" onClick={runTest} disabled={busy !== null}>
-          {busy === 'test' ? 'Testing…' : 'Test connection'}
-        </button>
+        <ActionButton name="fetch" busy={busy} label="Fetch datastores" running="Fetching…" onClick={fetchDatastores} />
+        <ActionButton name="test" busy={busy} label="Test connection" running="Testing…" onClick={runTest} />
       </div>
       {test && <TestResultView result={test} onPin={(sha) => set('thumbprint', sha)} />}
       {match && (

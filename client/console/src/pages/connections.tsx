@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { when } from '../format.js';
-import { download, ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, useAction, useLive, useRpc } from '../ui.js';
+import { ActionButton, download, ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, useAction, useLive, useRpc } from '../ui.js';
 import { ConnectionForm } from './connection-form.js';
 import { TestResultView, type TestResult } from './test-result.js';
 import type { VmwareEntry } from './vmware-entry.js';
@@ -66,12 +66,8 @@ function Row(props: { e: VmwareEntry; onEdit(): void }) {
         <button type="button" onClick={props.onEdit}>
           Edit
         </button>
-        <button type="button" onClick={retest} disabled={busy !== null}>
-          {busy === 'test' ? 'Testing…' : 'Test'}
-        </button>
-        <button type="button" onClick={exportInventory} disabled={busy !== null}>
-          {busy === 'export' ? 'Exporting…' : 'Export inventory'}
-        </button>
+        <ActionButton name="test" busy={busy} label="Test" running="Testing…" onClick={retest} />
+        <ActionButton name="export" busy={busy} label="Export inventory" running="Exporting…" onClick={exportInventory} />
         <button type="button" class="danger" onClick={remove} disabled={busy !== null}>
           Delete
         </button>

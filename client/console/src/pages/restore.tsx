@@ -8,7 +8,7 @@
 import { useState } from 'preact/hooks';
 import { formErrors, span, when } from '../format.js';
 import type { Job, WireDate } from '../rpc.js';
-import { ErrorBox, Field, invalid, JobProgress, useAction, useLive, useRpc } from '../ui.js';
+import { ActionButton, ErrorBox, Field, invalid, JobProgress, useAction, useLive, useRpc } from '../ui.js';
 import { RestoreList, type RestoreEntry } from './restore-list.js';
 
 interface VmRef {
@@ -152,9 +152,7 @@ function RestoreForm(props: { vm: VmRef; point: Point }) {
         <button type="submit" disabled={busy !== null || !host}>
           {busy === 'plan' ? 'Planning…' : 'Plan'}
         </button>
-        <button type="button" class="primary" disabled={busy !== null || !plan?.ok} onClick={doRestore}>
-          {busy === 'restore' ? 'Restoring…' : 'Restore'}
-        </button>
+        <ActionButton name="restore" busy={busy} label="Restore" running="Restoring…" onClick={doRestore} disabled={!plan?.ok} class="primary" />
       </div>
       {plan?.ok && (
         <div class="plan" data-testid="restore-plan">

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { duration, when } from '../format.js';
 import type { WireDate } from '../rpc.js';
-import { ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, Table, useLive } from '../ui.js';
+import { DatasetPrefixFilter, ErrorBox, PAGE_SIZE, Pager, Pill, queryPage, Table, useLive } from '../ui.js';
 import { ReportView, type SyncReport } from './report-view.js';
 
 /** A run record (the shared run-history contract). */
@@ -84,10 +84,7 @@ function RunList() {
             ))}
           </select>
         </label>
-        <label class="inline">
-          Dataset starts with{' '}
-          <input type="search" value={dataset} onInput={(e) => (setDataset(e.currentTarget.value), setOffset(0))} />
-        </label>
+        <DatasetPrefixFilter value={dataset} onInput={(prefix) => (setDataset(prefix), setOffset(0))} />
       </div>
       <ErrorBox message={missing(page.error, 'vmware.run.query')} />
       <Table columns={['Started', 'Snapshot', 'Trigger', 'Outcome', 'VM-consistent']}>

@@ -23,6 +23,16 @@ interface Draft {
 
 const UNITS = ['HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'];
 const NO_ERRORS: FormErrors = { fields: {}, general: null };
+/** The schedule's fields in the order the form shows them, each with its label. */
+const SCHEDULE_FIELDS: readonly (readonly [keyof Schedule, string])[] = [
+  ['minute', 'Minute'],
+  ['hour', 'Hour'],
+  ['dom', 'Day of month'],
+  ['month', 'Month'],
+  ['dow', 'Day of week'],
+  ['begin', 'Window begins (HH:MM)'],
+  ['end', 'Window ends (HH:MM)'],
+];
 const DEFAULT_SCHEDULE: Schedule = { minute: '0', hour: '0', dom: '*', month: '*', dow: '*', begin: '00:00', end: '23:59' };
 
 function initial(t: Task | null): Draft {
@@ -121,13 +131,7 @@ export function TaskForm(props: { task: Task | null; onDone(): void }) {
       <fieldset>
         <legend>Schedule: {scheduleWords(d.schedule)}</legend>
         <div class="grid narrow">
-          {cron('minute', 'Minute')}
-          {cron('hour', 'Hour')}
-          {cron('dom', 'Day of month')}
-          {cron('month', 'Month')}
-          {cron('dow', 'Day of week')}
-          {cron('begin', 'Window begins (HH:MM)')}
-          {cron('end', 'Window ends (HH:MM)')}
+          {SCHEDULE_FIELDS.map(([k, label]) => cron(k, label))}
         </div>
         {err('schedule') && <ErrorBox message={err('schedule')} />}
       </fieldset>

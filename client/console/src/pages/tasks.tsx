@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { scheduleWords, when } from '../format.js';
 import type { Job } from '../rpc.js';
-import { ErrorBox, JobProgress, PAGE_SIZE, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
+import { ActionButton, DatasetPrefixFilter, ErrorBox, JobProgress, PAGE_SIZE, Pager, Pill, queryPage, Table, useAction, useLive, useRpc } from '../ui.js';
 import { PlanView, type Plan } from './plan-view.js';
 import { ReportView, type SyncReport } from './report-view.js';
 import type { Task } from './snapshot-task.js';
@@ -78,13 +78,15 @@ function TaskRow(props: { task: Task; onEdit(): void }) {
             Edit
           </button>
           {t.vmware_sync && (
-            <button type="button" disabled={busy !== null} onClick={() => act('plan', async () => setPlan(await rpc.call<Plan>('vmware.plan', [t.dataset, t.recursive, { rules: t.vmware_rules ?? null }])))}>
-              {busy === 'plan' ? 'Planning…' : 'Plan'}
-            </button>
+            <ActionButton
+              name="plan"
+              busy={busy}
+              label="Plan"
+              running="Planning…"
+              onClick={() => act('plan', async () => setPlan(await rpc.call<Plan>('vmware.plan', [t.dataset, t.recursive, { rules: t.vmware_rules ?? null }])))}
+            />
           )}
-          <button type="button" disabled={busy !== null} onClick={runNow}>
-            {busy === 'run' ? 'Running…' : 'Run now'}
-          </button>
+          <ActionButton name="run" busy={busy} label="Run now" running="Running…" onClick={runNow} />
           <button type="button" class="danger" disabled={busy !== null} onClick={remove}>
             Delete
           </button>
@@ -120,10 +122,7 @@ export function TasksPage(_props: { arg: string | null }) {
         <button type="button" class="primary" onClick={() => setEditing('new')} disabled={editing !== null}>
           Add task
         </button>
-        <label class="inline">
-          Dataset starts with{' '}
-          <input type="search" value={filter} onInput={(e) => (setFilter(e.currentTarget.value), setOffset(0))} />
-        </label>
+        <DatasetPrefixFilter value={filter} onInput={(prefix) => (setFilter(prefix), setOffset(0))} />
       </div>
       {editing && <TaskForm task={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       <ErrorBox message={page.error} />

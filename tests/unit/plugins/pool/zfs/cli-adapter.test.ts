@@ -33,19 +33,28 @@ function fakeRunner(script: Script): { runner: CommandRunner; calls: string[] } 
   return { runner, calls };
 }
 
-const openzfsProbe = (args: readonly string[]): RunOutput | null =>
-  args[0] === 'list' && args.includes('-d') && args.includes('0')
-    ? { stdout: 'tank\n', stderr: '', exitCode: 0 }
-    : args[0] === 'get' && args.includes('vsnapd-probe-does-not-exist')
-      ? { stdout: '', stderr: "cannot open 'vsnapd-probe-does-not-exist': dataset does not exist\n", exitCode: 1 }
-      : null;
+/**
+ * What a zfs answers to the adapter's two capability probes (`zfs list -p -d 0 …` and
+ * `zfs get written vsnapd-probe-does-not-exist`); null for any other command.
+ */
+function probeAnswers(answers: { readonly list: RunOutput; readonly get: RunOutput }) {
+  return (args: readonly string[]): RunOutput | null =>
+    args[0] === 'list' && args.includes('-d') && args.includes('0')
+      ? answers.list
+      : args[0] === 'get' && args.includes('vsnapd-probe-does-not-exist')
+        ? answers.get
+        : null;
+}
 
-const fuseProbe = (args: readonly string[]): RunOutput | null =>
-  args[0] === 'list' && args.includes('-d') && args.includes('0')
-    ? { stdout: '', stderr: "invalid option 'p'\nusage:\n", exitCode: 2 }
-    : args[0] === 'get' && args.includes('vsnapd-probe-does-not-exist')
-      ? { stdout: '', stderr: "bad property list: invalid property 'written'\n", exitCode: 2 }
-      : null;
+const openzfsProbe = probeAnswers({
+  list: { stdout: 'tank\n', stderr: '', exitCode: 0 },
+  get: { stdout: '', stderr: "cannot open 'vsnapd-probe-does-not-exist': dataset does not exist\n", exitCode: 1 },
+});
+
+const fuseProbe = probeAnswers({
+  list: { stdout: '', stderr: "invalid option 'p'\nusage:\n", exitCode: 2 },
+  get: { stdout: '', stderr: "bad property list: invalid property 'written'\n", exitCode: 2 },
+});
 
 t.test('OpenZFS: parsable list, -t snapshot, written property', async (t) => {
   const { runner, calls } = fakeRunner((_tool, args) => {
