@@ -23,7 +23,7 @@ import { nodeCronFactory, TaskScheduler } from './snapshottask/scheduler.js';
 import type { TaskRow } from './snapshottask/schemas.js';
 import { TASK_EVENT, TaskStore } from './snapshottask/store.js';
 import { systemTimeZone, timeZoneProblem } from './snapshottask/wall-time.js';
-import { createZfsAdapter, ZfsConfigSchema } from './zfs/index.js';
+import { createZfsAdapter, resolveMountVia, ZfsConfigSchema } from './zfs/index.js';
 
 /** The `pool` config section. */
 export const PoolConfig = z
@@ -44,7 +44,9 @@ export const poolPlugin: Plugin = {
   async setup(ctx) {
     const zfsConfig = ctx.config('zfs', ZfsConfigSchema);
     const timeZone = ctx.config('pool', PoolConfig).timezone ?? systemTimeZone();
-    ctx.services.provide('zfs', createZfsAdapter(zfsConfig));
+    const mountVia = resolveMountVia(zfsConfig.mount_via, zfsConfig.timeout_ms);
+    if (mountVia.length > 0) ctx.log.info({ mount_via: mountVia.join(' ') }, 'zfs commands that mount or unmount run through a command prefix (zfs.mount_via)');
+    ctx.services.provide('zfs', createZfsAdapter(zfsConfig, mountVia));
     ctx.services.provide('snapshotHooks', createSnapshotHooks());
     ctx.alerts.defineClass(SNAPSHOT_TASK_FAILED);
     ctx.events.define(TASK_EVENT, { description: 'Periodic snapshot tasks added, changed (incl. state) or removed', roles: ['SNAPSHOT_TASK_READ'] });

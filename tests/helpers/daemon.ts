@@ -127,12 +127,13 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
 /**
  * The environment a child gets: the runner's, without variables that would override the test's
  * settings (VSNAPD_*, MIDCLT_*) or that a runner started by systemd has (JOURNAL_STREAM would switch
- * the daemon's log to journal lines, NOTIFY_SOCKET would send its readiness to the runner's manager),
+ * the daemon's log to journal lines, NOTIFY_SOCKET would send its readiness to the runner's manager,
+ * INVOCATION_ID would let zfs.mount_via "auto" route mounts through systemd-run),
  * plus `extra`.
  */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(VSNAPD_|MIDCLT_|JOURNAL_STREAM$|NOTIFY_SOCKET$)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^(VSNAPD_|MIDCLT_|JOURNAL_STREAM$|NOTIFY_SOCKET$|INVOCATION_ID$)/.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 

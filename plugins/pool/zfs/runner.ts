@@ -5,6 +5,7 @@
  */
 import { loadExeca } from '../../../daemon/lazy.js';
 import { mapZfsFailure } from './errors.js';
+import { MOUNTING_SUBCOMMANDS } from './host-mounts.js';
 
 /** Where the binaries are and how long one command may take. */
 export interface ZfsBinaries {
@@ -14,6 +15,19 @@ export interface ZfsBinaries {
   readonly zpoolPath: string;
   /** Per-command time limit in ms. */
   readonly timeoutMs: number;
+  /**
+   * Command prefix for the zfs subcommands that mount or unmount (host-mounts.ts's
+   * MOUNTING_SUBCOMMANDS), e.g. systemd-run's; empty: run them directly. Default empty.
+   */
+  readonly mountVia?: readonly string[];
+}
+
+/** The program and arguments that run `tool args…`: through `mountVia` when the command mounts. */
+export function commandLine(bin: ZfsBinaries, tool: 'zfs' | 'zpool', args: readonly string[]): { file: string; args: string[] } {
+  const path = tool === 'zfs' ? bin.zfsPath : bin.zpoolPath;
+  const via = bin.mountVia ?? [];
+  if (tool === 'zfs' && via.length > 0 && MOUNTING_SUBCOMMANDS.has(args[0] ?? '')) return { file: via[0]!, args: [...via.slice(1), path, ...args] };
+  return { file: path, args: [...args] };
 }
 
 /** What a finished command printed. */
@@ -47,7 +61,8 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
 
   async function exec(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal) {
     const { execa } = await loadExeca();
-    return execa(pathOf(tool), [...args], {
+    const command = commandLine(bin, tool, args);
+    return execa(command.file, command.args, {
       reject: false,
       stdin: 'ignore',
       env: ENV,

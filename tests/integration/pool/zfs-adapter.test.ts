@@ -10,7 +10,7 @@ import { createZfsAdapter } from '../../../plugins/pool/zfs/index.js';
 import { withPool, zfs } from '../../fixtures/zfs/pool.js';
 import { ZFS_BIN, ZPOOL_BIN } from '../../fixtures/zfs/daemon.js';
 
-const adapter = createZfsAdapter({ zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN, timeout_ms: 30_000 });
+const adapter = createZfsAdapter({ zfs_path: ZFS_BIN, zpool_path: ZPOOL_BIN, timeout_ms: 30_000, mount_via: [] });
 
 t.test('detects zfs-fuse and what it lacks', async (t) => {
   const caps = await adapter.capabilities();
@@ -123,7 +123,7 @@ t.test('pool status', async (t) => {
 });
 
 t.test('binary paths come from the config', async (t) => {
-  const broken = createZfsAdapter({ zfs_path: '/nonexistent/zfs', zpool_path: '/nonexistent/zpool', timeout_ms: 5000 });
+  const broken = createZfsAdapter({ zfs_path: '/nonexistent/zfs', zpool_path: '/nonexistent/zpool', timeout_ms: 5000, mount_via: [] });
   await t.rejects(broken.listDatasets(), { errno: Errno.ENOENT, message: /\/nonexistent\/zfs not found.*zfs\.zfs_path/ });
 });
 
