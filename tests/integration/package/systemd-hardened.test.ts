@@ -19,6 +19,7 @@ import { sharedDeb } from '../../helpers/shared-deb.js';
 import { bootSystemd } from '../../fixtures/systemd/boot.js';
 import { installDeb, journal, seedConfig, unitProps } from '../../fixtures/systemd/vsnapd.js';
 import { startVcsim } from '../../fixtures/vcsim/index.js';
+import { poolExists, withPool } from '../../fixtures/zfs/pool.js';
 import type { RestoreEntry } from '../../../plugins/vmware/restore/schemas.js';
 
 // The .deb build (about 45 s idle), the boot, vcsim's start and a restore: about 2 minutes under load.
@@ -32,6 +33,9 @@ deb.catch(() => undefined); // awaited below; a build failure fails the test
 const HOST = 'DC0_C0_H0';
 
 t.test('Debian 12: the hardened unit with ZFS and vcsim', async (t) => {
+  // A pool of the host's (as other test files make them), mounted before the boot: the booted system
+  // and the unit's namespace must not hold its mount (tests/fixtures/systemd/boot.ts).
+  const hostPool = await withPool(t, { datasets: ['vm'] });
   const sys = await bootSystemd(t, 'bookworm', { zfs: true });
   t.equal((await sys.run(['systemctl', 'is-system-running', '--wait'])).stdout.trim(), 'running', 'booted, zfs-fuse.service included');
 
@@ -116,6 +120,12 @@ t.test('Debian 12: the hardened unit with ZFS and vcsim', async (t) => {
     t.notMatch(await sys.must(['zfs', 'list', '-H', '-o', 'name', '-t', 'all']), r.clone.name, 'the clone is destroyed');
     t.equal((await sys.run(findmnt)).exitCode, 1, 'and unmounted in PID 1\'s namespace');
     t.notMatch(exportsNow(), mountpoint, 'and no longer exported');
+  });
+
+  await t.test('a pool the host mounted before the boot is destroyed while the system and the unit run', async (t) => {
+    t.equal((await unitProps(sys, 'ActiveState')).ActiveState, 'active', 'vsnapd.service (with its mount namespace) is running');
+    await hostPool.destroy(); // zpool destroy -f: "pool is busy" while a namespace holds a copy of its mount
+    t.notOk(await poolExists(hostPool.pool), `zpool destroy ${hostPool.pool} on the host succeeded`);
   });
 
   await t.test('a read-only file system but for ReadWritePaths=, each written from the unit\'s namespace', async (t) => {
