@@ -17,11 +17,12 @@
  * checkout (bin/vsnapd is the same launcher).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { REPO_ROOT } from '../../helpers/daemon.js';
+import { midcltCommand } from '../../helpers/test-build.js';
 import { Teardown } from '../../demo/teardown.js';
 import { buildWorld, type DemoWorld } from '../../demo/world.js';
 
@@ -217,7 +218,9 @@ t.test('every README bash command runs against a real daemon, vcsim and zfs-fuse
   const world = await buildWorld(teardown);
   const bin = join(world.dir, 'bin');
   mkdirSync(bin);
-  symlinkSync(join(REPO_ROOT, 'client/bin/midclt.js'), join(bin, 'midclt'));
+  // `midclt` as the package installs it: the run's production build (tests/helpers/test-build.ts).
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  writeFileSync(join(bin, 'midclt'), `#!/bin/sh\nexec ${midcltCommand().map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
   const env = cleanEnv({ PATH: `${bin}:${process.env.PATH ?? ''}`, VSNAPD_SOCKET: world.daemon.socketPath });
 
   for (const original of bash) {
