@@ -8,9 +8,9 @@ import { z } from 'zod';
 import type { ZfsAdapter } from './adapter.js';
 import { createCliAdapter } from './cli-adapter.js';
 import { resolveMountVia } from './host-mounts.js';
+import { createCommandRunner } from './runner.js';
 
 export { resolveMountVia } from './host-mounts.js';
-import { createCommandRunner } from './runner.js';
 
 /** The adapter's types (ZfsAdapter, ZfsDataset, ZfsSnapshot, …). */
 export type * from './adapter.js';
