@@ -22,9 +22,14 @@ export interface ZfsBinaries {
   readonly mountVia?: readonly string[];
 }
 
+/** The configured path of `tool`'s binary. */
+function binaryPath(bin: ZfsBinaries, tool: 'zfs' | 'zpool'): string {
+  return tool === 'zfs' ? bin.zfsPath : bin.zpoolPath;
+}
+
 /** The program and arguments that run `tool args…`: through `mountVia` when the command mounts. */
 export function commandLine(bin: ZfsBinaries, tool: 'zfs' | 'zpool', args: readonly string[]): { file: string; args: string[] } {
-  const path = tool === 'zfs' ? bin.zfsPath : bin.zpoolPath;
+  const path = binaryPath(bin, tool);
   const via = bin.mountVia ?? [];
   if (tool === 'zfs' && via.length > 0 && MOUNTING_SUBCOMMANDS.has(args[0] ?? '')) return { file: via[0]!, args: [...via.slice(1), path, ...args] };
   return { file: path, args: [...args] };
@@ -57,7 +62,6 @@ const ENV = { LC_ALL: 'C', LANG: 'C' };
 
 /** The execa-backed runner. */
 export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
-  const pathOf = (tool: 'zfs' | 'zpool'): string => (tool === 'zfs' ? bin.zfsPath : bin.zpoolPath);
 
   async function exec(tool: 'zfs' | 'zpool', args: readonly string[], signal?: AbortSignal) {
     const { execa } = await loadExeca();
@@ -83,7 +87,7 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
         exitCode: r.exitCode,
         stderr,
         spawnCode: typeof r.code === 'string' ? r.code : undefined,
-        binary: pathOf(tool),
+        binary: binaryPath(bin, tool),
         timedOut: r.timedOut,
         canceled: r.isCanceled,
       });
@@ -92,7 +96,7 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
     async probe(tool, args, signal) {
       const r = await exec(tool, args, signal);
       if (typeof r.code === 'string' && r.code.startsWith('E') && r.exitCode === undefined) {
-        throw mapZfsFailure({ command: `${tool} ${args[0] ?? ''}`.trim(), exitCode: undefined, stderr: '', spawnCode: r.code, binary: pathOf(tool) });
+        throw mapZfsFailure({ command: `${tool} ${args[0] ?? ''}`.trim(), exitCode: undefined, stderr: '', spawnCode: r.code, binary: binaryPath(bin, tool) });
       }
       return {
         stdout: typeof r.stdout === 'string' ? r.stdout : '',
@@ -103,7 +107,8 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
 
     async countStdout(tool, args, limit, signal) {
       const { execa } = await loadExeca();
-      const child = execa(pathOf(tool), [...args], {
+      const command = commandLine(bin, tool, args);
+      const child = execa(command.file, command.args, {
         reject: false,
         stdin: 'ignore',
         env: ENV,
@@ -128,7 +133,7 @@ export function createCommandRunner(bin: ZfsBinaries): CommandRunner {
         exitCode: r.exitCode,
         stderr: typeof r.stderr === 'string' ? r.stderr : '',
         spawnCode: typeof r.code === 'string' ? r.code : undefined,
-        binary: pathOf(tool),
+        binary: binaryPath(bin, tool),
         timedOut: r.timedOut,
         canceled: r.isCanceled,
       });
