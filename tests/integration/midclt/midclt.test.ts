@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { childEnv, runMidclt, startTestDaemon } from '../../helpers/daemon.js';
 import { midcltCommand } from '../../helpers/test-build.js';
+import { shellQuote } from '../../demo/output.js';
 
 t.test('midclt', async (t) => {
   const d = await startTestDaemon(t);
@@ -145,7 +146,7 @@ t.test('midclt', async (t) => {
   });
 
   t.test('| head: no EPIPE stack trace', async (t) => {
-    const sh = spawn('/bin/sh', ['-c', `${midcltCommand().map((a) => `'${a}'`).join(' ')} call core.get_methods | head -c 20 >/dev/null`], {
+    const sh = spawn('/bin/sh', ['-c', `${midcltCommand().map(shellQuote).join(' ')} call core.get_methods | head -c 20 >/dev/null`], {
       env: childEnv({ VSNAPD_SOCKET: d.socketPath }),
       stdio: ['ignore', 'ignore', 'pipe'],
     });

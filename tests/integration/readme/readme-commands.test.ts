@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { REPO_ROOT } from '../../helpers/daemon.js';
 import { midcltCommand } from '../../helpers/test-build.js';
+import { shellQuote } from '../../demo/output.js';
 import { Teardown } from '../../demo/teardown.js';
 import { buildWorld, type DemoWorld } from '../../demo/world.js';
 
@@ -219,8 +220,7 @@ t.test('every README bash command runs against a real daemon, vcsim and zfs-fuse
   const bin = join(world.dir, 'bin');
   mkdirSync(bin);
   // `midclt` as the package installs it: the run's production build (tests/helpers/test-build.ts).
-  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-  writeFileSync(join(bin, 'midclt'), `#!/bin/sh\nexec ${midcltCommand().map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
+  writeFileSync(join(bin, 'midclt'), `#!/bin/sh\nexec ${midcltCommand().map(shellQuote).join(' ')} "$@"\n`, { mode: 0o755 });
   const env = cleanEnv({ PATH: `${bin}:${process.env.PATH ?? ''}`, VSNAPD_SOCKET: world.daemon.socketPath });
 
   for (const original of bash) {
