@@ -43,10 +43,12 @@ export const Errno = {
 /** An errno name such as `"EINVAL"`. */
 export type ErrnoName = keyof typeof Errno;
 
+/** Errno names by number: every error reply names its errno, so the lookup is a map, not a scan. */
+const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(Errno).map(([name, value]) => [value, name]));
+
 /** Returns the name of an errno (`22` → `"EINVAL"`), or `"EUNKNOWN"` when it has none. */
 export function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(Errno)) if (value === errno) return name;
-  return 'EUNKNOWN';
+  return ERRNO_NAMES.get(errno) ?? 'EUNKNOWN';
 }
 
 /** Maps a Node.js system error code (`err.code`, e.g. `"ECONNREFUSED"`) to an errno, EFAULT if unknown. */

@@ -99,6 +99,18 @@ export interface AuditRetention {
   readonly maxAnonymousEntries: number;
 }
 
+/**
+ * Freezes a record and everything in it: records are never changed once made, so `all()` can hand
+ * them out without copying them (a copy of 10,000 records per `audit.query` was most of its cost).
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** Merges two id-ordered lists into one, oldest first. */
 function mergeById(a: readonly AuditRow[], b: readonly AuditRow[]): AuditRow[] {
   const out: AuditRow[] = [];
@@ -152,7 +164,7 @@ export class AuditLog {
     const lines = text.split('\n').filter((l) => l !== '');
     for (const line of lines) {
       try {
-        rows.push(JSON.parse(line) as AuditRow);
+        rows.push(deepFreeze(JSON.parse(line) as AuditRow));
       } catch {
         log.warn({ file }, 'skipped an audit line that is not JSON');
       }
@@ -160,9 +172,9 @@ export class AuditLog {
     return new AuditLog(file, retention, log, rows, lines.length);
   }
 
-  /** Every record kept, oldest first, as copies (for `audit.query`). */
-  all(): AuditRow[] {
-    return structuredClone(mergeById(this.#known, this.#anonymous));
+  /** Every record kept, oldest first (for `audit.query`): a new list of the records, which are frozen. */
+  all(): readonly Readonly<AuditRow>[] {
+    return mergeById(this.#known, this.#anonymous);
   }
 
   /** Waits for the appends queued so far. */
@@ -183,7 +195,7 @@ export class AuditLog {
   async #record(call: ObservedCall, klass: 'write' | 'login'): Promise<void> {
     const draft = klass === 'login' ? this.#login(call) : this.#write(call);
     if (!draft) return;
-    const row: AuditRow = { id: ++this.#lastId, ...draft };
+    const row: AuditRow = deepFreeze({ id: ++this.#lastId, ...draft });
     this.#log.info({ audit: { event: row.event, username: row.username, address: row.address, success: row.success, event_data: row.event_data } }, 'audit');
     const [kept, max] = isAnonymous(row) ? [this.#anonymous, this.#retention.maxAnonymousEntries] : [this.#known, this.#retention.maxEntries];
     kept.push(row);

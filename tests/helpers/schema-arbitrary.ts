@@ -81,8 +81,25 @@ function stringArb(min: number, max: number): fc.Arbitrary<string> {
   );
 }
 
+/**
+ * The arbitraries of {@link patternArb}, by pattern and bounds: building one is costly (fast-check
+ * tests its character classes against a dictionary of strings, about 0.3 s per negated class), and
+ * the fuzz test asks for each method's arbitraries once per run.
+ */
+const PATTERN_ARBS = new Map<string, fc.Arbitrary<string>>();
+
 /** A string the pattern accepts (fast-check builds it from the regular expression), or any string when it cannot. */
 function patternArb(pattern: string, min: number, max: number): fc.Arbitrary<string> {
+  const key = `${min} ${max} ${pattern}`;
+  let arb = PATTERN_ARBS.get(key);
+  if (!arb) {
+    arb = buildPatternArb(pattern, min, max);
+    PATTERN_ARBS.set(key, arb);
+  }
+  return arb;
+}
+
+function buildPatternArb(pattern: string, min: number, max: number): fc.Arbitrary<string> {
   for (const flags of ['u', '']) {
     try {
       return fc.stringMatching(new RegExp(pattern, flags)).filter((s) => s.length >= min && s.length <= max);

@@ -37,9 +37,13 @@ t.test('retention keeps the newest max_entries records, in memory and in the fil
   const def = method(['X_WRITE']);
   const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
   for (const name of names) await log.observe({ session, method: 'x.y', def, params: [name, 'pw'], credentials: UNIX_SOCKET_ROOT, result: null, error: undefined, ms: 1 });
-  const first = (rows: { event_data: Record<string, unknown> }[]) => rows.map((r) => (r.event_data.params as string[])[0]);
+  const first = (rows: readonly { readonly event_data: Record<string, unknown> }[]) => rows.map((r) => (r.event_data.params as string[])[0]);
   t.same(first(log.all()), ['e', 'f', 'g']);
   t.same(log.all().map((r) => r.id), [5, 6, 7], 'ids keep counting');
+  // all() hands out the records themselves (no copy per audit.query): a caller cannot change them.
+  const handedOut = log.all()[0]!;
+  t.throws(() => Object.assign(handedOut.event_data, { params: ['changed'] }), TypeError, 'a record is frozen, its event data too');
+  t.same(first(log.all()), ['e', 'f', 'g'], 'the log is unchanged');
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   t.ok(lines.length <= 8, `the file is compacted (${lines.length} lines for 3 + 1 kept)`);
   t.same(first((await AuditLog.open(file, { maxEntries: 3, maxAnonymousEntries: 1 }, silentLog)).all()), ['e', 'f', 'g'], 'a reopened log sees the same records');
@@ -58,7 +62,7 @@ t.test('anonymous records have a budget of their own: a flood of them never evic
   await call(root, 'admin-2');
   for (let i = 0; i < 50; i++) await call(anon, `anon-${i}`);
   await call(root, 'admin-3');
-  const first = (rows: { event_data: Record<string, unknown> }[]) => rows.map((r) => (r.event_data.params as string[])[0]);
+  const first = (rows: readonly { readonly event_data: Record<string, unknown> }[]) => rows.map((r) => (r.event_data.params as string[])[0]);
   t.same(first(log.all()), ['admin-1', 'admin-2', 'anon-48', 'anon-49', 'admin-3'], 'every admin record survives; the anonymous ones keep their newest 2, in id order');
   t.same(log.all().map((r) => r.id), [1, 2, 51, 52, 53]);
   await call(root, 'admin-4');
