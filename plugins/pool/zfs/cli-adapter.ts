@@ -39,6 +39,9 @@ export const EMPTY_SEND_STREAM_BYTES = 2 * 312;
 /** How many names one `zfs get` receives (keeps argv well under ARG_MAX). */
 const NAMES_PER_CALL = 200;
 
+/** Reads of a listing that raced with a destroy elsewhere, the first included (see listTolerant). */
+const LIST_ATTEMPTS = 3;
+
 /** Creates the CLI adapter on top of a command runner. */
 export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
   let caps: Promise<ZfsCapabilities> | null = null;
@@ -92,20 +95,28 @@ export function createCliAdapter(runner: CommandRunner): ZfsAdapter {
   }
 
   /**
-   * Runs a listing that may race with destroys elsewhere (other tasks, other tools): when the only
-   * complaints on stderr are about objects that no longer exist, the rows printed are the answer.
-   * A complaint about `mustExist` itself (the dataset asked for) stays an error (ENOENT).
+   * Runs a listing that may race with destroys elsewhere (other tasks, other tools). When the only
+   * complaints on stderr are about objects that no longer exist, the listing is read again, up to
+   * {@link LIST_ATTEMPTS} times in all, since zfs may have left out more than the vanished object
+   * (a listing of every pool missed a live dataset while other pools were destroyed); the last
+   * read's rows are the answer. A complaint about `mustExist` itself (the dataset asked for) stays
+   * an error (ENOENT).
    */
   async function listTolerant(args: readonly string[], mustExist: string | undefined, signal?: AbortSignal): Promise<string> {
-    const r = await runner.probe('zfs', args, signal);
-    if (r.exitCode === 0) return r.stdout;
-    const lines = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-    const vanished = lines.length > 0 && lines.every((l) => /does not exist|no such pool/.test(l));
-    const aboutTarget = mustExist !== undefined && lines.some((l) => l.includes(`'${mustExist}'`));
-    if (vanished && !aboutTarget) return r.stdout;
-    return explainMissing(mustExist, () =>
-      Promise.reject(mapZfsFailure({ command: `zfs ${args[0] ?? ''}`, exitCode: r.exitCode, stderr: r.stderr, binary: 'zfs' })),
-    );
+    for (let attempt = 1; ; attempt++) {
+      const r = await runner.probe('zfs', args, signal);
+      if (r.exitCode === 0) return r.stdout;
+      const lines = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+      const vanished = lines.length > 0 && lines.every((l) => /does not exist|no such pool/.test(l));
+      const aboutTarget = mustExist !== undefined && lines.some((l) => l.includes(`'${mustExist}'`));
+      if (vanished && !aboutTarget) {
+        if (attempt < LIST_ATTEMPTS) continue;
+        return r.stdout;
+      }
+      return explainMissing(mustExist, () =>
+        Promise.reject(mapZfsFailure({ command: `zfs ${args[0] ?? ''}`, exitCode: r.exitCode, stderr: r.stderr, binary: 'zfs' })),
+      );
+    }
   }
 
   /** `zfs get -H -p -o name,property,value,source <props> <names…>`, chunked. */

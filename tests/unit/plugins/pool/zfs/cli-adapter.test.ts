@@ -152,6 +152,26 @@ t.test('ZFS not running: capabilities fail with EIO and are probed again later',
   t.equal((await zfs.capabilities()).flavor, 'zfs-fuse');
 });
 
+t.test('a listing that raced with a destroy is read again for the datasets it may have missed', async (t) => {
+  let lists = 0;
+  const { runner } = fakeRunner((tool, args) => {
+    const p = fuseProbe(args);
+    if (p) return p;
+    if (tool === 'zpool') return 'tank\tONLINE\n';
+    if (args[0] === 'list') {
+      lists++;
+      // The first read stops at the pool destroyed meanwhile and leaves out tank/a, which exists.
+      if (lists === 1) return { stdout: 'tank\tfilesystem\t/mnt/tank\n', stderr: "cannot open 'gone': dataset does not exist\n", exitCode: 1 };
+      return 'tank\tfilesystem\t/mnt/tank\ntank/a\tfilesystem\t/mnt/tank/a\n';
+    }
+    if (args[0] === 'get') return args.slice(6).map((n) => `${n}\tused\t10\t-\n`).join('');
+    return '';
+  });
+  const zfs = createCliAdapter(runner);
+  t.same((await zfs.listDatasets()).map((d) => d.name), ['tank', 'tank/a'], 'the second, clean read is the answer');
+  t.equal(lists, 2, 'read twice');
+});
+
 t.test('listings tolerate datasets destroyed meanwhile, but not a missing target', async (t) => {
   const { runner } = fakeRunner((tool, args) => {
     const p = fuseProbe(args);
