@@ -107,9 +107,9 @@ async function main(): Promise<number> {
         built.pids.push({ what: 'vcsim', pid: vc.pid });
         await steps.vcsim?.(vc);
       },
-      async daemon(d) {
+      async daemon(d, midclt) {
         built.pids.push({ what: 'vsnapd daemon', pid: d.pid });
-        await steps.daemon?.(d);
+        await steps.daemon?.(d, midclt);
       },
     });
     const w: DemoWorld = world;

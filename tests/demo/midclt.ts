@@ -1,12 +1,17 @@
 /**
- * Runs the real `midclt` (client/bin/midclt.js, a separate process) for the demo and prints the
+ * Runs the real `midclt` (the production build's, a separate process each time) for the demo and prints the
  * command the way the seed writes it: `midclt call <method> '<json>'`, objects spread over lines.
  * `-j` jobs stream their progress lines (midclt writes them to stderr) while they run.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { childEnv, REPO_ROOT } from '../helpers/daemon.js';
+
+/** Which midclt runs, and against what: its command line before the arguments, and its environment (`VSNAPD_SOCKET`…). */
+export interface MidcltTarget {
+  readonly command: readonly string[];
+  readonly env: Record<string, string>;
+}
 import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
 
 /** What a midclt run produced. */
@@ -29,12 +34,13 @@ export function midcltCommandLine(method: string, params: readonly unknown[], jo
   return ['midclt', 'call', ...(job ? ['-j'] : []), method, ...params.map(displayArg)].join(' ');
 }
 
-/** Runs midclt with raw `args` against `env` (VSNAPD_SOCKET…); `onStderrLine` sees stderr live. */
-export function runMidcltProcess(args: readonly string[], env: Record<string, string>, onStderrLine?: (line: string) => void): Promise<MidcltResult> {
+/** Runs `target`'s midclt with raw `args`; `onStderrLine` sees stderr live. */
+export function runMidcltProcess(target: MidcltTarget, args: readonly string[], onStderrLine?: (line: string) => void): Promise<MidcltResult> {
+  const [file, ...before] = target.command;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'client/bin/midclt.js'), ...args], {
+    const child = spawn(file!, [...before, ...args], {
       cwd: REPO_ROOT,
-      env: childEnv(env),
+      env: childEnv(target.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -62,14 +68,14 @@ export interface CallOptions {
  * result (null when it failed or printed no JSON) and stderr; never rejects for a failed call.
  */
 export async function midcltCall(
-  env: Record<string, string>,
+  target: MidcltTarget,
   method: string,
   params: readonly unknown[],
   opts: CallOptions = {},
 ): Promise<{ code: number | null; result: unknown; stdout: string; stderr: string }> {
   command(midcltCommandLine(method, params, opts.job));
   const args = ['call', ...(opts.job ? ['-j'] : []), method, ...params.map((p) => JSON.stringify(p))];
-  const r = await runMidcltProcess(args, env, opts.job ? (line) => output(line) : undefined);
+  const r = await runMidcltProcess(target, args, opts.job ? (line) => output(line) : undefined);
   let result: unknown = null;
   if (r.code === 0) {
     const text = r.stdout.trim();

@@ -36,7 +36,7 @@ async function datasets(w: DemoWorld): Promise<string> {
 
 /** Runs step 6; `snapshot` is the run's ZFS snapshot. Throws {@link DemoFailure} on any mismatch. */
 export async function runRestoreSteps(w: DemoWorld, snapshot: string, opts: { raw?: boolean } = {}): Promise<void> {
-  const env = w.midcltEnv;
+  const env = w.midclt;
   const raw = opts.raw ?? false;
   const before = { vms: await simulatorVms(w), zfs: await datasets(w), exports: await readFile(w.exportsPath, 'utf8') };
   const request = { snapshot, vms: [VM], host: HOST, power_on: true };

@@ -50,7 +50,7 @@ function failed(what: string, r: { code: number | null; stderr: string }): DemoF
 
 /** Runs the seed's workflow; throws {@link DemoFailure} at the first step that does not do what it should. */
 export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promise<SeedOutcome> {
-  const env = w.midcltEnv;
+  const env = w.midclt;
   const raw = opts.raw ?? false;
   const dataset = w.pool.dataset;
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { VcsimHandle } from '../fixtures/vcsim/index.js';
 import { zfs } from '../fixtures/zfs/pool.js';
 import { REPO_ROOT, type TestDaemon } from '../helpers/daemon.js';
-import { runMidcltProcess } from './midclt.js';
+import { runMidcltProcess, type MidcltTarget } from './midclt.js';
 import { check, command, DemoFailure, note, ok, output, step, table, warn } from './output.js';
 import type { DemoPool } from './pool.js';
 import { DEMO_VMS, VC_PASSWORD, VC_USERNAME, type WorldProgress } from './world.js';
@@ -61,13 +61,14 @@ export function worldSteps(): WorldProgress {
       note('');
       output(table(['VM', 'HOST', 'DATASTORE', 'STATE'], DEMO_VMS.map((vm) => [vm.name, placed.get(vm.name) ?? vm.host ?? '', vm.datastore, describePower(vm)])));
     },
-    async daemon(d: TestDaemon) {
+    async daemon(d: TestDaemon, midclt: MidcltTarget) {
       step('vsnapd: the daemon, with a temporary data folder');
       note(`pid ${d.pid}; data folder ${join(dirname(d.socketPath), 'data')}`);
       note(`API: ${d.url} (API key or password) and the Unix socket ${d.socketPath} (root)`);
-      note(`midclt below is client/bin/midclt.js, a separate process each time, with VSNAPD_SOCKET=${d.socketPath}`);
+      note(`daemon and midclt: the production build in ${dirname(dirname(midclt.command.at(-1)!))}, as the .deb ships it`);
+      note(`midclt below is a separate process each time, with VSNAPD_SOCKET=${d.socketPath}`);
       command('midclt ping');
-      const r = await runMidcltProcess(['ping'], { VSNAPD_SOCKET: d.socketPath });
+      const r = await runMidcltProcess(midclt, ['ping']);
       output(r.stdout || r.stderr);
       check(r.code === 0 && r.stdout.trim() === 'pong', 'the daemon answers', `midclt ping failed: ${r.stderr.trim()}`);
     },

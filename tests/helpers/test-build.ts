@@ -32,9 +32,25 @@ export function testBuildDir(runner: number = process.ppid): string {
  */
 export async function makeTestBuild(runner: number): Promise<void> {
   const dir = testBuildDir(runner);
-  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'packaging/bundle.mjs'), join(dir, 'dist')], { cwd: REPO_ROOT });
-  copyFileSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+  await buildProduction(dir);
   writeFileSync(join(dir, 'ready'), '');
+}
+
+/**
+ * Runs packaging/bundle.mjs into `<dir>/dist` and copies package.json beside it, as the .deb lays
+ * out /usr/lib/vsnapd (about 1 s, 0.4 s of CPU). Resolves with the dist folder's path; rejects with
+ * the bundler's output when it fails.
+ */
+export async function buildProduction(dir: string): Promise<string> {
+  const dist = join(dir, 'dist');
+  await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'packaging/bundle.mjs'), dist], { cwd: REPO_ROOT });
+  copyFileSync(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+  return dist;
+}
+
+/** The daemon's and midclt's command lines (before their arguments) of the build in `dist`. */
+export function builtCommands(dist: string): { daemon: string[]; midclt: string[] } {
+  return { daemon: [process.execPath, join(dist, 'daemon/main.js')], midclt: [process.execPath, join(dist, 'client/cli.js')] };
 }
 
 /** The run's built dist/ folder, or undefined when there is none (see the module comment). */
@@ -46,11 +62,11 @@ export function builtDist(): string | undefined {
 /** The daemon's command line before its arguments: the run's build, else the sources through tsx. */
 export function daemonCommand(): string[] {
   const dist = builtDist();
-  return dist ? [process.execPath, join(dist, 'daemon/main.js')] : [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts')];
+  return dist ? builtCommands(dist).daemon : [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'daemon/main.ts')];
 }
 
 /** midclt's command line before its arguments: the run's build, else client/bin/midclt.js (tsx). */
 export function midcltCommand(): string[] {
   const dist = builtDist();
-  return [process.execPath, dist ? join(dist, 'client/cli.js') : join(REPO_ROOT, 'client/bin/midclt.js')];
+  return dist ? builtCommands(dist).midclt : [process.execPath, join(REPO_ROOT, 'client/bin/midclt.js')];
 }
