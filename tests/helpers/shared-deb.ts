@@ -1,8 +1,7 @@
 /**
  * One .deb for all the package tests of a tap run, from the run's production build (./test-build.ts).
  * Building it (dpkg-deb; tsc and esbuild too for a file run alone) takes 20–45 s,
- * and six test files install it; the first file to ask builds it, the others wait for that build.
- * tests/integration/package/deb.test.ts still builds its own, as `npm run package` does.
+ * and every package test installs it; the first file to ask builds it, the others wait for that build.
  *
  * Under tap (`TAP=1`) the run is told apart by tap's runner process (every test file's and
  * tests/setup/after.ts's parent, `process.ppid`): the package lives in

@@ -10,7 +10,10 @@
  * keeping data and a locally edited config, removal keeping data and the unit's enablement (as
  * debhelper's deb-systemd-helper snippets do), purge deleting both.
  * lintian.test.ts checks the package's Debian conventions (copyright, changelog, manual pages).
- * Built uncompressed rather than with the release's xz to keep the test quick; the contents are the same.
+ * The package is the run's shared one (tests/helpers/shared-deb.ts): `buildDeb` as `npm run package`
+ * runs it, from the run's production build (the suite type-checked it already; `npm run package`'s own
+ * `tsc -p tsconfig.build.json` checks a subset of `tsc --noEmit`'s files with the same options), and
+ * gzip instead of the release's xz to keep the test quick; the contents are the same.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
-import { buildDeb } from '../../../packaging/build-deb.js';
 import { childEnv } from '../../helpers/daemon.js';
 import { runUntilStopped, unitExecStart } from '../../helpers/packaged-daemon.js';
+import { sharedDeb } from '../../helpers/shared-deb.js';
 
 const exec = promisify(execFile);
 
-// Building (tsc, the esbuild bundle, dpkg-deb) and two installs of a ~100 MB tree take about a minute on a busy 2-core machine.
+// Waiting for the shared .deb (dpkg-deb; tsc and esbuild too for the file run alone) and two installs of a ~100 MB tree take about a minute on a busy 2-core machine.
 t.setTimeout(600_000);
 
 const tmp = mkdtempSync(join(tmpdir(), 'vsnapd-deb-test-'));
@@ -68,7 +71,7 @@ async function midcltOutput(socket: string, ...args: string[]): Promise<string> 
 }
 
 t.test('npm run package builds a .deb that installs, runs, upgrades, removes and purges', async (t) => {
-  const deb = await buildDeb({ outDir: join(tmp, 'out'), compress: 'none' });
+  const deb = await sharedDeb();
   t.match(deb.path, /\/vsnapd_\d+\.\d+\.\d+_[a-z0-9]+\.deb$/, `built ${deb.path} (${(deb.bytes / 1048576).toFixed(1)} MiB)`);
   const info = (await exec('dpkg-deb', ['--info', deb.path])).stdout;
   t.match(info, /Depends: .*libc6 \(>= [\d.]+\)/, 'Depends computed from the packaged node binary');

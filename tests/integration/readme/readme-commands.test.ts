@@ -70,7 +70,8 @@ const ELSEWHERE: Record<string, { file: string; contains: string[] }> = {
   'npm ci': { file: '.ci/run', contains: ['npm ci'] },
   'npm test': { file: '.ci/run', contains: ['npm test'] },
   'npm run demo': { file: 'tests/integration/demo/demo.test.ts', contains: ["'run', '--silent', 'demo'"] },
-  'npm run package': { file: 'tests/integration/package/deb.test.ts', contains: ['buildDeb('] },
+  // The package tests install the run's shared .deb, made by npm run package's buildDeb.
+  'npm run package': { file: 'tests/helpers/shared-deb.ts', contains: ['buildDeb('] },
 };
 
 /** The README's example names → the test world (applied in this order). */
