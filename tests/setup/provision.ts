@@ -10,13 +10,13 @@
  *    check).
  * 2. Side by side, once per machine:
  *    - the vcsim launcher, as the demo's provisioning builds it;
- *    - the Debian 12 and 13 roots (tests/fixtures/debian/roots.ts), if missing: a minimal one for the
- *      package's install test, and one with systemd for the tests that boot it;
+ *    - the Debian 12 and 13 roots (tests/fixtures/debian/roots.ts), if missing, for the package's
+ *      install test and the tests that boot systemd;
  *    - promtool from Debian's prometheus package, downloaded but not installed (tests/setup/promtool.ts).
  *    The roots and promtool are the only steps that need Debian's mirror.
  * Exit 1 with what to do when a step cannot be done (e.g. packages missing and not root).
  */
-import { DEBIAN_RELEASES, debianRootReady, ensureDebianRoot, type DebianSuite, type RootFlavour } from '../fixtures/debian/roots.js';
+import { DEBIAN_RELEASES, debianRootReady, ensureDebianRoot, type DebianSuite } from '../fixtures/debian/roots.js';
 import { ensureDebianPackages, runProvisioning } from './debian-packages.js';
 import { DEMO_PACKAGES, ensureVcsimLauncher } from './provision-demo.js';
 import { ensurePromtool } from './promtool.js';
@@ -24,42 +24,23 @@ import { ensurePromtool } from './promtool.js';
 /** Debian packages the tests need beyond the demo's. */
 export const TEST_PACKAGES = ['python3', 'systemd', 'jq', 'chromium', 'curl', 'dpkg-dev', 'debootstrap', 'lintian'] as const;
 
-/** What each flavour of root is built for, and the tests that fail without it. */
-const ROOT_PURPOSE: Record<RootFlavour, { what: string; tests: string }> = {
-  minbase: { what: 'for the package test', tests: 'tests/integration/package/debian-releases.test.ts' },
-  systemd: { what: 'with systemd, dbus, ca-certificates, zfs-fuse for the systemd tests', tests: 'tests/integration/package/systemd*.test.ts' },
-};
-
-/** Builds `suite`'s root of `flavour` if it is missing; a failure is a warning (only the package tests need it). */
-async function ensureRoot(suite: DebianSuite, flavour: RootFlavour): Promise<void> {
-  if (debianRootReady(suite, flavour)) return;
-  const { what, tests } = ROOT_PURPOSE[flavour];
+/** Builds `suite`'s root if it is missing; a failure is a warning (only the package tests need it). */
+async function ensureRoot(suite: DebianSuite): Promise<void> {
+  if (debianRootReady(suite)) return;
   const t0 = Date.now();
-  console.error(`# provision: debootstrap ${suite} (Debian ${DEBIAN_RELEASES[suite]}) ${what}`);
+  console.error(`# provision: debootstrap ${suite} (Debian ${DEBIAN_RELEASES[suite]}) with systemd, dbus, ca-certificates and zfs-fuse for the package tests`);
   try {
-    await ensureDebianRoot(suite, flavour);
-    console.error(`# provision: ${suite} ${flavour} root built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await ensureDebianRoot(suite);
+    console.error(`# provision: ${suite} root built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (err) {
     // Only the package tests need it; they then fail naming the missing root, the rest still runs.
-    console.error(`# provision: WARNING: no ${suite} ${flavour} root (${tests} will fail): ${(err as Error).message}`);
+    console.error(`# provision: WARNING: no ${suite} root (tests/integration/package/debian-releases.test.ts and systemd*.test.ts will fail): ${(err as Error).message}`);
   }
-}
-
-/**
- * Every release's roots: the releases side by side, each one's two roots one after the other.
- * debootstrap is CPU-bound: the four took 155 s one after another on the idle 2-core machine,
- * 112 s two at a time.
- */
-async function ensureDebianRoots(): Promise<void> {
-  await Promise.all(
-    (Object.keys(DEBIAN_RELEASES) as DebianSuite[]).map(async (suite) => {
-      await ensureRoot(suite, 'minbase');
-      await ensureRoot(suite, 'systemd');
-    }),
-  );
 }
 
 await runProvisioning(async () => {
   await ensureDebianPackages([...DEMO_PACKAGES, ...TEST_PACKAGES]);
-  await Promise.all([ensureVcsimLauncher(), ensureDebianRoots(), ensurePromtool()]);
+  // Side by side: debootstrap is CPU-bound, and two at a time on 2 cores beat one after another (the
+  // four roots of an earlier layout took 155 s in a row, 112 s two at a time).
+  await Promise.all([ensureVcsimLauncher(), ...(Object.keys(DEBIAN_RELEASES) as DebianSuite[]).map(ensureRoot), ensurePromtool()]);
 });

@@ -1,7 +1,7 @@
 /**
  * The release artifact on each Debian release it supports (12 bookworm, 13 trixie): the .deb from
- * `npm run package` is installed with `dpkg -i` inside a copy of a minimal Debian root
- * (debootstrap minbase, built once by provision: tests/fixtures/debian/roots.ts) through `chroot`,
+ * `npm run package` is installed with `dpkg -i` inside a copy of a Debian root (debootstrap minbase
+ * with systemd, not running here, and zfs-fuse; built once by provision: tests/fixtures/debian/roots.ts) through `chroot`,
  * so its Depends are checked against that release's own dpkg database and its packaged Node runs
  * on that release's C library. Then the installed daemon is started as the unit starts it
  * (/usr/sbin/vsnapd, data in /var/lib/vsnapd), answers core.ping through the installed midclt,
