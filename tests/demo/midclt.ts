@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { childEnv, REPO_ROOT } from '../helpers/daemon.js';
+import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
 
 /** Which midclt runs, and against what: its command line before the arguments, and its environment (`VSNAPD_SOCKET`…). */
 export interface MidcltTarget {
   readonly command: readonly string[];
   readonly env: Record<string, string>;
 }
-import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
 
 /** What a midclt run produced. */
 export interface MidcltResult {

@@ -36,20 +36,20 @@ async function datasets(w: DemoWorld): Promise<string> {
 
 /** Runs step 6; `snapshot` is the run's ZFS snapshot. Throws {@link DemoFailure} on any mismatch. */
 export async function runRestoreSteps(w: DemoWorld, snapshot: string, opts: { raw?: boolean } = {}): Promise<void> {
-  const env = w.midclt;
+  const midclt = w.midclt;
   const raw = opts.raw ?? false;
   const before = { vms: await simulatorVms(w), zfs: await datasets(w), exports: await readFile(w.exportsPath, 'utf8') };
   const request = { snapshot, vms: [VM], host: HOST, power_on: true };
 
   substep('6.1', 'Dry run: what a restore would create (vmware.plan_restore; nothing is touched)');
-  let r = await midcltCall(env, 'vmware.plan_restore', [request], { raw });
+  let r = await midcltCall(midclt, 'vmware.plan_restore', [request], { raw });
   const plan = r.result as RestorePlan | null;
   if (r.code !== 0 || !plan) throw new DemoFailure(`vmware.plan_restore failed: ${r.stderr.trim()}`);
   output(`clone ${plan.clone}, exported to ${plan.share?.hosts.join(', ')}, datastore ${plan.datastore?.name} on ${plan.host?.name}, VM ${plan.vms.map((v) => `${v.source} → ${v.name}`).join(', ')}`);
   check(plan.ok, 'no conflict: nothing existing would be reused or touched', `conflicts: ${plan.conflicts.join('; ')}`);
 
   substep('6.2', `Restore ${VM} from ${snapshot} on ${HOST}, powered on (a job)`);
-  r = await midcltCall(env, 'vmware.restore', [request], { job: true, raw });
+  r = await midcltCall(midclt, 'vmware.restore', [request], { job: true, raw });
   const restore = r.result as RestoreEntry | null;
   if (r.code !== 0 || !restore) throw new DemoFailure(`vmware.restore failed: ${r.stderr.trim()}`);
   const copy = restore.vms[0];
@@ -71,7 +71,7 @@ export async function runRestoreSteps(w: DemoWorld, snapshot: string, opts: { ra
   check(before.vms.every((v) => vms.includes(v)), `${VM} and every other VM are untouched`, 'an original VM changed');
 
   substep('6.4', 'Clean up: power off, unregister, unmount, unshare, destroy the clone (a job)');
-  r = await midcltCall(env, 'vmware.restore_cleanup', [restore.id], { job: true, raw });
+  r = await midcltCall(midclt, 'vmware.restore_cleanup', [restore.id], { job: true, raw });
   const cleaned = r.result as RestoreEntry | null;
   if (r.code !== 0 || !cleaned) throw new DemoFailure(`vmware.restore_cleanup failed: ${r.stderr.trim()}`);
   check(cleaned.state === 'CLEANED', `restore ${restore.id} removed: ${cleaned.steps.map((s) => s.step).join(', ')}`, `cleanup ended ${cleaned.state}: ${cleaned.error ?? ''}`);

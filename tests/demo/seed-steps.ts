@@ -50,13 +50,13 @@ function failed(what: string, r: { code: number | null; stderr: string }): DemoF
 
 /** Runs the seed's workflow; throws {@link DemoFailure} at the first step that does not do what it should. */
 export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promise<SeedOutcome> {
-  const env = w.midclt;
+  const midclt = w.midclt;
   const raw = opts.raw ?? false;
   const dataset = w.pool.dataset;
 
   substep('4.1', 'Share the dataset over NFS (seed step 1)');
   note('ESXi mounts the export; here the simulated hosts mount it from 127.0.0.1.');
-  let r = await midcltCall(env, 'sharing.nfs.create', [{ path: w.pool.mountpoint, networks: ['127.0.0.0/8'], maproot_user: 'root', maproot_group: 'wheel' }], { raw });
+  let r = await midcltCall(midclt, 'sharing.nfs.create', [{ path: w.pool.mountpoint, networks: ['127.0.0.0/8'], maproot_user: 'root', maproot_group: 'wheel' }], { raw });
   if (r.code !== 0) throw failed('sharing.nfs.create', r);
   const share = r.result as { id: number; path: string };
   ok(`share ${share.id} created; vsnapd wrote the exports file (the demo does not reload a real NFS server):`);
@@ -66,7 +66,7 @@ export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promis
   substep('4.2', 'Add the VMware credentials (seed step 3)');
   note(`The datastore "${NFS_DATASTORE}" is already mounted in the simulated vCenter (seed step 2).`);
   const seed = { hostname: w.vc.host, port: w.vc.port, username: VC_USERNAME, password: VC_PASSWORD, filesystem: dataset };
-  r = await midcltCall(env, 'vmware.create', [seed], { raw });
+  r = await midcltCall(midclt, 'vmware.create', [seed], { raw });
   if (r.code === 0) throw new DemoFailure('vmware.create accepted an unverified self-signed certificate; it must refuse it by default');
   output(r.stderr);
   const seen = FINGERPRINT.exec(r.stderr)?.[0];
@@ -74,7 +74,7 @@ export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promis
   note('Refused: vsnapd verifies the vCenter certificate, and this one is self-signed (as a fresh vCenter\'s is).');
   note('Compare the fingerprint with the certificate vCenter shows (or `openssl s_client -connect host:443 | openssl x509 -noout -fingerprint -sha256`), then pin it:');
   check(seen.toUpperCase() === w.vc.thumbprintSha256.toUpperCase(), 'the fingerprint is the simulator\'s own certificate (SHA-256)', `fingerprint ${seen} is not the simulator's ${w.vc.thumbprintSha256}`);
-  r = await midcltCall(env, 'vmware.create', [{ ...seed, tls: { thumbprint: seen } }], { raw });
+  r = await midcltCall(midclt, 'vmware.create', [{ ...seed, tls: { thumbprint: seen } }], { raw });
   if (r.code !== 0) throw failed('vmware.create with the pinned certificate', r);
   const entry = r.result as VmwareEntryOut;
   check(
@@ -84,12 +84,12 @@ export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promis
   );
 
   substep('4.3', 'List the credentials');
-  r = await midcltCall(env, 'vmware.query', [], { raw });
+  r = await midcltCall(midclt, 'vmware.query', [], { raw });
   if (r.code !== 0) throw failed('vmware.query', r);
   output(renderEntries(r.result as VmwareEntryOut[]));
 
   substep('4.4', 'Which datastores are backed by which datasets');
-  r = await midcltCall(env, 'vmware.match_datastores_with_datasets', [entry.id], { raw });
+  r = await midcltCall(midclt, 'vmware.match_datastores_with_datasets', [entry.id], { raw });
   if (r.code !== 0) throw failed('vmware.match_datastores_with_datasets', r);
   const match = r.result as MatchResultOut;
   output(renderMatch(match, w.pool.pool));
@@ -97,26 +97,26 @@ export async function runSeedSteps(w: DemoWorld, opts: SeedOptions = {}): Promis
   check(backed?.filesystems.includes(dataset) === true, `${NFS_DATASTORE} ↔ ${dataset} (exact path match)`, `${NFS_DATASTORE} is not matched with ${dataset}`);
 
   substep('4.5', 'Does the dataset have VMs?');
-  r = await midcltCall(env, 'vmware.dataset_has_vms', [dataset], { raw });
+  r = await midcltCall(midclt, 'vmware.dataset_has_vms', [dataset], { raw });
   if (r.code !== 0) throw failed('vmware.dataset_has_vms', r);
   output(String(r.result));
   check(r.result === true, `${dataset} is covered by a VMware entry`, `vmware.dataset_has_vms answered ${String(r.result)}`);
 
   substep('4.6', 'Create the snapshot task with vmware_sync (seed step 4)');
-  r = await midcltCall(env, 'pool.snapshottask.create', [seedTask(dataset)], { raw });
+  r = await midcltCall(midclt, 'pool.snapshottask.create', [seedTask(dataset)], { raw });
   if (r.code !== 0) throw failed('pool.snapshottask.create', r);
   const task = r.result as { id: number; vmware_sync: boolean; schedule: { begin: string; end: string } };
   check(task.vmware_sync === true, `task ${task.id}: daily at 00:00, keep 1 week, names auto-%Y-%m-%d_%H-%M, vmware_sync true`, 'vmware_sync was not stored');
 
   substep('4.7', 'Dry run: what a run would do (vsnapd\'s vmware.plan; nothing is touched)');
-  r = await midcltCall(env, 'vmware.plan', [dataset, true], { raw });
+  r = await midcltCall(midclt, 'vmware.plan', [dataset, true], { raw });
   if (r.code !== 0) throw failed('vmware.plan', r);
   const plan = r.result as PlanResult;
   output(renderPlan(plan));
   checkPlan(plan);
 
   substep('4.8', 'Run the task now, as a job with progress');
-  r = await midcltCall(env, 'pool.snapshottask.run', [task.id], { job: true, raw });
+  r = await midcltCall(midclt, 'pool.snapshottask.run', [task.id], { job: true, raw });
   if (r.code !== 0) throw failed('pool.snapshottask.run', r);
   ok('the job finished');
   return { entryId: entry.id, taskId: task.id, thumbprint: seen, run: r.result };

@@ -9,7 +9,7 @@
  *   the demo's temporary folder, an exports file there too (no real NFS server is touched).
  * The daemon and midclt run from the production build, as the .deb ships them: packaging/bundle.mjs
  * into the demo's folder (about 1 s; a test run passes its own, tests/helpers/test-build.ts). Through
- * tsx each of the demo's 25 midclt processes cost 0.6 s of CPU instead of 0.13 s.
+ * tsx each of the demo's two dozen midclt processes cost 0.6 s of CPU instead of 0.13 s.
  * Everything registers its removal with the given {@link Teardown}. The README test reuses this.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
