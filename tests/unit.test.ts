@@ -23,6 +23,6 @@ for (const file of files) {
   try {
     await import(pathToFileURL(join(UNIT, file)).href);
   } catch (err) {
-    t.fail(`tests/unit/${file} did not load: ${(err as Error).stack ?? String(err)}`);
+    t.fail(`tests/unit/${file} did not load: ${(err as Error).message}`, { error: err });
   }
 }
