@@ -5,18 +5,13 @@
  * be orphaned. Prints how to reach everything: midclt on PATH, the socket, a TCP URL with a fresh API
  * key, the simulator's URL and login.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { runMidcltProcess } from './midclt.js';
-import { banner, shellQuote, step, style } from './output.js';
+import { runMidcltProcess, writeMidcltWrapper } from './midclt.js';
+import { banner, step, style } from './output.js';
 import { VC_PASSWORD, VC_USERNAME, type DemoWorld } from './world.js';
 
 /** Prints the ways into the world; resolves when they are printed. */
 export async function printKeepInstructions(w: DemoWorld): Promise<void> {
-  const bin = join(w.dir, 'bin');
-  await mkdir(bin, { recursive: true });
-  // The demo's midclt (the production build's), as the .deb's /usr/bin/midclt starts it.
-  await writeFile(join(bin, 'midclt'), `#!/bin/sh\nexec ${w.midclt.command.map(shellQuote).join(' ')} "$@"\n`, { mode: 0o755 });
+  const bin = await writeMidcltWrapper(w.dir, w.midclt);
   const key = await runMidcltProcess(w.midclt, ['call', 'api_key.create', JSON.stringify({ name: 'demo' })]);
   const apiKey = key.code === 0 ? (JSON.parse(key.stdout) as { key: string }).key : '(api_key.create failed)';
   step('The world stays up (--keep)');

@@ -4,6 +4,8 @@
  * `-j` jobs stream their progress lines (midclt writes them to stderr) while they run.
  */
 import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { childEnv, REPO_ROOT } from '../helpers/daemon.js';
 import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
@@ -12,6 +14,17 @@ import { command, inlineJson, output, seedJson, shellQuote } from './output.js';
 export interface MidcltTarget {
   readonly command: readonly string[];
   readonly env: Record<string, string>;
+}
+
+/**
+ * Writes `<dir>/bin/midclt`, a shell wrapper that runs `target`'s midclt as the .deb's /usr/bin/midclt
+ * starts the packaged one; resolves with the `bin` folder to put on PATH.
+ */
+export async function writeMidcltWrapper(dir: string, target: MidcltTarget): Promise<string> {
+  const bin = join(dir, 'bin');
+  await mkdir(bin, { recursive: true });
+  await writeFile(join(bin, 'midclt'), `#!/bin/sh\nexec ${target.command.map(shellQuote).join(' ')} "$@"\n`, { mode: 0o755 });
+  return bin;
 }
 
 /** What a midclt run produced. */

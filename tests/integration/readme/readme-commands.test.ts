@@ -17,13 +17,12 @@
  * checkout (bin/vsnapd is the same launcher).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { REPO_ROOT } from '../../helpers/daemon.js';
-import { midcltCommand } from '../../helpers/test-build.js';
-import { shellQuote } from '../../demo/output.js';
+import { writeMidcltWrapper } from '../../demo/midclt.js';
 import { Teardown } from '../../demo/teardown.js';
 import { buildWorld, type DemoWorld } from '../../demo/world.js';
 
@@ -218,10 +217,8 @@ t.test('every README bash command runs against a real daemon, vcsim and zfs-fuse
     if (problems.length > 0) throw new Error(`teardown: ${problems.join('; ')}`);
   });
   const world = await buildWorld(teardown);
-  const bin = join(world.dir, 'bin');
-  mkdirSync(bin);
-  // `midclt` as the package installs it: the run's production build (tests/helpers/test-build.ts).
-  writeFileSync(join(bin, 'midclt'), `#!/bin/sh\nexec ${midcltCommand().map(shellQuote).join(' ')} "$@"\n`, { mode: 0o755 });
+  // `midclt` as the package installs it: the world's production build (the run's, tests/helpers/test-build.ts).
+  const bin = await writeMidcltWrapper(world.dir, world.midclt);
   const env = cleanEnv({ PATH: `${bin}:${process.env.PATH ?? ''}`, VSNAPD_SOCKET: world.daemon.socketPath });
 
   for (const original of bash) {
